@@ -1,0 +1,47 @@
+"""phasetrans: the statistical physics of teacher-student neural networks.
+
+Train overparameterized spectral students on a fixed teacher, prune them by
+their eigenvalues, store the pruning curves as netCDF studies and analyse the
+transition with finite-size scaling, exponent fits and topology comparisons.
+
+Importing the package does not import torch; the training backend is loaded
+on first use of :func:`run_study`.
+"""
+
+from __future__ import annotations
+
+from importlib import import_module
+from typing import Any
+
+from phasetrans.errors import ConfigError, PhasetransWarning, StudyError
+
+__version__ = "0.1.0"
+
+_LAZY = {
+    "load_study": "phasetrans.config",
+    "open_study": "phasetrans.store",
+    "run_study": "phasetrans.runner",
+    "combine_study": "phasetrans.runner",
+    "collapse": "phasetrans.analysis.scaling",
+    "fit_transition": "phasetrans.analysis.exponents",
+    "compare_models": "phasetrans.analysis.exponents",
+    "compare_topology": "phasetrans.analysis.topology",
+}
+
+__all__ = [
+    "ConfigError",
+    "PhasetransWarning",
+    "StudyError",
+    "__version__",
+    *_LAZY,
+]
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        return getattr(import_module(_LAZY[name]), name)
+    raise AttributeError(f"module 'phasetrans' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)

@@ -1,0 +1,60 @@
+"""The ``phasetrans`` command line.
+
+Each subcommand lives in its own module of this package and exposes
+``register(subparsers)``, which adds its parser and sets ``func`` to a callable
+taking the parsed namespace and returning an exit code.  The modules only
+compose public functions of the package; no logic lives here.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Sequence
+
+from phasetrans.errors import ConfigError, StudyError
+
+__all__ = ["build_parser", "main"]
+
+#: Subcommand modules, in the order ``phasetrans --help`` lists them.
+_COMMAND_MODULES = ("run", "status", "combine", "info", "collapse", "fit", "topology")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """Return the argument parser with every subcommand registered."""
+    from phasetrans import __version__
+
+    parser = argparse.ArgumentParser(
+        prog="phasetrans",
+        description="Teacher-student spectral pruning studies: run, inspect, analyse.",
+    )
+    parser.add_argument("--version", action="version", version=f"phasetrans {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    for name in _COMMAND_MODULES:
+        try:
+            module = importlib.import_module(f"phasetrans.cli.{name}")
+        except ModuleNotFoundError as exc:  # a subcommand not built yet
+            if exc.name == f"phasetrans.cli.{name}":
+                continue
+            raise
+        module.register(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``phasetrans`` console script."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args.func(args) or 0)
+    except (ConfigError, StudyError, FileNotFoundError) as exc:
+        print(f"phasetrans {args.command}: error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print(f"phasetrans {args.command}: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

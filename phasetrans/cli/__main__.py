@@ -1,0 +1,5 @@
+import sys
+
+from phasetrans.cli import main
+
+sys.exit(main())
