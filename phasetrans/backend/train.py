@@ -184,7 +184,7 @@ def train_epochs(
         epoch_loss /= n
         finite = torch.isfinite(epoch_loss)
         for p in params:
-            finite &= torch.isfinite(p.detach()).flatten(1).all(1)
+            finite &= torch.isfinite(p.detach()).reshape(members, -1).all(1)
         newly_dead = alive & ~finite
         if bool(newly_dead.any()):
             _freeze(opt, params, snapshot, newly_dead)
