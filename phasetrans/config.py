@@ -128,12 +128,18 @@ class PruningSpec(_Spec):
 
 
 class RunSpec(_Spec):
-    """How the study runs (does not change the numbers, except ``dtype``/``device``)."""
+    """How the study runs.
+
+    ``seed_block`` (seeds per task) and ``retries`` do not change the numbers;
+    ``dtype``, ``device`` and ``threads`` (torch threads per task) do, at
+    least at the last bit.
+    """
 
     device: Literal["auto", "cpu", "cuda"] = "auto"
     dtype: Literal["float32", "float64"] = "float32"
     seed_block: PositiveInt = 8
     retries: NonNegativeInt = 1
+    threads: PositiveInt = 1
 
 
 class Study(_Spec):
@@ -204,10 +210,11 @@ class Study(_Spec):
         """The part of the spec that determines the numbers (what the hash covers).
 
         Excludes ``name``, ``description``, ``output`` and the ``run`` settings that
-        only change how the work is scheduled (``seed_block``, ``retries``).
+        only change how the work is scheduled (``seed_block``, ``retries``);
+        ``threads`` stays in, since the thread count changes float reductions.
         """
         dump = self.model_dump(mode="json", exclude={"name", "description", "output", "source"})
-        dump["run"] = {"dtype": self.run.dtype}
+        dump["run"] = {"dtype": self.run.dtype, "threads": self.run.threads}
         return dump
 
     @property

@@ -65,6 +65,10 @@ class BlockSpec:
         ``auto``, ``cpu`` or ``cuda``.
     dtype : str
         ``float32`` or ``float64``.
+    threads : int
+        torch intra-op threads while the block runs. It is part of the spec
+        because the thread count changes float reductions at the last bit:
+        fixing it makes a block's numbers independent of where it runs.
     """
 
     method: str
@@ -80,6 +84,7 @@ class BlockSpec:
     train_lambda_in: bool = False
     device: str = "auto"
     dtype: str = "float32"
+    threads: int = 1
 
 
 @dataclass(frozen=True)
@@ -134,6 +139,15 @@ def run_block(
     -------
     BlockResult
     """
+    previous_threads = torch.get_num_threads()
+    torch.set_num_threads(spec.threads)
+    try:
+        return _run_block(spec, callback)
+    finally:
+        torch.set_num_threads(previous_threads)
+
+
+def _run_block(spec: BlockSpec, callback: Callable[[EpochState], None] | None) -> BlockResult:
     start = time.perf_counter()
     device = resolve_device(spec.device)
     dtype = _DTYPES[spec.dtype]

@@ -1,0 +1,65 @@
+"""``phasetrans run STUDY.toml``: run a study and print its summary."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from phasetrans.config import load_study
+from phasetrans.runner import run_study, study_dir
+from phasetrans.store import read_dataset
+from phasetrans.summary import format_summary
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "run",
+        help="run a study (resumable) and write data/<study>.nc",
+        description="Train, prune and store every task of a study that has no valid part yet.",
+    )
+    p.add_argument("study", help="study TOML file, e.g. studies/quick.toml")
+    p.add_argument(
+        "--scheduler",
+        default=None,
+        help="'local' (default: embedded LocalCluster), 'sync' (in-process, progress over "
+        "epochs) or the address of an existing dask scheduler (tcp://host:8786)",
+    )
+    p.add_argument(
+        "--workers", type=int, default=None, help="worker processes of the local cluster"
+    )
+    p.add_argument("--threads-per-worker", type=int, default=1)
+    p.add_argument("--fresh", action="store_true", help="discard parts of another study hash")
+    p.add_argument("--no-progress", action="store_true", help="no progress bar")
+    p.set_defaults(func=main)
+
+
+def main(args: argparse.Namespace) -> int:
+    study = load_study(args.study)
+    if args.workers is not None and args.workers < 1:
+        from phasetrans.errors import ConfigError
+
+        raise ConfigError(f"--workers = {args.workers} is invalid: must be at least 1")
+    report = run_study(
+        study,
+        scheduler=args.scheduler,
+        workers=args.workers,
+        threads_per_worker=args.threads_per_worker,
+        fresh=args.fresh,
+        progress=not args.no_progress,
+    )
+    print(
+        f"{len(report.computed)} task(s) computed, {len(report.skipped)} reused, "
+        f"{len(report.failed)} failed in {report.seconds:.1f} s"
+    )
+    if report.failed:
+        print(f"FAILED tasks (tracebacks in {study_dir(study) / 'failures.log'}):", file=sys.stderr)
+        for key in report.failed:
+            print(f"  {key}", file=sys.stderr)
+        print(
+            "finished parts are kept; `phasetrans combine --allow-missing` writes them",
+            file=sys.stderr,
+        )
+        return 1
+    print(f"wrote {report.output}\n")
+    print(format_summary(read_dataset(report.output, load=True)))
+    return 0

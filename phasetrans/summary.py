@@ -1,0 +1,119 @@
+"""A study's headline numbers: effective dimension and test error around h_T."""
+
+from __future__ import annotations
+
+import numpy as np
+import xarray as xr
+
+__all__ = ["format_summary", "summarize"]
+
+
+def summarize(ds: xr.Dataset) -> xr.Dataset:
+    """Per (method, teacher_width, width): mean and std over seeds of the key numbers.
+
+    Parameters
+    ----------
+    ds : xarray.Dataset
+        A study dataset (root group is enough).
+
+    Returns
+    -------
+    xarray.Dataset
+        ``dimension``, ``mse_all`` (unpruned), ``mse_at_hT`` (``retained = h_T``),
+        ``mse_at_half`` (``retained = h_T // 2``), each with ``_mean``/``_std``
+        over seeds, plus ``ratio_hT`` and ``ratio_half`` (pruned over unpruned,
+        mean over seeds) and ``seeds`` (students that ran).
+    """
+    mse = ds["test_mse"]
+    width = ds["width"]
+    h_t = ds["teacher_width"]
+    unpruned = mse.sel(retained=width.clip(max=int(ds.retained.max())))
+    unpruned = unpruned.where(width <= ds.retained.max())
+    at_ht = mse.sel(retained=h_t.clip(max=int(ds.retained.max())))
+    at_half = mse.sel(retained=(h_t // 2))
+    fields = {
+        "dimension": ds["dimension"],
+        "mse_all": unpruned,
+        "mse_at_hT": at_ht,
+        "mse_at_half": at_half,
+    }
+    out = xr.Dataset()
+    for name, da in fields.items():
+        da = da.drop_vars("retained", errors="ignore")
+        out[f"{name}_mean"] = da.mean("seed")
+        out[f"{name}_std"] = da.std("seed")
+    out["ratio_hT"] = (
+        (fields["mse_at_hT"] / fields["mse_all"])
+        .drop_vars("retained", errors="ignore")
+        .mean("seed")
+    )
+    out["ratio_half"] = (
+        (fields["mse_at_half"] / fields["mse_all"])
+        .drop_vars("retained", errors="ignore")
+        .mean("seed")
+    )
+    out["seeds"] = ds["dimension"].notnull().sum("seed")
+    return out
+
+
+def format_summary(ds: xr.Dataset) -> str:
+    """Readable text: dims, coordinates and the :func:`summarize` table.
+
+    Parameters
+    ----------
+    ds : xarray.Dataset
+        A study dataset.
+
+    Returns
+    -------
+    str
+    """
+    lines = []
+    name = ds.attrs.get("study_name", "?")
+    lines.append(
+        f"study {name}  (hash {ds.attrs.get('study_hash', '?')}, "
+        f"teacher {ds.attrs.get('teacher_kind', '?')}, device {ds.attrs.get('device', '?')})"
+    )
+    lines.append("dims: " + ", ".join(f"{k}={v}" for k, v in ds.sizes.items()))
+    for coord in ("method", "teacher_width", "width", "seed"):
+        values = ", ".join(str(v) for v in ds[coord].values.tolist())
+        lines.append(f"  {coord}: {values}")
+    if "missing_tasks" in ds.attrs:
+        lines.append(f"  MISSING tasks (NaN cells): {ds.attrs['missing_tasks']}")
+    diverged = int((ds["diverged_epoch"] > 0).sum()) if "diverged_epoch" in ds else 0
+    if diverged:
+        lines.append(f"  {diverged} student(s) diverged (non-finite loss) and were frozen")
+    table = summarize(ds)
+    lines.append("")
+    header = (
+        f"{'method':<12} {'h_T':>4} {'width':>6} {'seeds':>5} {'dimension':>14} "
+        f"{'MSE(all)':>10} {'MSE(h_T)':>10} {'MSE(h_T/2)':>11} {'x(h_T)':>8} {'x(h_T/2)':>9}"
+    )
+    lines.append(header)
+    lines.append("-" * len(header))
+    for method in table.method.values:
+        for h_t in table.teacher_width.values:
+            for width in table.width.values:
+                row = table.sel({"method": method, "teacher_width": h_t, "width": width})
+                if int(row.seeds) == 0:
+                    continue
+                lines.append(
+                    f"{method:<12} {h_t:>4} {width:>6} {int(row.seeds):>5} "
+                    f"{_pm(row.dimension_mean, row.dimension_std, '.1f'):>14} "
+                    f"{float(row.mse_all_mean):>10.4g} {float(row.mse_at_hT_mean):>10.4g} "
+                    f"{float(row.mse_at_half_mean):>11.4g} {float(row.ratio_hT):>8.3g} "
+                    f"{float(row.ratio_half):>9.3g}"
+                )
+    lines.append("")
+    lines.append(
+        "dimension: effective dimension, mean ± std over seeds; MSE at retained = all, "
+        "h_T, h_T/2 (mean over seeds); x(n) = MSE(n)/MSE(all), mean over seeds"
+    )
+    return "\n".join(lines)
+
+
+def _pm(mean: xr.DataArray, std: xr.DataArray, fmt: str) -> str:
+    m, s = float(mean), float(std)
+    if np.isnan(s):
+        return f"{m:{fmt}}"
+    return f"{m:{fmt}} ± {s:{fmt}}"
