@@ -1,0 +1,224 @@
+"""Figures of the teacher–student topology comparison.
+
+One function per figure; each builds a :class:`matplotlib.figure.Figure` with
+the Agg canvas (no pyplot, no global state) and returns it. Save it with
+``fig.savefig(path)``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import matplotlib as mpl
+import numpy as np
+import xarray as xr
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+from matplotlib.patches import Rectangle
+
+from phasetrans.analysis.paths import Normalization
+from phasetrans.analysis.topology import (
+    NeuronMatch,
+    Retained,
+    node_strengths,
+    normalize_magnitudes,
+    retained_mask,
+)
+
+__all__ = ["plot_path_curves", "plot_similarity_matrix", "plot_strength_histograms"]
+
+
+def _figure(n_panels: int, *, width: float = 4.0, height: float = 3.4) -> tuple[Figure, list]:
+    fig = Figure(figsize=(width * n_panels, height), layout="constrained")
+    FigureCanvasAgg(fig)
+    axes = fig.subplots(1, n_panels, squeeze=False, sharey=True)[0]
+    return fig, list(axes)
+
+
+def _methods(ds: xr.Dataset, method: str | Sequence[str] | None) -> list[str]:
+    if method is None:
+        return [str(m) for m in ds["method"].values]
+    return [method] if isinstance(method, str) else list(method)
+
+
+def _first(ds: xr.Dataset, dim: str, value: object | None) -> object:
+    return ds[dim].values[0] if value is None else value
+
+
+def plot_path_curves(
+    result: xr.Dataset,
+    *,
+    teacher_width: int | None = None,
+    method: str | Sequence[str] | None = None,
+    widths: Sequence[int] | None = None,
+) -> Figure:
+    """Sorted path-magnitude curves of pruned students against their teacher.
+
+    Parameters
+    ----------
+    result : xarray.Dataset
+        Output of :func:`~phasetrans.analysis.topology.compare_topology`
+        (``path_curve``, ``teacher_path_curve``, ``n_retained``).
+    teacher_width : int, optional
+        Teacher to show; the first one by default.
+    method : str or sequence of str, optional
+        Methods, one panel each; all by default.
+    widths : sequence of int, optional
+        Student widths to draw; all by default.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        Per method, the mean over seeds of each width's curve with a ±1 std
+        band, and the teacher's curve (black, dashed).
+    """
+    teacher_width = _first(result, "teacher_width", teacher_width)
+    res = result.sel(teacher_width=teacher_width)
+    widths = list(res["width"].values if widths is None else widths)
+    methods = _methods(res, method)
+    colors = mpl.colormaps["viridis"](np.linspace(0.0, 0.9, max(len(widths), 1)))
+    fig, axes = _figure(len(methods))
+    rank = res["rank"].values
+    for ax, name in zip(axes, methods, strict=True):
+        for color, width in zip(colors, widths, strict=True):
+            student = res.sel({"method": name, "width": width})
+            curves = student["path_curve"]
+            if not np.isfinite(curves.values).any():
+                continue
+            mean = curves.mean("seed").values
+            std = curves.std("seed").values
+            kept = float(student["n_retained"].mean())
+            ax.plot(rank, mean, color=color, lw=1.4, label=f"W = {width} (kept {kept:.0f})")
+            ax.fill_between(rank, mean - std, mean + std, color=color, alpha=0.25, lw=0)
+        ax.plot(rank, res["teacher_path_curve"].values, "k--", lw=1.6, label="teacher")
+        ax.set_title(f"{name}, $h_T$ = {teacher_width}")
+        ax.set_xlabel("rank of path")
+        ax.set_xlim(0, 1)
+        ax.legend(fontsize="small", loc="upper left")
+    norm = result.attrs.get("normalize", "max")
+    axes[0].set_ylabel(f"|path| / {norm}" if norm != "none" else "|path|")
+    return fig
+
+
+def plot_strength_histograms(
+    ds: xr.Dataset,
+    *,
+    width: int,
+    teacher_width: int | None = None,
+    method: str | Sequence[str] | None = None,
+    retained: Retained = "dimension",
+    layer: str = "hidden1",
+    normalize: Normalization = "max",
+    bins: int = 20,
+) -> Figure:
+    """Histograms of pruned students' node strengths against the teacher's.
+
+    Parameters
+    ----------
+    ds : xarray.Dataset
+        A study dataset (``importance``, ``dimension``, ``w1``, ``w2``,
+        ``teacher_w1``, ``teacher_w2``).
+    width : int
+        Student width shown.
+    teacher_width : int, optional
+        Teacher to show; the first one by default.
+    method : str or sequence of str, optional
+        Methods, one panel each; all by default.
+    retained : {"dimension", "spectral_dimension"} or int or xarray.DataArray
+        Nodes kept per student, see
+        :func:`~phasetrans.analysis.topology.retained_count`.
+    layer : {"hidden1", "hidden2"}
+        Layer whose weighted in-degree is shown.
+    normalize : {"max", "mean", "sum", "none"}
+        Rescaling of each network's strengths (each seed on its own).
+    bins : int
+        Number of histogram bins, shared by student and teacher.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        Per method, the density of the students' strengths pooled over seeds
+        (filled) and the teacher's (black step).
+    """
+    teacher_width = _first(ds, "teacher_width", teacher_width)
+    methods = _methods(ds, method)
+    kept = retained_mask(ds, retained=retained, method=methods)
+    t1 = ds["teacher_w1"].sel(teacher_width=teacher_width).transpose("input", "teacher_node")
+    t2 = ds["teacher_w2"].sel(teacher_width=teacher_width).transpose("teacher_node", "hidden2")
+    teacher = normalize_magnitudes(node_strengths(t1.values, t2.values, layer=layer), normalize)
+    pooled = {}
+    for name in methods:
+        at = {"method": name, "teacher_width": teacher_width, "width": width}
+        w1 = ds["w1"].sel(at).transpose("seed", "input", "node").values
+        w2 = ds["w2"].sel(at).transpose("seed", "node", "hidden2").values
+        keep = kept.sel(at).transpose("seed", "node").values
+        pooled[name] = np.concatenate(
+            [
+                normalize_magnitudes(node_strengths(a, b, keep=k, layer=layer), normalize)
+                for a, b, k in zip(w1, w2, keep, strict=True)
+            ]
+        )
+    everything = np.concatenate([teacher, *pooled.values()])
+    edges = np.histogram_bin_edges(everything[np.isfinite(everything)], bins=bins)
+    fig, axes = _figure(len(methods))
+    for ax, name in zip(axes, methods, strict=True):
+        values = pooled[name]
+        if values.size:
+            label = f"student (n = {values.size})"
+            ax.hist(values, bins=edges, density=True, color="tab:blue", alpha=0.6, label=label)
+        label = f"teacher (n = {teacher.size})"
+        ax.hist(teacher, bins=edges, density=True, histtype="step", color="k", lw=1.6, label=label)
+        ax.set_title(f"{name}, W = {width}, $h_T$ = {teacher_width}")
+        ax.set_xlabel(f"{layer} weighted in-degree" + (f" / {normalize}" * (normalize != "none")))
+        ax.legend(fontsize="small")
+    axes[0].set_ylabel("density")
+    return fig
+
+
+def plot_similarity_matrix(match: NeuronMatch, *, title: str | None = None) -> Figure:
+    """Heatmap of the cosine similarity between student and teacher hidden nodes.
+
+    Parameters
+    ----------
+    match : NeuronMatch
+        Output of :func:`~phasetrans.analysis.topology.match_neurons` (or
+        ``match_student``).
+    title : str, optional
+        Figure title; a summary of the match by default.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        Rows are the student nodes that took part, matched ones first in the
+        order of their teacher partner, so the assignment is the diagonal;
+        columns are teacher nodes. Matched pairs are outlined, recovered ones
+        (similarity ≥ threshold) in black, the others in grey.
+    """
+    matched = {int(s): int(t) for s, t in match.pairs}
+    rows = [int(s) for s, _ in match.pairs]
+    rows += [int(s) for s in match.student_nodes if int(s) not in matched]
+    cols = [int(t) for t in match.teacher_nodes]
+    sub = match.matrix[np.ix_(rows, cols)] if rows and cols else np.zeros((0, 0))
+    fig = Figure(figsize=(4.5 + 0.08 * len(cols), 3.8 + 0.08 * len(rows)), layout="constrained")
+    FigureCanvasAgg(fig)
+    ax = fig.subplots()
+    image = ax.imshow(sub, cmap="RdBu_r", vmin=-1, vmax=1, aspect="auto", interpolation="nearest")
+    recovered = set(match.recovered.tolist())
+    for r, s in enumerate(rows[: len(match.pairs)]):
+        c = cols.index(matched[s])
+        color = "k" if matched[s] in recovered else "0.6"
+        ax.add_patch(Rectangle((c - 0.5, r - 0.5), 1, 1, fill=False, ec=color, lw=1.2))
+    step = max(1, len(cols) // 20)
+    ax.set_xticks(range(0, len(cols), step), [str(c) for c in cols[::step]], fontsize="small")
+    step = max(1, len(rows) // 25)
+    ax.set_yticks(range(0, len(rows), step), [str(r) for r in rows[::step]], fontsize="small")
+    ax.set_xlabel("teacher node")
+    ax.set_ylabel("student node")
+    fig.colorbar(image, ax=ax, label="cosine similarity of incoming weights")
+    ax.set_title(
+        title
+        or f"{match.n_recovered}/{match.teacher_nodes.size} recovered "
+        f"(≥ {match.threshold:g}), mean {match.mean_similarity:.2f}",
+        fontsize="medium",
+    )
+    return fig
