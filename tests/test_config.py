@@ -1,0 +1,92 @@
+import pytest
+
+from phasetrans.config import load_study, parse_study
+from phasetrans.errors import ConfigError
+
+BASE = """
+name = "t"
+[students]
+widths = [4, 8]
+seeds = [0, 1]
+"""
+
+
+def test_defaults_are_the_paper_setup():
+    s = parse_study(BASE)
+    assert s.teacher.widths == [20] and s.teacher.input_dim == 10 and s.teacher.hidden2 == 20
+    assert s.data.n_train == 10_000 and s.data.n_test == 10_000
+    sp, di = s.training["spectral"], s.training["direct"]
+    assert (sp.lr, sp.batch_size, sp.epochs) == (0.005, 300, 2000)
+    assert (di.lr, di.batch_size) == (0.002, 500)
+    assert (sp.l2_eigenvalues, sp.l2_eigenvectors) == (5e-4, 0.01)
+    assert s.pruning.threshold == 0.05
+    assert str(s.output_path) == "data/t.nc"
+
+
+def test_partial_training_table_keeps_method_defaults():
+    s = parse_study(BASE + "[training.direct]\nepochs = 7\n")
+    assert s.training["direct"].epochs == 7
+    assert s.training["direct"].lr == 0.002  # default of *direct*, not spectral
+
+
+def test_hash_is_stable_and_tracks_content():
+    a = parse_study(BASE)
+    b = parse_study("# a comment\n" + BASE.replace("[4, 8]", "[8, 4]"))  # order-insensitive
+    c = parse_study(BASE + "[training.spectral]\nepochs = 5\n")
+    d = parse_study(BASE + "[run]\nseed_block = 1\nretries = 3\n")  # scheduling only
+    assert a.hash == b.hash == d.hash
+    assert a.hash != c.hash
+    assert len(a.hash) == 16
+    assert a.hash == parse_study(BASE).hash
+
+
+@pytest.mark.parametrize(
+    ("text", "field", "value"),
+    [
+        (BASE + "bogus = 1\n", "students.bogus", None),
+        (BASE.replace("[4, 8]", "[0, 8]"), "students.widths[0]", "0"),
+        (BASE + "[training.spectral]\nepochs = -5\n", "training.spectral.epochs", "-5"),
+        (BASE.replace("[0, 1]", "[]"), "students.seeds", "[]"),
+        (BASE + 'methods = ["spectral", "lasso"]\n', "students.methods[1]", "'lasso'"),
+        (BASE + '[teacher]\nkind = "ranking"\n', "teacher.kind", "'ranking'"),
+    ],
+    ids=["unknown-key", "width-0", "negative-epochs", "empty-seeds", "unknown-method", "teacher-kind"],
+)
+def test_bad_study_files_give_one_line_naming_the_field(tmp_path, text, field, value):
+    path = tmp_path / "bad.toml"
+    path.write_text(text)
+    with pytest.raises(ConfigError) as info:
+        load_study(path)
+    message = str(info.value)
+    assert "\n" not in message
+    assert message.startswith(f"{path}: ")
+    assert field in message
+    if value is not None:
+        assert f"= {value}" in message
+    # says what is allowed
+    assert any(w in message for w in ("allowed", "should", "must", "at least"))
+
+
+def test_unknown_key_lists_allowed_keys():
+    with pytest.raises(ConfigError, match=r"allowed keys here: kind, input_dim, widths"):
+        parse_study(BASE + "[teacher]\nwidht = 3\n")
+
+
+def test_training_table_for_unused_method_is_refused():
+    with pytest.raises(ConfigError, match=r"\[training.group_lasso\] given"):
+        parse_study(BASE + "[training.group_lasso]\nlr = 0.1\n")
+
+
+def test_invalid_toml_and_missing_file(tmp_path):
+    with pytest.raises(ConfigError, match="not valid TOML"):
+        parse_study("name = ")
+    with pytest.raises(FileNotFoundError):
+        load_study(tmp_path / "nope.toml")
+
+
+@pytest.mark.parametrize("name", ["quick", "paper", "classification"])
+def test_shipped_studies_are_valid(name):
+    from pathlib import Path
+
+    s = load_study(Path(__file__).parents[1] / "studies" / f"{name}.toml")
+    assert s.name == name
