@@ -3,7 +3,8 @@
 Two hidden ReLU nodes compute the same feature (up to a positive scale that the
 next layer can absorb) when their incoming weight vectors point the same way,
 so nodes are compared by the cosine similarity of their incoming weights and
-paired one-to-one by the assignment that maximises the total similarity.
+paired one-to-one by the assignment that recovers the most teacher nodes (pairs
+at or above a threshold) and, among those, has the largest total similarity.
 """
 
 from __future__ import annotations
@@ -27,8 +28,9 @@ class NeuronMatch:
     Attributes
     ----------
     pairs : numpy.ndarray of int, shape (n_pairs, 2)
-        ``(student node, teacher node)`` index pairs of the optimal assignment,
-        in the original node numbering, ordered by teacher node.
+        ``(student node, teacher node)`` index pairs of the optimal assignment
+        (most pairs at or above ``threshold``, then largest total similarity), in
+        the original node numbering, ordered by teacher node.
     similarity : numpy.ndarray, shape (n_pairs,)
         Cosine similarity of each pair.
     recovered : numpy.ndarray of int
@@ -75,7 +77,7 @@ class NeuronMatch:
 def match_neurons(
     student_w1: ArrayLike, teacher_w1: ArrayLike, *, threshold: float = 0.9
 ) -> NeuronMatch:
-    """Pair student hidden1 nodes with teacher hidden1 nodes by incoming weights.
+    r"""Pair student hidden1 nodes with teacher hidden1 nodes by incoming weights.
 
     Parameters
     ----------
@@ -103,16 +105,22 @@ def match_neurons(
     Notes
     -----
     ``S[a, b] = w_a · v_b / (‖w_a‖ ‖v_b‖)`` for student column ``w_a`` and teacher
-    column ``v_b``; ``scipy.optimize.linear_sum_assignment`` maximises
-    ``Σ S`` over one-to-one assignments, giving ``min(n_student, n_teacher)``
-    pairs. The similarity is signed (a node and its negation are different ReLU
+    column ``v_b``. ``scipy.optimize.linear_sum_assignment`` finds the one-to-one
+    assignment (``min(n_student, n_teacher)`` pairs) that maximises
+
+    .. math:: \sum_{pairs} \left( S_{ab} + M \, [S_{ab} \ge \text{threshold}] \right),
+              \qquad M = 2 \min(n_{student}, n_{teacher}) + 1,
+
+    i.e. first the number of pairs at or above the threshold, then the total
+    similarity. ``M`` exceeds any difference of ``Σ S`` between assignments, so
+    the order is strict. With plain ``Σ S`` a student holding two copies of one
+    teacher neuron could push a perfect pair apart (two mediocre pairs adding up
+    to more than one perfect and one poor pair) and undercount the recovered
+    neurons; with no pair above the threshold the two objectives coincide.
+
+    The similarity is signed (a node and its negation are different ReLU
     features) and invariant under positive rescaling of a node. Columns holding
     NaN (padding of a narrower student) or only zeros (pruned nodes) are ignored.
-
-    The assignment maximises the total similarity, not the recovered count: a
-    perfectly matching node can be paired elsewhere when two mediocre pairs add
-    up to more, and its teacher node then does not count as recovered. This only
-    happens when poor candidates are in the mix; prune the student first.
 
     A wide student matches by chance: with many candidates, the best of them
     lies close to any teacher direction in a low-dimensional input space, so
@@ -138,7 +146,8 @@ def match_neurons(
     sub = np.clip(su.T @ tu, -1.0, 1.0)
     matrix = np.full((s.shape[1], t.shape[1]), np.nan)
     matrix[np.ix_(s_nodes, t_nodes)] = sub
-    rows, cols = linear_sum_assignment(sub, maximize=True)
+    bonus = 2.0 * min(sub.shape) + 1.0
+    rows, cols = linear_sum_assignment(sub + bonus * (sub >= threshold), maximize=True)
     order = np.argsort(cols)
     rows, cols = rows[order], cols[order]
     similarity = sub[rows, cols]

@@ -9,6 +9,7 @@ import networkx as nx
 import numpy as np
 import pytest
 import xarray as xr
+from scipy.optimize import linear_sum_assignment
 
 from phasetrans.analysis.topology import (
     compare_topology,
@@ -369,6 +370,36 @@ def test_match_is_the_optimal_assignment():
         match_neurons(s1, t1, threshold=1.5)
     with pytest.raises(ValueError, match="inputs"):
         match_neurons(s1, t1[:3])
+
+
+def test_match_counts_every_recoverable_teacher_node():
+    # A student with two copies of one teacher neuron (seen in direct students of
+    # data/quick.nc): maximising Σ cos alone would pair T0 with the perfect copy
+    # of T1 (cos 0.6) and recover only T2; the threshold-first objective keeps both.
+    teacher = np.array([[1.0, 0.6, -0.6], [0.0, 0.8, 0.8], [0.0, 0.0, 0.0]])
+    student = teacher[:, [1, 2, 2]] * [1.0, 1.0, 2.0]
+    m = match_neurons(student, teacher, threshold=0.9)
+    np.testing.assert_array_equal(m.recovered, [1, 2])
+    np.testing.assert_array_equal(m.pairs[:, 1], [0, 1, 2])
+    assert m.pairs[1, 0] == 0 and {m.pairs[0, 0], m.pairs[2, 0]} == {1, 2}  # copies tie
+    assert m.mean_similarity == pytest.approx((1.0 + 1.0 - 0.6) / 3)
+    rows, cols = linear_sum_assignment(m.matrix, maximize=True)
+    assert (m.matrix[rows, cols] >= 0.9).sum() == 1  # what plain Σ cos would report
+
+
+def test_match_is_lexicographically_optimal():
+    rng = np.random.default_rng(4)
+    s1, t1 = rng.normal(size=(3, 5)), rng.normal(size=(3, 4))
+    m = match_neurons(s1, t1, threshold=0.5)
+    sim = m.matrix
+
+    def score(rows):
+        values = [sim[s, t] for t, s in enumerate(rows)]
+        return sum(v >= 0.5 for v in values), sum(values)
+
+    best = max(score(rows) for rows in itertools.permutations(range(5), 4))
+    assert m.n_recovered == best[0] >= 2
+    assert m.similarity.sum() == pytest.approx(best[1])
 
 
 def test_match_with_no_student_nodes(teacher):
