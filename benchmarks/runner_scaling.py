@@ -1,14 +1,16 @@
 """Wall time of a small study on 1 and 2 dask workers (processes, one thread each).
 
 The study has 8 tasks of 1–2 s each at 300 epochs (2 methods × 2 widths × 2
-blocks of 2 seeds). The client imports torch before any timing (it needs it to
-write parts). For each worker count it reports
+blocks of 2 seeds). The client, which writes the parts, is warmed up first by
+an in-process one-epoch run. For each worker count it reports
 
 - start-up: starting a :class:`distributed.LocalCluster` as the runner's embedded
   one is started, plus importing torch and the backend in every worker and a
   one-epoch warm-up block;
 - run: :func:`phasetrans.run_study` on that warm cluster (tasks, part files and
-  the final combine, which runs on the client and does not scale);
+  the final combine, which runs on the client and does not scale), and the CPU
+  time its workers used: on a machine shared with other work, ``busy`` (worker
+  CPU / (run × workers)) well below 100% says the workers waited for a core;
 - combine: the combine alone (a rerun that reuses every part);
 - end to end: ``run_study(..., workers=n)`` with its own embedded cluster, as
   ``phasetrans run`` does it (skip with ``--no-end-to-end``).
@@ -23,7 +25,6 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
-import importlib
 import os
 import tempfile
 import time
@@ -94,6 +95,7 @@ class Timing:
     workers: int
     startup: float
     run: float
+    cpu: float
     combine: float
     end_to_end: float | None
 
@@ -113,7 +115,10 @@ def measure(workers: int, epochs: int, end_to_end: bool, root: Path, datasets: l
         client.run(_warm_worker)
         startup = time.perf_counter() - start
         study = _study(root / f"warm{workers}", epochs)
+        cpu_before = client.run(time.process_time)
         report = run_study(study, scheduler=cluster.scheduler_address, progress=False, log=_quiet)
+        cpu_after = client.run(time.process_time)
+    cpu = sum(cpu_after[w] - cpu_before[w] for w in cpu_after)
     assert report.ok and len(report.computed) == 8, report.failed
     run = report.seconds
     datasets.append(_read(report.output))
@@ -129,7 +134,7 @@ def measure(workers: int, epochs: int, end_to_end: bool, root: Path, datasets: l
         total = time.perf_counter() - start
         assert report.ok, report.failed
         datasets.append(_read(report.output))
-    return Timing(workers, startup, run, combine, total)
+    return Timing(workers, startup, run, cpu, combine, total)
 
 
 def main() -> None:
@@ -141,8 +146,10 @@ def main() -> None:
     parser.add_argument("--no-end-to-end", action="store_true", help="skip the embedded runs")
     args = parser.parse_args()
 
-    for module in ("torch", "phasetrans.store"):  # the client needs them to write parts
-        importlib.import_module(module)
+    from phasetrans.runner import run_study
+
+    with tempfile.TemporaryDirectory() as tmp:  # the client writes parts: warm it up too
+        run_study(_study(Path(tmp), 1), scheduler="sync", progress=False, log=_quiet)
 
     print(f"{os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f} before the runs")
     timings: list[Timing] = []
@@ -154,10 +161,18 @@ def main() -> None:
         xr.testing.assert_identical(ds, datasets[0])
 
     print(f"study: 8 tasks, {args.epochs} epochs each; every dataset identical")
-    print(f"{'workers':>7} {'start-up':>9} {'run':>8} {'combine':>8} {'end to end':>11}")
+    print(
+        f"{'workers':>7} {'start-up':>9} {'run':>8} {'worker CPU':>11} {'busy':>5} "
+        f"{'combine':>8} {'end to end':>11}"
+    )
     for t in timings:
         e2e = f"{t.end_to_end:10.1f}s" if t.end_to_end is not None else f"{'-':>11}"
-        print(f"{t.workers:>7} {t.startup:8.1f}s {t.run:7.1f}s {t.combine:7.1f}s {e2e}")
+        busy = t.cpu / (t.run * t.workers)
+        print(
+            f"{t.workers:>7} {t.startup:8.1f}s {t.run:7.1f}s {t.cpu:10.1f}s {busy:5.0%} "
+            f"{t.combine:7.1f}s {e2e}"
+        )
+    print("busy: worker CPU time / (run × workers); well below 100% means other load")
     if len(timings) >= 2:
         a, b = timings[0], timings[-1]
         ratio = a.run / b.run
