@@ -189,6 +189,8 @@ class TransitionFit:
         ``"seeds"`` (whole samples resampled), ``"residuals"`` or ``""``.
     n_bootstrap, n_bootstrap_failed : int
         Resamples requested and refits that failed.
+    name : str
+        Name of the fitted observable.
     """
 
     model: str
@@ -208,6 +210,7 @@ class TransitionFit:
     n_bootstrap: int
     n_bootstrap_failed: int
     seed: int
+    name: str = "observable"
 
     @property
     def params(self) -> dict[str, float]:
@@ -612,6 +615,7 @@ def fit_transition(
         n_bootstrap=bootstrap,
         n_bootstrap_failed=failed,
         seed=seed,
+        name=str(da.name) if da.name is not None else "observable",
     )
 
 

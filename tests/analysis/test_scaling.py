@@ -344,3 +344,16 @@ def test_other_bad_arguments(small):
         collapse(small, "L", "x", sample_dim="seed", bootstrap=-1)
     with pytest.raises(AnalysisInputError, match=r"fix\['nu'\]=0.0"):
         collapse(small, "L", "x", sample_dim="seed", fix={"nu": 0})
+
+
+def test_collapse_figure_has_raw_collapsed_and_residual_panels():
+    from phasetrans.plots.scaling import plot_collapse
+
+    result = collapse(synthetic(0.5, 1.3, 0.4, seed=9, n_x=31), "L", "x", sample_dim="seed")
+    fig = plot_collapse(result)
+    titles = [ax.get_title() for ax in fig.axes]
+    assert len(titles) == 3 and {"collapse", "data"} < set(titles)
+    assert any(t.startswith("S = ") for t in titles)
+    collapsed = next(ax for ax in fig.axes if ax.get_title() == "collapse")
+    assert len(collapsed.containers) == 4  # one error-bar series per size
+    assert "ν = 1.3" in fig._suptitle.get_text()

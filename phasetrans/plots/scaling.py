@@ -1,0 +1,178 @@
+"""Figures of the finite-size-scaling collapse and of the transition fits.
+
+One function per figure; each builds a :class:`matplotlib.figure.Figure` on
+the Agg canvas (no pyplot, no global state) and returns it.  Save it with
+``fig.savefig(path)``.
+"""
+
+from __future__ import annotations
+
+import matplotlib as mpl
+import numpy as np
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+
+from phasetrans.analysis.exponents import ModelComparison, TransitionFit
+from phasetrans.analysis.scaling import CollapseResult
+
+__all__ = ["plot_collapse", "plot_fit"]
+
+
+def _pm(result: CollapseResult, name: str, value: float) -> str:
+    if name in result.fixed:
+        return f"{value:.4g} (fixed)"
+    err = result.stderr.get(name, np.nan)
+    return f"{value:.4g} ± {err:.2g}" if np.isfinite(err) else f"{value:.4g}"
+
+
+def plot_collapse(result: CollapseResult, *, title: str | None = None) -> Figure:
+    """Raw curves per size beside the collapsed ones, with the residuals below.
+
+    Parameters
+    ----------
+    result : CollapseResult
+        Output of :func:`phasetrans.analysis.scaling.collapse`.
+    title : str, optional
+        Figure title (default: the estimates).
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        Left: the observable against the control for every size, with error
+        bars.  Right, top: :math:`L^{-\\zeta} O` against
+        :math:`(x - x_c) L^{1/\\nu}` with the master curve through the other
+        sizes.  Right, bottom: the normalised residuals
+        :math:`(y - Y)/\\sqrt{dy^2 + dY^2}` whose mean square is the quality S.
+    """
+    sc = result.scaled
+    size_dim, control_dim = result.size_dim, result.control_dim
+    fig = Figure(figsize=(11.0, 5.2), layout="constrained")
+    FigureCanvasAgg(fig)
+    axes = fig.subplot_mosaic(
+        [["raw", "collapsed"], ["raw", "residual"]],
+        height_ratios=[3, 1.3],
+        sharex=False,
+    )
+    axes["residual"].sharex(axes["collapsed"])
+    sizes = sc[size_dim].values
+    order = np.argsort(sizes.astype(float))
+    colors = mpl.colormaps["viridis"](np.linspace(0.0, 0.9, sizes.size))
+    for rank, i in enumerate(order):
+        row = sc.isel({size_dim: i})
+        color = colors[rank]
+        label = f"{size_dim} = {sizes[i]:g}"
+        ok = np.isfinite(row["observable"].values)
+        axes["raw"].errorbar(
+            row[control_dim].values[ok],
+            row["observable"].values[ok],
+            yerr=row["error"].values[ok],
+            color=color,
+            marker="o",
+            ms=3,
+            lw=1,
+            capsize=0,
+            label=label,
+        )
+        ok = np.isfinite(row["scaled_y"].values)
+        axes["collapsed"].errorbar(
+            row["scaled_x"].values[ok],
+            row["scaled_y"].values[ok],
+            yerr=row["scaled_error"].values[ok],
+            color=color,
+            marker="o",
+            ms=3,
+            lw=0,
+            elinewidth=0.8,
+            label=label,
+        )
+        ok = np.isfinite(row["residual"].values)
+        axes["residual"].plot(
+            row["scaled_x"].values[ok], row["residual"].values[ok], "o", ms=2.5, color=color
+        )
+    xs = sc["scaled_x"].values.ravel()
+    ms = sc["master"].values.ravel()
+    ok = np.isfinite(xs) & np.isfinite(ms)
+    sort = np.argsort(xs[ok])
+    axes["collapsed"].plot(xs[ok][sort], ms[ok][sort], color="0.3", lw=0.8, label="master curve")
+    for level, alpha in ((1, 0.25), (2, 0.12)):
+        axes["residual"].axhspan(-level, level, color="0.5", alpha=alpha, lw=0)
+    axes["residual"].axhline(0, color="0.3", lw=0.8)
+
+    name = sc["observable"].attrs.get("long_name", "observable")
+    axes["raw"].set(xlabel=str(control_dim), ylabel=str(name), title="data")
+    axes["raw"].axvline(result.x_c, color="0.5", ls="--", lw=0.8)
+    axes["raw"].legend(fontsize="small")
+    zeta = "" if result.zeta == 0 and "zeta" in result.fixed else r"$L^{-\zeta}$ "
+    axes["collapsed"].set(ylabel=f"{zeta}{name}", title="collapse")
+    axes["collapsed"].legend(fontsize="small")
+    axes["residual"].set(
+        xlabel=r"$(x - x_c)\,L^{1/\nu}$",
+        ylabel="residual / σ",
+        title=f"S = {result.quality:.3g} ({result.error_model})",
+    )
+    axes["residual"].title.set_fontsize("small")
+    if title is None:
+        title = (
+            f"x_c = {_pm(result, 'x_c', result.x_c)},  ν = {_pm(result, 'nu', result.nu)},  "
+            f"ζ = {_pm(result, 'zeta', result.zeta)}"
+        )
+        if result.corrections:
+            title += f",  b = {result.params['b']:.3g}, ω = {result.params['omega']:.3g}"
+    fig.suptitle(title)
+    return fig
+
+
+def plot_fit(fit: TransitionFit | ModelComparison, *, title: str | None = None) -> Figure:
+    """Data with the fitted transition model(s), and the residuals below.
+
+    Parameters
+    ----------
+    fit : TransitionFit or ModelComparison
+        One fit from :func:`~phasetrans.analysis.exponents.fit_transition`, or
+        several from :func:`~phasetrans.analysis.exponents.compare_models`.
+    title : str, optional
+        Figure title (default: what was fitted and the best model).
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        Top: the (mean) data with their error bars and each model's curve,
+        labelled with its Δ AIC/BIC.  Bottom: residuals in units of the error
+        bars (raw residuals for an unweighted fit).
+    """
+    if isinstance(fit, ModelComparison):
+        fits = [fit.fits[str(r["model"])] for r in fit.rows]
+        labels = [f"{r['model']}  Δ{fit.criterion.upper()} = {r['delta']:.1f}" for r in fit.rows]
+    else:
+        fits, labels = [fit], [f"{fit.model}  AIC = {fit.aic:.1f}"]
+    first = fits[0]
+    fig = Figure(figsize=(6.4, 5.6), layout="constrained")
+    FigureCanvasAgg(fig)
+    top, bottom = fig.subplots(2, 1, sharex=True, height_ratios=[3, 1.3])
+    top.errorbar(
+        first.x, first.y, yerr=first.yerr, fmt="o", ms=3.5, color="0.2", capsize=0, label="data"
+    )
+    dense = np.linspace(first.x.min(), first.x.max(), 400)
+    colors = mpl.colormaps["tab10"].colors
+    weighted = first.yerr is not None
+    for k, (f, label) in enumerate(zip(fits, labels, strict=True)):
+        color = colors[k % len(colors)]
+        top.plot(dense, f.eval(dense), color=color, lw=1.6 if k == 0 else 1.0, label=label)
+        residual = first.y - f.eval(first.x)
+        if weighted:
+            residual = residual / first.yerr
+        bottom.plot(first.x, residual, "o-", ms=3, lw=0.6, color=color)
+    bottom.axhline(0, color="0.3", lw=0.8)
+    if weighted:
+        for level, alpha in ((1, 0.25), (2, 0.12)):
+            bottom.axhspan(-level, level, color="0.5", alpha=alpha, lw=0)
+    top.set(ylabel=first.name)
+    top.legend(fontsize="small")
+    bottom.set(xlabel=first.control_dim, ylabel="residual / σ" if weighted else "residual")
+    if title is None:
+        title = (
+            f"{first.side} x_c = {first.x_c:g}: best {fits[0].model} "
+            f"({first.result.ndata} points, {first.error_model})"
+        )
+    fig.suptitle(title, fontsize="medium")
+    return fig

@@ -1,0 +1,135 @@
+"""``phasetrans collapse`` and ``phasetrans fit`` on a small synthetic study file."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from phasetrans.cli import main
+from tests.analysis.test_observables import NU, make_study
+
+PNG = b"\x89PNG\r\n\x1a\n"
+
+
+@pytest.fixture(scope="module")
+def study_file(tmp_path_factory) -> Path:
+    path = tmp_path_factory.mktemp("study") / "synthetic.nc"
+    make_study(widths=(12, 24, 48, 96), n_seeds=8, noise=0.01).to_netcdf(path)
+    return path
+
+
+@pytest.fixture(scope="module")
+def classification_file(tmp_path_factory) -> Path:
+    path = tmp_path_factory.mktemp("study") / "classification.nc"
+    make_study(widths=(12, 24), n_seeds=4, classification=True).to_netcdf(path)
+    return path
+
+
+def _estimate(text: str, name: str) -> float:
+    match = re.search(rf"{name} = ([-0-9.e+]+)", text)
+    assert match, text
+    return float(match.group(1))
+
+
+def test_collapse_prints_estimates_with_intervals_and_writes_png(study_file, tmp_path, capsys):
+    out = tmp_path / "fig" / "collapse.png"
+    argv = [
+        "collapse", str(study_file), "--observable", "delta_mse", "--size", "width",
+        "--method", "spectral", "--fix", "zeta=0", "--window", "-8", "6",
+        "--bootstrap", "20", "--out", str(out),
+    ]  # fmt: skip
+    assert main(argv) == 0
+    text = capsys.readouterr().out
+    assert "delta_mse of 'spectral' students, h_T = 10" in text
+    assert "in [-8, 6]" in text and "width 12, 24, 48, 96, 8 seeds" in text
+    assert "95% interval" in text and "20 resamples of 'seed'" in text
+    assert "zeta = 0 (fixed)" in text
+    assert _estimate(text, "nu") == pytest.approx(NU, rel=0.1)
+    assert abs(_estimate(text, "x_c")) < 0.3
+    assert f"figure: {out}" in text
+    assert out.read_bytes()[:8] == PNG
+
+
+def test_collapse_across_teacher_widths(tmp_path, capsys):
+    path = tmp_path / "teachers.nc"
+    make_study(teacher_widths=(10, 16), widths=(32,), n_seeds=4).to_netcdf(path)
+    out = tmp_path / "c.png"
+    argv = [
+        "collapse", str(path), "--size", "teacher_width", "--width", "32",
+        "--control", "ratio", "--bootstrap", "0", "--out", str(out),
+    ]  # fmt: skip
+    assert main(argv) == 0
+    text = capsys.readouterr().out
+    assert "student width 32" in text and "teacher_width 10, 16" in text
+    assert "std.err from curvature" in text
+    assert out.exists()
+
+
+def test_fit_prints_the_model_table_and_writes_png(study_file, tmp_path, capsys):
+    out = tmp_path / "fit.png"
+    argv = ["fit", str(study_file), "--method", "spectral", "--model", "all", "--side", "below",
+            "--bootstrap", "10", "--out", str(out)]  # fmt: skip
+    assert main(argv) == 0
+    text = capsys.readouterr().out
+    assert "h_T = 10, width 96" in text  # the largest width by default
+    assert "Model comparison by AIC" in text
+    table = text.split("Model comparison by AIC")[1].splitlines()[2:5]
+    assert sorted(row.split()[0] for row in table) == ["exponential", "power", "step"]
+    # the synthetic spectral curve is linear in n - h_T below h_T: beta = 1
+    power = text.split("Transition fit: power")[1]
+    assert float(re.search(r"beta\s+([0-9.]+)", power).group(1)) == pytest.approx(1.0, abs=0.05)
+    assert out.read_bytes()[:8] == PNG
+
+
+def test_fit_one_model(study_file, tmp_path, capsys):
+    out = tmp_path / "one.png"
+    argv = ["fit", str(study_file), "--model", "exponential", "--width", "24",
+            "--bootstrap", "0", "--out", str(out)]  # fmt: skip
+    assert main(argv) == 0
+    text = capsys.readouterr().out
+    assert "Transition fit: exponential" in text and "Model comparison" not in text
+    assert "width 24" in text
+    assert out.exists()
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["collapse", "{data}", "--observable", "mse"], "--observable: 'mse' is not allowed"),
+        (["collapse", "{data}", "--method", "lasso"], "--method: 'lasso' is not allowed"),
+        (["collapse", "{data}", "--teacher-width", "7"], "--teacher-width: '7' is not allowed"),
+        (["collapse", "{data}", "--fix", "beta=1"], "--fix: 'beta=1' is not allowed"),
+        (["collapse", "{data}", "--fix", "omega=1"], "--fix: b and omega"),
+        (["collapse", "{data}", "--size", "depth"], "--size: 'depth' is not allowed"),
+        (["collapse", "{data}", "--window", "1", "0"], "--window: 1 0 is not allowed"),
+        (["collapse", "{data}", "--bootstrap", "-3"], "--bootstrap: '-3' is not allowed"),
+        (["collapse", "{data}", "--window", "200", "300"], "leaves no finite data"),
+        (["collapse", "{data}", "--window", "50", "60"], "only 1 size(s) along 'width'"),
+        (["fit", "{data}", "--model", "cubic"], "--model: 'cubic' is not allowed"),
+        (["fit", "{data}", "--side", "left"], "--side: 'left' is not allowed"),
+        (["fit", "{data}", "--width", "13"], "--width: '13' is not allowed"),
+        (["fit", "{data}", "--observable", "accuracy_loss"], "accuracy_loss' is not allowed"),
+    ],
+)
+def test_bad_inputs_exit_2_with_one_line(study_file, capsys, argv, message):
+    argv = [a.format(data=study_file) for a in argv]
+    assert main(argv) == 2
+    err = capsys.readouterr().err.strip()
+    assert message in err
+    assert len(err.splitlines()) == 1
+
+
+def test_missing_file_exits_2(tmp_path, capsys):
+    assert main(["collapse", str(tmp_path / "nope.nc")]) == 2
+    assert "no such study file" in capsys.readouterr().err
+
+
+def test_accuracy_loss_on_a_classification_study(classification_file, tmp_path, capsys):
+    out = tmp_path / "acc.png"
+    argv = ["collapse", str(classification_file), "--observable", "accuracy_loss",
+            "--fix", "zeta=0", "--bootstrap", "0", "--out", str(out)]  # fmt: skip
+    assert main(argv) == 0
+    assert "accuracy_loss of 'spectral'" in capsys.readouterr().out
+    assert out.exists()
