@@ -270,7 +270,10 @@ def study_lock(study: Study) -> Iterator[Path]:
             fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY)
         except FileExistsError:
             holder = _read_lock(path)
-            if holder is not None and _alive(holder):
+            if holder is None and _age(path) < 10.0:
+                # being written by a process that has just created it
+                holder = {"host": "?", "pid": "?", "since": "just now"}
+            if holder is not None and (holder["pid"] == "?" or _alive(holder)):
                 raise StudyError(
                     f"study {study.name!r} is already running: lock {path} held by pid "
                     f"{holder['pid']} on host {holder['host']} since {holder['since']}"
@@ -296,6 +299,13 @@ def _read_lock(path: Path) -> dict[str, Any] | None:
         return data if {"host", "pid", "since"} <= set(data) else None
     except (OSError, ValueError):
         return None
+
+
+def _age(path: Path) -> float:
+    try:
+        return time.time() - path.stat().st_mtime
+    except OSError:
+        return float("inf")
 
 
 def _alive(holder: dict[str, Any]) -> bool:
@@ -397,6 +407,11 @@ def run_study(
             )
         for key in status.stale + status.corrupt:
             _part_path(study, key).unlink(missing_ok=True)
+        if fresh:  # failure records of an older version of the study no longer apply
+            for record in (study_dir(study) / "failed").glob("*.txt"):
+                record.unlink()
+        for tmp in (study_dir(study) / "parts").glob(".*.tmp"):
+            tmp.unlink()  # left by a write that was killed; we hold the lock
         if status.corrupt:
             log(f"{len(status.corrupt)} unreadable part(s) will be recomputed")
         done = set(status.done)
@@ -575,7 +590,7 @@ def combine_study(study: Study, *, allow_missing: bool = False) -> Path:
     from phasetrans import store
 
     status = study_status(study)
-    missing = status.failed + status.pending + status.stale + status.corrupt
+    missing = status.failed + status.pending  # stale/corrupt parts are listed there too
     if missing and not allow_missing:
         raise StudyError(
             f"study {study.name!r} has {len(missing)} of {status.total} task(s) without a "

@@ -217,11 +217,6 @@ def test_truncated_part_is_recomputed(reference, copied):
     _assert_same_dataset(report.output, reference.dataset)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="combine_study counts an unreadable/stale part twice: StudyStatus lists it in "
-    "corrupt/stale *and* in pending/failed, and missing = failed + pending + stale + corrupt",
-)
 def test_combine_lists_an_unreadable_part_once(copied):
     _, study = copied
     key = plan_tasks(study)[0].key

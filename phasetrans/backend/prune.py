@@ -18,8 +18,8 @@ import torch
 
 __all__ = ["SweepResult", "effective_dimension", "importance", "prune_mask", "pruning_sweep"]
 
-#: Elements of the ``(members, chunk, W + 1, h2)`` intermediate per chunk.
-_CHUNK_ELEMENTS = 4_000_000
+#: Elements of the ``(members, chunk, h2, W + 1)`` working buffer (2 MiB in float32).
+_CHUNK_ELEMENTS = 1 << 19
 
 
 def importance(lambda_out: torch.Tensor, phi: torch.Tensor) -> torch.Tensor:
@@ -111,39 +111,52 @@ def pruning_sweep(
     classification : bool
         Report the Brier score as ``mse`` and the accuracy of ``logit > 0``.
     chunk_size : int, optional
-        Test samples per chunk; by default sized so the intermediate holds
-        about four million elements.
+        Test samples per chunk; by default sized so the ``(S, chunk, h2, W + 1)``
+        working buffer holds about :data:`_CHUNK_ELEMENTS` elements and stays
+        in cache.
 
     Returns
     -------
     SweepResult
+
+    Notes
+    -----
+    For sample ``b`` and second-layer node ``k`` the pre-activation with the
+    top-``n`` nodes kept is ``P[b, k, n] = Σ_{m<n} h1[b, σ_m] w2[σ_m, k]``
+    (``σ`` the importance order), a cumulative sum along the node axis. The
+    buffer is laid out ``(S, chunk, h2, W + 1)`` so the sum runs over the
+    contiguous axis, and it is allocated once and reused for every chunk.
     """
     members, _, width = w1.shape
     hidden2 = w2.shape[-1]
     order = torch.sort(importance, dim=-1, descending=True, stable=True).indices
-    w1s = torch.gather(w1, 2, order.unsqueeze(1).expand_as(w1))
-    w2s = torch.gather(w2, 1, order.unsqueeze(-1).expand_as(w2))
+    w1s = torch.gather(w1, 2, order.unsqueeze(1).expand_as(w1))  # (S, d, W)
+    w2s = torch.gather(w2, 1, order.unsqueeze(-1).expand_as(w2))  # (S, W, h2)
+    w2t = w2s.transpose(1, 2).unsqueeze(1).contiguous()  # (S, 1, h2, W)
     if bias is None:
         bias = torch.zeros(members, dtype=w1.dtype, device=w1.device)
     if chunk_size is None:
         chunk_size = max(1, _CHUNK_ELEMENTS // (members * (width + 1) * hidden2))
+    chunk_size = min(chunk_size, x.shape[0])
+    buf = torch.zeros((members, chunk_size, hidden2, width + 1), dtype=w1.dtype, device=w1.device)
+    out = torch.empty((members, chunk_size, width + 1), dtype=w1.dtype, device=w1.device)
     sq_err = torch.zeros((members, width + 1), dtype=torch.float64, device=w1.device)
     correct = torch.zeros_like(sq_err)
     for start in range(0, x.shape[0], chunk_size):
         xb, yb = x[start : start + chunk_size], y[start : start + chunk_size]
+        b = xb.shape[0]
+        pre, o = buf[:, :b], out[:, :b]
         h1 = torch.relu(torch.einsum("bj,sji->sbi", xb, w1s))  # (S, b, W)
-        contrib = h1.unsqueeze(-1) * w2s.unsqueeze(1)  # (S, b, W, h2)
-        pre = torch.zeros(
-            (members, xb.shape[0], width + 1, hidden2), dtype=w1.dtype, device=w1.device
-        )
-        torch.cumsum(contrib, dim=2, out=pre[:, :, 1:])
-        out = torch.relu(pre).sum(-1) + bias.view(-1, 1, 1)  # (S, b, W + 1)
+        torch.mul(h1.unsqueeze(2), w2t, out=pre[..., 1:])  # column 0 stays 0: nothing kept
+        torch.cumsum(pre, dim=-1, out=pre)
+        pre.relu_()
+        torch.sum(pre, dim=2, out=o)
+        o.add_(bias.view(-1, 1, 1))
         target = yb.view(1, -1, 1)
         if classification:
-            sq_err += (torch.sigmoid(out) - target).square().sum(1, dtype=torch.float64)
-            correct += ((out > 0).to(yb.dtype) == target).sum(1, dtype=torch.float64)
-        else:
-            sq_err += (out - target).square().sum(1, dtype=torch.float64)
+            correct += ((o > 0).to(yb.dtype) == target).sum(1, dtype=torch.float64)
+            o.sigmoid_()
+        sq_err += (o - target).square_().sum(1, dtype=torch.float64)
     n = x.shape[0]
     mse = (sq_err / n).to(w1.dtype)
     accuracy = (correct / n).to(w1.dtype) if classification else None
