@@ -18,7 +18,7 @@ from phasetrans.errors import ConfigError, StudyError
 __all__ = ["build_parser", "main"]
 
 #: Subcommand modules, in the order ``phasetrans --help`` lists them.
-_COMMAND_MODULES = ("run", "status", "combine", "info", "collapse", "fit", "topology")
+_COMMAND_MODULES = ("run", "status", "combine", "info", "plot", "collapse", "fit", "topology")
 
 
 def build_parser() -> argparse.ArgumentParser:
