@@ -121,6 +121,16 @@ class CollapseResult:
     sample_dim: str | None = None
     seed: int = 0
 
+    @property
+    def size_independent(self) -> bool:
+        """Whether :math:`1/\\nu` is within two standard errors of 0 (curves hardly depend on L).
+
+        Then :math:`\\nu` is not resolved (report :math:`1/\\nu` instead) and the
+        collapse does not determine :math:`x_c`.
+        """
+        inv, err = self.params["inv_nu"], self.stderr.get("inv_nu", math.nan)
+        return "nu" not in self.fixed and bool(np.isfinite(err)) and abs(inv) < 2 * err
+
     def interval(self, name: str, level: float = 0.95) -> tuple[float, float]:
         """Bootstrap percentile interval of parameter ``name`` at ``level`` (0.68 or 0.95).
 
@@ -167,11 +177,10 @@ class CollapseResult:
                 f"  bootstrap    {self.n_bootstrap} resamples of {self.sample_dim!r} "
                 f"(seed {self.seed}), {self.n_bootstrap_failed} failed"
             )
-        inv_nu, inv_err = self.params["inv_nu"], self.stderr.get("inv_nu", math.nan)
-        if "nu" not in self.fixed and np.isfinite(inv_err) and abs(inv_nu) < 2 * inv_err:
+        if self.size_independent:
             lines.append(
                 "  note         1/nu is compatible with 0: the curves hardly depend on "
-                "size, so x_c is not fixed by the collapse"
+                "size, so x_c is not determined by the collapse"
             )
         return "\n".join(lines)
 
@@ -693,16 +702,31 @@ def collapse(
     :math:`1/(1/\nu)`).  It evaluates :math:`S` on a coarse grid (9 values of
     :math:`x_c` across the data, 10 of :math:`1/\nu` in [0, 3], 7 of
     :math:`\zeta` around a log-log estimate, plus the starting values), runs
-    Nelder–Mead from the three best well-separated grid points, and restarts
-    once from the best.
+    Nelder–Mead from the three best well-separated grid points, restarts once
+    from the best (with the correction parameters free, starting at
+    :math:`b = 0`), and polishes the result in coordinates whitened by the
+    curvature covariance.
+
+    Caveats of the quality measure: it interpolates linearly between
+    neighbouring points, so a master curve that bends strongly between them
+    biases the estimates (by about 0.3 % in :math:`\nu` for 141 points where
+    the scaled spacing of the largest size is 0.6 of the width of :math:`F`).
+    When all sizes share a coarse control grid (integer ``retained``), points of
+    different sizes coincide exactly at :math:`1/\nu = 0`, and an arbitrarily
+    small change of :math:`1/\nu` changes which neighbours bracket each point:
+    :math:`S` is then discontinuous at 0, and the grid contains
+    :math:`1/\nu = 0` exactly so that this hypothesis is always tried.
 
     Standard errors without bootstrap follow pyfssa: the covariance is
     :math:`2 S_{min} H^{-1}`, with :math:`H` the Hessian of :math:`S` at the
-    minimum from central differences whose steps raise :math:`S` by about
-    :math:`S_{min}`.  With ``bootstrap=B``, ``B`` sets of samples are drawn
-    with replacement (the same draw for every size and control), the mean and
-    its standard error recomputed, and the collapse redone by a local
-    Nelder–Mead search from the point estimate; the standard errors are then
+    minimum from a quadratic fit on steps that raise :math:`S` by about
+    :math:`S_{min}`.  As :math:`S` is a mean over :math:`N` points, this is the
+    :math:`\Delta\chi^2 = N` contour, conservative by about :math:`\sqrt{N}`
+    compared with the bootstrap (which is the recommended error).  With
+    ``bootstrap=B``, ``B`` sets of samples are drawn with replacement (the same
+    draw for every size and control), the mean and its standard error
+    recomputed, and the collapse redone by a local Nelder–Mead search from the
+    point estimate (in the whitened coordinates); the standard errors are then
     the bootstrap standard deviations and the intervals the 16–84 % and
     2.5–97.5 % percentiles.  The interval of :math:`\nu` is mapped from the
     one of :math:`1/\nu` (its upper end is ``inf`` when that contains 0).

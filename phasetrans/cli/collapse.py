@@ -279,7 +279,8 @@ def main(args: argparse.Namespace) -> int:
 def _summary(result) -> str:
     """One line per exponent: estimate and its 95 % interval."""
     parts = []
-    for name in ("x_c", "nu", "zeta"):
+    names = ("inv_nu", "zeta") if result.size_independent else ("x_c", "nu", "zeta")
+    for name in names:
         value = result.params[name]
         if name in result.fixed:
             parts.append(f"{name} = {value:g} (fixed)")
@@ -289,4 +290,7 @@ def _summary(result) -> str:
         else:
             err = result.stderr.get(name, math.nan)
             parts.append(f"{name} = {value:.4g} ± {err:.2g}")
-    return "estimates: " + "; ".join(parts) + f"; S = {result.quality:.3g}"
+    line = "estimates: " + "; ".join(parts) + f"; S = {result.quality:.3g}"
+    if result.size_independent:
+        line += " (1/nu ~ 0: curves independent of size; x_c not determined by the collapse)"
+    return line

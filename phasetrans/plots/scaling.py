@@ -19,10 +19,14 @@ __all__ = ["plot_collapse", "plot_fit"]
 
 
 def _pm(result: CollapseResult, name: str, value: float) -> str:
+    """``value ± error`` with two significant digits of the error."""
     if name in result.fixed:
         return f"{value:.4g} (fixed)"
     err = result.stderr.get(name, np.nan)
-    return f"{value:.4g} ± {err:.2g}" if np.isfinite(err) else f"{value:.4g}"
+    if not (np.isfinite(err) and err > 0):
+        return f"{value:.4g}"
+    decimals = min(max(0, 1 - int(np.floor(np.log10(err)))), 12)
+    return f"{value:.{decimals}f} ± {err:.2g}"
 
 
 def plot_collapse(result: CollapseResult, *, title: str | None = None) -> Figure:
@@ -100,7 +104,8 @@ def plot_collapse(result: CollapseResult, *, title: str | None = None) -> Figure
 
     name = sc["observable"].attrs.get("long_name", "observable")
     axes["raw"].set(xlabel=str(control_dim), ylabel=str(name), title="data")
-    axes["raw"].axvline(result.x_c, color="0.5", ls="--", lw=0.8)
+    if not result.size_independent:
+        axes["raw"].axvline(result.x_c, color="0.5", ls="--", lw=0.8)
     axes["raw"].legend(fontsize="small")
     zeta = "" if result.zeta == 0 and "zeta" in result.fixed else r"$L^{-\zeta}$ "
     axes["collapsed"].set(ylabel=f"{zeta}{name}", title="collapse")
@@ -112,10 +117,17 @@ def plot_collapse(result: CollapseResult, *, title: str | None = None) -> Figure
     )
     axes["residual"].title.set_fontsize("small")
     if title is None:
-        title = (
-            f"x_c = {_pm(result, 'x_c', result.x_c)},  ν = {_pm(result, 'nu', result.nu)},  "
-            f"ζ = {_pm(result, 'zeta', result.zeta)}"
-        )
+        if result.size_independent:
+            title = (
+                f"1/ν = {_pm(result, 'inv_nu', result.params['inv_nu'])}: curves independent "
+                f"of {size_dim} (x_c not determined by the collapse),  "
+                f"ζ = {_pm(result, 'zeta', result.zeta)}"
+            )
+        else:
+            title = (
+                f"x_c = {_pm(result, 'x_c', result.x_c)},  ν = {_pm(result, 'nu', result.nu)},  "
+                f"ζ = {_pm(result, 'zeta', result.zeta)}"
+            )
         if result.corrections:
             title += f",  b = {result.params['b']:.3g}, ω = {result.params['omega']:.3g}"
     fig.suptitle(title)
