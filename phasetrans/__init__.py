@@ -5,7 +5,8 @@ their eigenvalues, store the pruning curves as netCDF studies and analyse the
 transition with finite-size scaling, exponent fits and topology comparisons.
 
 Importing the package does not import torch; the training backend is loaded
-on first use of :func:`run_study`.
+on first use of :func:`run_study`. It registers the ``.pt`` accessor on
+``xarray.Dataset`` (see :mod:`phasetrans.accessor`).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from __future__ import annotations
 from importlib import import_module
 from typing import Any
 
+from phasetrans import accessor as _accessor  # noqa: F401  (registers ``ds.pt``)
 from phasetrans.errors import ConfigError, PhasetransWarning, StudyError
 
 __version__ = "0.1.0"
