@@ -75,7 +75,12 @@ class PaddedCurves:
 
 
 def hh_terms(
-    s: np.ndarray, y: np.ndarray, dy: np.ndarray, counts: np.ndarray
+    s: np.ndarray,
+    y: np.ndarray,
+    dy: np.ndarray,
+    counts: np.ndarray,
+    *,
+    any_order: bool = False,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     r"""Master-curve estimate at every valid point of packed, scaled curves.
 
@@ -86,6 +91,9 @@ def hh_terms(
         (rows sorted by ``s``).
     counts : ndarray of int, shape (n_sizes,)
         Valid points per row.
+    any_order : bool
+        Return the points in an unspecified (sorted by ``s``) order, which is
+        all a quality needs and saves the reordering.
 
     Returns
     -------
@@ -166,9 +174,11 @@ def hh_terms(
         k2[sl] += p2[j][t] + e * (2.0 * q1 + e * q0)
         ky[sl] += qy
         kxy[sl] += pxy[j][t] + e * qy
-    # back to row-major point order
-    k0, k1, k2, ky, kxy = np.empty_like(k)
-    k0[order], k1[order], k2[order], ky[order], kxy[order] = k
+    if any_order:
+        yp, dyp = yp[order], dyp[order]
+    else:  # back to row-major point order
+        k0, k1, k2, ky, kxy = np.empty_like(k)
+        k0[order], k1[order], k2[order], ky[order], kxy[order] = k
 
     delta = k0 * k2 - k1 * k1
     defined = (k0 > 0) & (delta > 1e-12 * k0 * k2)

@@ -412,19 +412,19 @@ class _Objective:
         s = (c.x - shift[:, None]) * stretch[:, None]
         return s, c.y * lift[:, None], c.dy * lift[:, None]
 
-    def terms(self, theta: np.ndarray, centred: bool = True):
+    def terms(self, theta: np.ndarray, centred: bool = True, any_order: bool = False):
         s, y, dy = self.scaled(theta, centred)
         if not (np.isfinite(s).all() and np.isfinite(y).all() and np.isfinite(dy).all()):
             return None
         if (dy <= 0).any():
             return None
-        return hh_terms(s, y, dy, self.curves.counts)
+        return hh_terms(s, y, dy, self.curves.counts, any_order=any_order)
 
     def value(self, theta: np.ndarray) -> float:
         self.n_evals += 1
         if theta[4] <= 0 or abs(theta[1]) > 50 or abs(theta[2]) > 50:
             return math.inf
-        terms = self.terms(theta)
+        terms = self.terms(theta, any_order=True)
         if terms is None:
             return math.inf
         yp, dyp, master, master_var, ok = terms
