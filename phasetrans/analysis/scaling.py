@@ -490,6 +490,26 @@ def _grid_starts(objective: _Objective, axes: list[np.ndarray], n_starts: int) -
     return starts
 
 
+def _search_plain(
+    plain: _Objective, axes: list[np.ndarray], start: np.ndarray | None, min_overlap: float
+) -> np.ndarray:
+    """Grid, then Nelder–Mead from the three best separated grid points (and ``start``)."""
+    starts = _grid_starts(plain, axes, 3)
+    if start is not None:
+        starts.append(start)
+    if not starts:
+        raise AnalysisInputError(
+            f"no parameter values give overlapping curves (min_overlap={min_overlap}); "
+            "widen x_window, give starting values or lower min_overlap"
+        )
+    step = np.ones(plain.free.size)
+    best = min(
+        (_nelder_mead(plain, plain.normalised(t), step, 1e-3) for t in starts),
+        key=lambda zf: zf[1],
+    )
+    return plain.full(best[0])
+
+
 def _theta_from_grid(objective: _Objective, point: np.ndarray) -> np.ndarray:
     theta = objective.theta.copy()
     theta[objective.free] = point
@@ -807,20 +827,13 @@ def collapse(
             axes_by_name["inv_nu"] = np.append(axes_by_name["inv_nu"], 1.0 / nu)
         # the plain scaling form first: grid, then Nelder–Mead from the best points
         base = [k for k, n in enumerate(free_names) if n in axes_by_name]
-        plain = objective.rebased(theta0, np.diag(scale[base]), free=free[base])
-        starts = _grid_starts(plain, [np.unique(axes_by_name[free_names[k]]) for k in base], 3)
-        if any(v is not None for v in (x_c, nu, zeta)):
-            starts.append(theta0)
-        if not starts:
-            raise AnalysisInputError(
-                "no parameter values give overlapping curves (min_overlap="
-                f"{min_overlap}); widen x_window, give starting values or lower min_overlap"
+        if base:
+            theta_hat = _search_plain(
+                objective.rebased(theta0, np.diag(scale[base]), free=free[base]),
+                [np.unique(axes_by_name[free_names[k]]) for k in base],
+                theta0 if any(v is not None for v in (x_c, nu, zeta)) else None,
+                min_overlap,
             )
-        best = min(
-            (_nelder_mead(plain, plain.normalised(t), np.ones(len(base)), 1e-3) for t in starts),
-            key=lambda zf: zf[1],
-        )
-        theta_hat = plain.full(best[0])
         # then every free parameter (the correction to scaling joins here, from b = 0)
         z, _ = _nelder_mead(objective, objective.normalised(theta_hat), np.ones(free.size), 1e-3)
         z, _ = _nelder_mead(objective, z, np.full(free.size, 0.3), 1e-4)
