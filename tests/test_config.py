@@ -50,7 +50,14 @@ def test_hash_is_stable_and_tracks_content():
         (BASE + 'methods = ["spectral", "lasso"]\n', "students.methods[1]", "'lasso'"),
         (BASE + '[teacher]\nkind = "ranking"\n', "teacher.kind", "'ranking'"),
     ],
-    ids=["unknown-key", "width-0", "negative-epochs", "empty-seeds", "unknown-method", "teacher-kind"],
+    ids=[
+        "unknown-key",
+        "width-0",
+        "negative-epochs",
+        "empty-seeds",
+        "unknown-method",
+        "teacher-kind",
+    ],
 )
 def test_bad_study_files_give_one_line_naming_the_field(tmp_path, text, field, value):
     path = tmp_path / "bad.toml"

@@ -68,7 +68,14 @@ def test_schema_coordinates_and_nan_padding(regression):
     assert bool(ds.train_loss.sel({"method": "spectral", "epoch": 12}).notnull().all())
     for name in ("test_mse", "importance", "dimension", "train_loss"):
         assert ds[name].attrs["long_name"] and "units" in ds[name].attrs
-    for key in ("phasetrans_version", "study_toml", "study_hash", "torch_version", "device", "created"):
+    for key in (
+        "phasetrans_version",
+        "study_toml",
+        "study_hash",
+        "torch_version",
+        "device",
+        "created",
+    ):
         assert ds.attrs[key]
     assert 'name = "s"' in ds.attrs["study_toml"]
     # retained = 0 predicts 0 for a ReLU-sum student: MSE = mean(y^2) > unpruned

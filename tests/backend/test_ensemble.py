@@ -15,7 +15,9 @@ D, WIDTH, H2 = 6, 12, 5
 
 def _glorot(fan_in, fan_out, g):
     limit = math.sqrt(6 / (fan_in + fan_out))
-    return ((2 * torch.rand((fan_in, fan_out), generator=g, dtype=torch.float64) - 1) * limit).float()
+    return (
+        (2 * torch.rand((fan_in, fan_out), generator=g, dtype=torch.float64) - 1) * limit
+    ).float()
 
 
 class ReferenceStudent:
@@ -30,7 +32,7 @@ class ReferenceStudent:
 
     def params(self):
         ps = [self.phi, self.w2]
-        return ps + [self.lam] if self.method == "spectral" else ps
+        return [*ps, self.lam] if self.method == "spectral" else ps
 
     def forward(self, x):
         w1 = self.phi * (0.0 - self.lam)
