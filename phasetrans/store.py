@@ -278,6 +278,9 @@ def write_dataset(ds: xr.Dataset, path: str | Path) -> Path:
                 engine="netcdf4",
                 encoding=encoding,
             )
+        mask = os.umask(0)
+        os.umask(mask)
+        os.chmod(tmp, 0o666 & ~mask)  # mkstemp creates 0600; give the usual file mode
         os.replace(tmp, path)
     finally:
         if os.path.exists(tmp):
