@@ -21,6 +21,7 @@ Where tasks run (``scheduler``):
 from __future__ import annotations
 
 import json
+import logging
 import os
 import socket
 import time
@@ -482,22 +483,46 @@ def _client(
 ) -> Iterator[Any]:
     from distributed import Client, LocalCluster
 
+    # Not the default client: otherwise xarray would take a scheduler-wide
+    # distributed.Lock for every part it writes (slow, and a Ctrl-C during the
+    # write could leave the client waiting on it forever).
     if scheduler not in (None, "local"):
-        with Client(scheduler) as client:
+        with Client(scheduler, set_as_default=False) as client:
             yield client
         return
     if workers is None:
         workers = _default_workers(study)
-    with (
-        LocalCluster(
+    with _sigint_ignored():  # worker processes inherit it: Ctrl-C reaches the client alone
+        cluster = LocalCluster(
             n_workers=workers,
             threads_per_worker=threads_per_worker,
             processes=True,
             dashboard_address=":0",
-        ) as cluster,
-        Client(cluster) as client,
-    ):
+            silence_logs=logging.ERROR,
+        )
+    with cluster, Client(cluster, set_as_default=False) as client:
         yield client
+
+
+@contextmanager
+def _sigint_ignored() -> Iterator[None]:
+    """Ignore SIGINT while worker processes are spawned (main thread only).
+
+    A Python process that starts with SIGINT ignored keeps ignoring it, so
+    Ctrl-C in a terminal interrupts the client, which then shuts the cluster
+    down in order, instead of every worker dying with its own traceback.
+    """
+    import signal
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 def _default_workers(study: Study) -> int:
@@ -540,7 +565,7 @@ def _run_dask(
             by_key[future.key] = task
             return future
 
-        pool = as_completed([submit() for _ in range(min(slots, len(queue)))])
+        pool = as_completed([submit() for _ in range(min(slots, len(queue)))], loop=client.loop)
         try:
             with tqdm(
                 total=len(todo), unit="task", disable=not progress, dynamic_ncols=True
@@ -561,7 +586,7 @@ def _run_dask(
                     if queue:
                         pool.add(submit())
         except BaseException:
-            for future in pool.futures:
+            for future in list(pool.futures):
                 future.cancel()
             raise
 

@@ -25,8 +25,11 @@ teacher's variables renamed ``teacher_w1``, ``teacher_w2``,
 from __future__ import annotations
 
 import os
+import signal
 import tempfile
-from collections.abc import Sequence
+import threading
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -247,7 +250,8 @@ def write_dataset(ds: xr.Dataset, path: str | Path) -> Path:
     The root variables go to the root group, ``w1``/``w2`` to group
     ``weights`` and the teacher's variables to group ``teacher``. The file is
     written under a temporary name in the same folder and renamed, so a crash
-    never leaves a half-written file at ``path``.
+    never leaves a half-written file at ``path``; a Ctrl-C during the write
+    takes effect once the write is done.
 
     Parameters
     ----------
@@ -263,6 +267,33 @@ def write_dataset(ds: xr.Dataset, path: str | Path) -> Path:
     """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
+    with _sigint_deferred():
+        _write_atomically(ds, path)
+    return path
+
+
+@contextmanager
+def _sigint_deferred() -> Iterator[None]:
+    """Hold Ctrl-C until the block ends, then raise KeyboardInterrupt.
+
+    An interrupt inside a netCDF write can leave the backend's file lock
+    held and deadlock its own cleanup; deferred, the write finishes (or the
+    temporary file is removed) first. Only in the main thread.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    received: list[int] = []
+    previous = signal.signal(signal.SIGINT, lambda signum, frame: received.append(signum))
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    if received:
+        raise KeyboardInterrupt
+
+
+def _write_atomically(ds: xr.Dataset, path: Path) -> None:
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     os.close(fd)
     try:
@@ -285,7 +316,6 @@ def write_dataset(ds: xr.Dataset, path: str | Path) -> Path:
     finally:
         if os.path.exists(tmp):
             os.unlink(tmp)
-    return path
 
 
 def _split(ds: xr.Dataset) -> dict[str, xr.Dataset]:

@@ -197,6 +197,41 @@ def test_killed_run_resumes_without_recomputing(tmp_path, tiny_study, capsys):
     assert not (study_dir(study) / "lock").exists()
 
 
+def test_ctrl_c_stops_cleanly_and_keeps_finished_parts(tmp_path, tiny_study):
+    """SIGINT to the whole process group, as a terminal's Ctrl-C sends it."""
+    slower = {"training": {"spectral": {"epochs": 100}, "direct": {"epochs": 100}}}
+    toml = tiny_study(tmp_path, **slower)
+    study = load_study(toml)
+    total = len(plan_tasks(study))
+    with open(tmp_path / "run.log", "w") as log:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "phasetrans.cli", "run", str(toml), "--workers", "2"],
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    try:
+        deadline = time.monotonic() + 120
+        while len(list(_parts(study).glob("*.nc"))) < 2:
+            assert proc.poll() is None, (tmp_path / "run.log").read_text()
+            assert time.monotonic() < deadline, "no part written in 120 s"
+            time.sleep(0.02)
+        os.killpg(proc.pid, signal.SIGINT)
+        code = proc.wait(timeout=60)  # a hang here is the bug this test guards
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait(timeout=30)
+    output = (tmp_path / "run.log").read_text()
+    assert code == 130, output
+    assert "interrupted" in output
+    kept = _stamps(study)
+    assert 2 <= len(kept) < total
+    assert not (study_dir(study) / "lock").exists()  # released on the way out
+    assert not list(_parts(study).glob(".*.tmp"))  # no half-written part
+    assert set(study_status(study).done) == {name.removesuffix(".nc") for name in kept}
+
+
 def test_truncated_part_is_recomputed(reference, copied):
     _, study = copied
     key = plan_tasks(study)[0].key

@@ -52,7 +52,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"phasetrans {args.command}: error: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
-        print(f"phasetrans {args.command}: interrupted", file=sys.stderr)
+        print(
+            f"phasetrans {args.command}: interrupted; finished work is kept "
+            "(rerun the same command to resume)",
+            file=sys.stderr,
+        )
         return 130
 
 
