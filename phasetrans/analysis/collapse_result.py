@@ -96,13 +96,21 @@ class CollapseResult:
 
     @property
     def size_independent(self) -> bool:
-        """Whether :math:`1/\\nu` is within two standard errors of 0 (curves hardly depend on L).
+        """Whether :math:`1/\\nu` is compatible with 0 (curves hardly depend on L).
 
-        Then :math:`\\nu` is not resolved (report :math:`1/\\nu` instead) and the
-        collapse does not determine :math:`x_c`.
+        With a bootstrap: 0 lies in the 95 % interval of :math:`1/\\nu` (the
+        bootstrap distribution is often skewed, so its standard deviation would
+        mislead); without: :math:`1/\\nu` is within two standard errors of 0.
+        Then :math:`\\nu` is not resolved (report :math:`1/\\nu` instead) and
+        the collapse does not determine :math:`x_c`.
         """
+        if "nu" in self.fixed:
+            return False
+        interval = self.intervals.get("inv_nu", {}).get(0.95)
+        if interval is not None and all(np.isfinite(interval)):
+            return bool(interval[0] <= 0.0 <= interval[1])
         inv, err = self.params["inv_nu"], self.stderr.get("inv_nu", math.nan)
-        return "nu" not in self.fixed and bool(np.isfinite(err)) and abs(inv) < 2 * err
+        return bool(np.isfinite(err)) and abs(inv) < 2 * err
 
     def interval(self, name: str, level: float = 0.95) -> tuple[float, float]:
         """Bootstrap percentile interval of parameter ``name`` at ``level`` (0.68 or 0.95).

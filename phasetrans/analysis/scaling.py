@@ -63,7 +63,11 @@ class _Data:
 
 
 def _reduce_samples(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Mean and standard error over the last axis, ignoring NaN (SE NaN where n < 2)."""
+    """Mean and standard error over the last axis, ignoring NaN.
+
+    The error is NaN where fewer than 2 samples exist, and 0 (skipped by the
+    quality) where the samples agree to within 1e-9 of their mean.
+    """
     finite = np.isfinite(values)
     n = finite.sum(axis=-1)
     filled = np.where(finite, values, 0.0)
@@ -74,6 +78,11 @@ def _reduce_samples(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         se = np.sqrt(var / n)
     mean = np.where(n > 0, mean, np.nan)
     se = np.where(n > 1, se, np.nan)
+    # A cell whose samples agree to rounding (e.g. an observable normalised by its
+    # own maximum is exactly 1 there in every sample) has no usable error bar:
+    # a 1e-17 standard error would outweigh every other point. Mark it 0, which
+    # the quality function skips.
+    se = np.where(se > 1e-9 * np.abs(mean), se, np.where(np.isnan(se), np.nan, 0.0))
     return mean, se
 
 
@@ -170,8 +179,11 @@ def _prepare(
     elif se is not None:
         positive = se[np.isfinite(se) & (se > 0)]
         if positive.size:
-            floor = float(positive.min())
-            err = np.where(np.isfinite(se), np.maximum(se, floor), np.nan)
+            # cells where every sample agrees (exact zeros above the transition, a
+            # curve normalised by its own maximum) get a typical error bar, the
+            # median of the others: the smallest one would give them all the weight
+            floor = float(np.median(positive))
+            err = _fill_zero_errors(se, floor)
             model = f"standard error over {sample_dim!r} ({values.shape[2]} samples)"
         else:
             floor = 0.0
@@ -186,6 +198,11 @@ def _prepare(
             "finite data (and errors); a collapse needs at least 2"
         )
     return _Data(sizes, control, mean, err, samples, given, model, floor)
+
+
+def _fill_zero_errors(se: np.ndarray, typical: float) -> np.ndarray:
+    """Standard errors with the zero ones replaced by ``typical`` (NaN stays NaN)."""
+    return np.where(np.isfinite(se), np.where(se > 0, se, typical), np.nan)
 
 
 def _unweighted(mean: np.ndarray) -> np.ndarray:
@@ -857,7 +874,7 @@ def _bootstrap_chunk(
         if data.given_err is not None:
             err = data.given_err
         elif data.floor > 0:
-            err = np.where(np.isfinite(se), np.maximum(se, data.floor), np.nan)
+            err = _fill_zero_errors(se, data.floor)
         else:
             err = _unweighted(mean)
         resampled = objective.rebased(
@@ -923,7 +940,11 @@ def _scaled_dataset(
     master = np.full(cells.size, np.nan)
     master_var = np.full(cells.size, np.nan)
     if terms is not None:
-        _, _, master, master_var, _ = terms
+        _, _, master, master_var, ok = terms
+        # only points the quality uses have a master curve (the others lie outside
+        # the other sizes' range, where the local fit is undefined or extrapolated)
+        master = np.where(ok, master, np.nan)
+        master_var = np.where(ok, master_var, np.nan)
     with np.errstate(invalid="ignore"):
         residual = (y[valid] - master) / np.sqrt(dy[valid] ** 2 + master_var)
     dims = (size_dim, control_dim)

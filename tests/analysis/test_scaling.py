@@ -147,6 +147,31 @@ def test_collapse_recovers_generated_exponents_on_a_ragged_grid(x_c, nu, zeta):
     assert abs(result.x_c - x_c) < 3 * result.x_c_err
 
 
+def test_cells_where_all_samples_agree_get_a_typical_error_bar():
+    """A column with identical samples (e.g. a curve normalised by its own maximum).
+
+    Its standard error is 0 up to rounding. It gets the median of the other
+    errors: the smallest one (tiny where the curve is near 0 in every sample)
+    gave such points ~1e10 weight on the pruning data.
+    """
+    da = synthetic(0.5, 1.3, 0.4, seed=7)
+    exact = da.copy()
+    first = [int(np.flatnonzero(np.isfinite(row[:, 0]))[0]) for row in exact.values]
+    for i, j in enumerate(first):
+        exact.values[i, j, :] = 1.0 + 1e-15 * np.arange(exact.sizes["seed"])
+    # one cell with a tiny (but real) spread, as where ΔMSE nearly vanishes
+    cell = exact.values[0, first[0] + 5, :]
+    exact.values[0, first[0] + 5, :] = cell.mean() * (1 + 1e-6 * np.arange(cell.size))
+    result = collapse(exact, "L", "x", sample_dim="seed")
+    error = result.scaled["error"].values
+    others = np.delete(error[np.isfinite(error)], 0)
+    for i, j in enumerate(first):
+        assert error[i, j] == pytest.approx(np.nanmedian(error[error > 1e-6]), rel=0.2)
+    assert np.nanmin(others) < 1e-5  # the tiny one is there, and not used as the floor
+    assert result.x_c == pytest.approx(0.5, rel=0.02)
+    assert result.nu == pytest.approx(1.3, rel=0.1)
+
+
 def test_noise_free_collapse_has_quality_near_zero():
     da = synthetic(0.5, 1.3, 0.4, noise=0.0, n_x=121, n_seeds=1, ragged=False).isel(seed=0)
     result = collapse(da, "L", "x")
