@@ -25,6 +25,7 @@ import scipy.special
 import xarray as xr
 from lmfit.models import update_param_vals
 
+from phasetrans.analysis.samples import fill_zero_errors, mean_and_error, typical_error
 from phasetrans.analysis.validation import AnalysisInputError, require_dims, require_finite_data
 
 __all__ = [
@@ -393,21 +394,6 @@ def _select(
     return x[keep], values[keep], keep
 
 
-def _mean_and_error(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    finite = np.isfinite(values)
-    n = finite.sum(axis=-1)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        mean = np.where(finite, values, 0).sum(axis=-1) / n
-        var = np.where(finite, (values - mean[:, None]) ** 2, 0).sum(axis=-1) / (n - 1)
-        se = np.sqrt(var / n)
-    se = np.where(n > 1, se, np.nan)
-    return np.where(n > 0, mean, np.nan), se
-
-
-def _floor(se: np.ndarray, floor: float) -> np.ndarray:
-    return np.where(np.isfinite(se), np.maximum(se, floor), np.nan)
-
-
 def _percentiles(values: np.ndarray) -> dict[float, tuple[float, float]]:
     ok = values[np.isfinite(values)]
     out = {}
@@ -513,10 +499,9 @@ def fit_transition(
             raise AnalysisInputError(
                 f"sample_dim={sample_dim!r} has length {values.shape[1]}; need at least 2"
             )
-        y, se = _mean_and_error(values)
-        positive = se[np.isfinite(se) & (se > 0)]
-        floor = float(positive.min()) if positive.size else 0.0
-        yerr = _floor(se, floor) if floor > 0 else None
+        y, se = mean_and_error(values)
+        floor = typical_error(se)  # for points whose seeds all agree
+        yerr = fill_zero_errors(se, floor) if floor > 0 else None
         error_model = (
             f"standard error over {sample_dim!r} ({values.shape[1]} samples)"
             if yerr is not None
@@ -577,8 +562,8 @@ def fit_transition(
             draws = rng.integers(0, y.size, size=(bootstrap, y.size))
         for b in range(bootstrap):
             if kind == "seeds":
-                yb, seb = _mean_and_error(values[:, draws[b]])
-                wb = None if yerr is None else 1.0 / _floor(seb, floor)
+                yb, seb = mean_and_error(values[:, draws[b]])
+                wb = None if yerr is None else 1.0 / fill_zero_errors(seb, floor)
                 if wb is not None and not np.isfinite(wb).all():
                     failed += 1
                     continue

@@ -32,6 +32,7 @@ from phasetrans.analysis.collapse_result import (
     CollapseResult,
 )
 from phasetrans.analysis.quality import PaddedCurves, hh_terms
+from phasetrans.analysis.samples import fill_zero_errors, mean_and_error, typical_error
 from phasetrans.analysis.validation import (
     AnalysisInputError,
     require_control,
@@ -60,30 +61,6 @@ class _Data:
     given_err: np.ndarray | None
     error_model: str
     floor: float
-
-
-def _reduce_samples(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Mean and standard error over the last axis, ignoring NaN.
-
-    The error is NaN where fewer than 2 samples exist, and 0 (skipped by the
-    quality) where the samples agree to within 1e-9 of their mean.
-    """
-    finite = np.isfinite(values)
-    n = finite.sum(axis=-1)
-    filled = np.where(finite, values, 0.0)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        mean = filled.sum(axis=-1) / n
-        dev = np.where(finite, values - mean[..., None], 0.0)
-        var = (dev**2).sum(axis=-1) / (n - 1)
-        se = np.sqrt(var / n)
-    mean = np.where(n > 0, mean, np.nan)
-    se = np.where(n > 1, se, np.nan)
-    # A cell whose samples agree to rounding (e.g. an observable normalised by its
-    # own maximum is exactly 1 there in every sample) has no usable error bar:
-    # a 1e-17 standard error would outweigh every other point. Mark it 0, which
-    # the quality function skips.
-    se = np.where(se > 1e-9 * np.abs(mean), se, np.where(np.isnan(se), np.nan, 0.0))
-    return mean, se
 
 
 def _prepare(
@@ -169,7 +146,7 @@ def _prepare(
                 f"sample_dim={sample_dim!r} has length {values.shape[2]}; need at least 2 "
                 "samples for standard errors (or pass error=)"
             )
-        mean, se = _reduce_samples(values)
+        mean, se = mean_and_error(values)
         samples = values
     else:
         mean, se, samples = values, None, None
@@ -179,11 +156,8 @@ def _prepare(
     elif se is not None:
         positive = se[np.isfinite(se) & (se > 0)]
         if positive.size:
-            # cells where every sample agrees (exact zeros above the transition, a
-            # curve normalised by its own maximum) get a typical error bar, the
-            # median of the others: the smallest one would give them all the weight
-            floor = float(np.median(positive))
-            err = _fill_zero_errors(se, floor)
+            floor = typical_error(se)  # for cells whose samples all agree
+            err = fill_zero_errors(se, floor)
             model = f"standard error over {sample_dim!r} ({values.shape[2]} samples)"
         else:
             floor = 0.0
@@ -198,11 +172,6 @@ def _prepare(
             "finite data (and errors); a collapse needs at least 2"
         )
     return _Data(sizes, control, mean, err, samples, given, model, floor)
-
-
-def _fill_zero_errors(se: np.ndarray, typical: float) -> np.ndarray:
-    """Standard errors with the zero ones replaced by ``typical`` (NaN stays NaN)."""
-    return np.where(np.isfinite(se), np.where(se > 0, se, typical), np.nan)
 
 
 def _unweighted(mean: np.ndarray) -> np.ndarray:
@@ -870,11 +839,11 @@ def _bootstrap_chunk(
     out = np.full((len(draws), objective.theta.size), np.nan)
     control = np.broadcast_to(data.control, data.mean.shape)
     for b, idx in enumerate(draws):
-        mean, se = _reduce_samples(data.samples[:, :, idx])
+        mean, se = mean_and_error(data.samples[:, :, idx])
         if data.given_err is not None:
             err = data.given_err
         elif data.floor > 0:
-            err = _fill_zero_errors(se, data.floor)
+            err = fill_zero_errors(se, data.floor)
         else:
             err = _unweighted(mean)
         resampled = objective.rebased(
