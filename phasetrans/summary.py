@@ -22,7 +22,8 @@ def summarize(ds: xr.Dataset) -> xr.Dataset:
         ``dimension``, ``mse_all`` (unpruned), ``mse_at_hT`` (``retained = h_T``),
         ``mse_at_half`` (``retained = h_T // 2``), each with ``_mean``/``_std``
         over seeds, plus ``ratio_hT`` and ``ratio_half`` (pruned over unpruned,
-        mean over seeds) and ``seeds`` (students that ran).
+        mean over seeds) and ``seeds`` (students that ran); for classification
+        studies also ``acc_all_mean``, ``acc_at_hT_mean``, ``acc_at_half_mean``.
     """
     mse = ds["test_mse"]
     width = ds["width"]
@@ -53,6 +54,16 @@ def summarize(ds: xr.Dataset) -> xr.Dataset:
         .mean("seed")
     )
     out["seeds"] = ds["dimension"].notnull().sum("seed")
+    if "test_accuracy" in ds:
+        acc = ds["test_accuracy"]
+        top = int(ds.retained.max())
+        accuracy = {
+            "acc_all": acc.sel(retained=width.clip(max=top)).where(width <= top),
+            "acc_at_hT": acc.sel(retained=h_t.clip(max=top)),
+            "acc_at_half": acc.sel(retained=h_t // 2),
+        }
+        for name, da in accuracy.items():
+            out[f"{name}_mean"] = da.drop_vars("retained", errors="ignore").mean("seed")
     return out
 
 
@@ -104,6 +115,19 @@ def format_summary(ds: xr.Dataset) -> str:
                     f"{float(row.mse_at_half_mean):>11.4g} {float(row.ratio_hT):>8.3g} "
                     f"{float(row.ratio_half):>9.3g}"
                 )
+    if "acc_all_mean" in table:
+        lines.append("")
+        lines.append(f"{'test accuracy':<24} {'all':>8} {'h_T':>8} {'h_T/2':>8}")
+        for method in table.method.values:
+            for h_t in table.teacher_width.values:
+                for width in table.width.values:
+                    row = table.sel({"method": method, "teacher_width": h_t, "width": width})
+                    if int(row.seeds) == 0:
+                        continue
+                    lines.append(
+                        f"{method:<12} {h_t:>4} {width:>6} {float(row.acc_all_mean):>8.3f} "
+                        f"{float(row.acc_at_hT_mean):>8.3f} {float(row.acc_at_half_mean):>8.3f}"
+                    )
     lines.append("")
     lines.append(
         "dimension: effective dimension, mean ± std over seeds; MSE at retained = all, "

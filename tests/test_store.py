@@ -136,6 +136,7 @@ def test_regression_end_to_end_cli(tmp_path, capsys):
     assert cli(["run", str(path), "--scheduler", "sync", "--no-progress"]) == 0
     out = capsys.readouterr().out
     assert "task(s) computed" in out and "dimension" in out and "MSE(h_T)" in out
+    assert "test accuracy" not in out  # regression: no accuracy table
     assert cli(["info", str(tmp_path / "data" / "e2e.nc")]) == 0
     info = capsys.readouterr().out
     assert "spectral" in info and "direct" in info and "width=2" in info
@@ -144,6 +145,7 @@ def test_regression_end_to_end_cli(tmp_path, capsys):
 def test_classification_end_to_end(tmp_path, capsys):
     path = _study(tmp_path, "cls", kind="classification", epochs=40)
     assert cli(["run", str(path), "--scheduler", "sync", "--no-progress"]) == 0
+    assert "test accuracy" in capsys.readouterr().out  # the summary's accuracy table
     ds = read_dataset(tmp_path / "data" / "cls.nc", load=True)
     assert ds.attrs["teacher_kind"] == "classification"
     acc = ds.test_accuracy.sel({"method": "spectral", "width": 10, "retained": 10})
