@@ -94,40 +94,18 @@ def _parse_threshold(text: str) -> float:
 
 
 def _open_study(path: str) -> xr.Dataset:
-    """Open a study merged with its groups, fully loaded."""
-    if not Path(path).exists():
-        raise FileNotFoundError(f"no such study file: {path}")
+    """Open a study merged with its groups, fully loaded; ConfigError if it is not one."""
+    from phasetrans.store import read_dataset
+
     try:
-        try:
-            from phasetrans.store import open_study
-        except ModuleNotFoundError as exc:
-            if exc.name != "phasetrans.store":
-                raise
-            return _merge_groups(path)
-        return open_study(path).load()
+        return read_dataset(path, load=True)
+    except FileNotFoundError:
+        raise
     except (OSError, KeyError, ValueError) as exc:
-        if isinstance(exc, FileNotFoundError | ConfigError):
-            raise
         raise ConfigError(
             f"DATA: {path!r} is not a readable study file "
             f"(a netCDF4 file with groups 'weights' and 'teacher'): {exc}"
         ) from exc
-
-
-def _merge_groups(path: str) -> xr.Dataset:
-    """Fallback for ``phasetrans.store.open_study``: root + weights + renamed teacher."""
-    import xarray as xr
-
-    with (
-        xr.open_dataset(path) as root,
-        xr.open_dataset(path, group="weights") as weights,
-        xr.open_dataset(path, group="teacher") as teacher,
-    ):
-        teacher = teacher.rename({k: f"teacher_{k}" for k in teacher.data_vars})
-        merged = xr.merge(
-            [root, weights, teacher], compat="no_conflicts", join="outer", combine_attrs="override"
-        )
-        return merged.load()
 
 
 def _cell(values: xr.DataArray, decimals: int) -> str:

@@ -116,8 +116,8 @@ def test_missing_and_unreadable_files(tmp_path, capsys):
     assert "is not a readable study file" in capsys.readouterr().err
 
 
-def test_fallback_merge_matches_reference(study_file):
-    merged = cli_topology._merge_groups(str(study_file))
+def test_cli_reads_the_merged_study(study_file):
+    merged = cli_topology._open_study(str(study_file))
     reference = read_study(study_file)
     for name in ("importance", "dimension", "w1", "w2", "teacher_w1", "teacher_w2"):
         xr.testing.assert_identical(
