@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import numpy as np
 import xarray as xr
 
@@ -25,46 +27,34 @@ def summarize(ds: xr.Dataset) -> xr.Dataset:
         mean over seeds) and ``seeds`` (students that ran); for classification
         studies also ``acc_all_mean``, ``acc_at_hT_mean``, ``acc_at_half_mean``.
     """
-    mse = ds["test_mse"]
-    width = ds["width"]
-    h_t = ds["teacher_width"]
-    unpruned = mse.sel(retained=width.clip(max=int(ds.retained.max())))
-    unpruned = unpruned.where(width <= ds.retained.max())
-    at_ht = mse.sel(retained=h_t.clip(max=int(ds.retained.max())))
-    at_half = mse.sel(retained=(h_t // 2))
-    fields = {
-        "dimension": ds["dimension"],
-        "mse_all": unpruned,
-        "mse_at_hT": at_ht,
-        "mse_at_half": at_half,
-    }
     out = xr.Dataset()
-    for name, da in fields.items():
-        da = da.drop_vars("retained", errors="ignore")
+    mse = _at_counts(ds, ds["test_mse"])
+    for name, da in {"dimension": ds["dimension"], **_prefixed("mse", mse)}.items():
         out[f"{name}_mean"] = da.mean("seed")
         out[f"{name}_std"] = da.std("seed")
-    out["ratio_hT"] = (
-        (fields["mse_at_hT"] / fields["mse_all"])
-        .drop_vars("retained", errors="ignore")
-        .mean("seed")
-    )
-    out["ratio_half"] = (
-        (fields["mse_at_half"] / fields["mse_all"])
-        .drop_vars("retained", errors="ignore")
-        .mean("seed")
-    )
+    out["ratio_hT"] = (mse["at_hT"] / mse["all"]).mean("seed")
+    out["ratio_half"] = (mse["at_half"] / mse["all"]).mean("seed")
     out["seeds"] = ds["dimension"].notnull().sum("seed")
     if "test_accuracy" in ds:
-        acc = ds["test_accuracy"]
-        top = int(ds.retained.max())
-        accuracy = {
-            "acc_all": acc.sel(retained=width.clip(max=top)).where(width <= top),
-            "acc_at_hT": acc.sel(retained=h_t.clip(max=top)),
-            "acc_at_half": acc.sel(retained=h_t // 2),
-        }
-        for name, da in accuracy.items():
-            out[f"{name}_mean"] = da.drop_vars("retained", errors="ignore").mean("seed")
+        for name, da in _prefixed("acc", _at_counts(ds, ds["test_accuracy"])).items():
+            out[f"{name}_mean"] = da.mean("seed")
     return out
+
+
+def _at_counts(ds: xr.Dataset, metric: xr.DataArray) -> dict[str, xr.DataArray]:
+    """``metric`` with every node kept (``all``), at ``retained = h_T`` and at ``h_T // 2``."""
+    top = int(ds.retained.max())
+    width, h_t = ds["width"], ds["teacher_width"]
+    picks = {
+        "all": metric.sel(retained=width.clip(max=top)).where(width <= top),
+        "at_hT": metric.sel(retained=h_t.clip(max=top)),
+        "at_half": metric.sel(retained=h_t // 2),
+    }
+    return {k: v.drop_vars("retained", errors="ignore") for k, v in picks.items()}
+
+
+def _prefixed(prefix: str, fields: dict[str, xr.DataArray]) -> dict[str, xr.DataArray]:
+    return {f"{prefix}_{k}": v for k, v in fields.items()}
 
 
 def format_summary(ds: xr.Dataset) -> str:
@@ -102,38 +92,38 @@ def format_summary(ds: xr.Dataset) -> str:
     )
     lines.append(header)
     lines.append("-" * len(header))
-    for method in table.method.values:
-        for h_t in table.teacher_width.values:
-            for width in table.width.values:
-                row = table.sel({"method": method, "teacher_width": h_t, "width": width})
-                if int(row.seeds) == 0:
-                    continue
-                lines.append(
-                    f"{method:<12} {h_t:>4} {width:>6} {int(row.seeds):>5} "
-                    f"{_pm(row.dimension_mean, row.dimension_std, '.1f'):>14} "
-                    f"{float(row.mse_all_mean):>10.4g} {float(row.mse_at_hT_mean):>10.4g} "
-                    f"{float(row.mse_at_half_mean):>11.4g} {float(row.ratio_hT):>8.3g} "
-                    f"{float(row.ratio_half):>9.3g}"
-                )
+    for (method, h_t, width), row in _rows(table):
+        lines.append(
+            f"{method:<12} {h_t:>4} {width:>6} {int(row.seeds):>5} "
+            f"{_pm(row.dimension_mean, row.dimension_std, '.1f'):>14} "
+            f"{float(row.mse_all_mean):>10.4g} {float(row.mse_at_hT_mean):>10.4g} "
+            f"{float(row.mse_at_half_mean):>11.4g} {float(row.ratio_hT):>8.3g} "
+            f"{float(row.ratio_half):>9.3g}"
+        )
     if "acc_all_mean" in table:
         lines.append("")
         lines.append(f"{'test accuracy':<24} {'all':>8} {'h_T':>8} {'h_T/2':>8}")
-        for method in table.method.values:
-            for h_t in table.teacher_width.values:
-                for width in table.width.values:
-                    row = table.sel({"method": method, "teacher_width": h_t, "width": width})
-                    if int(row.seeds) == 0:
-                        continue
-                    lines.append(
-                        f"{method:<12} {h_t:>4} {width:>6} {float(row.acc_all_mean):>8.3f} "
-                        f"{float(row.acc_at_hT_mean):>8.3f} {float(row.acc_at_half_mean):>8.3f}"
-                    )
+        for (method, h_t, width), row in _rows(table):
+            lines.append(
+                f"{method:<12} {h_t:>4} {width:>6} {float(row.acc_all_mean):>8.3f} "
+                f"{float(row.acc_at_hT_mean):>8.3f} {float(row.acc_at_half_mean):>8.3f}"
+            )
     lines.append("")
     lines.append(
         "dimension: effective dimension, mean ± std over seeds; MSE at retained = all, "
         "h_T, h_T/2 (mean over seeds); x(n) = MSE(n)/MSE(all), mean over seeds"
     )
     return "\n".join(lines)
+
+
+def _rows(table: xr.Dataset) -> Iterator[tuple[tuple[str, int, int], xr.Dataset]]:
+    """``((method, h_T, width), row)`` of every cell of the table where students ran."""
+    for method in table.method.values:
+        for h_t in table.teacher_width.values:
+            for width in table.width.values:
+                row = table.sel({"method": method, "teacher_width": h_t, "width": width})
+                if int(row.seeds) > 0:
+                    yield (str(method), int(h_t), int(width)), row
 
 
 def _pm(mean: xr.DataArray, std: xr.DataArray, fmt: str) -> str:
