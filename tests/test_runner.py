@@ -147,6 +147,28 @@ def test_external_scheduler_equals_sync(reference, tmp_path, tiny_study):
 # --------------------------------------------------------------------------- resuming
 
 
+def _start_run(toml: Path, log_path: Path) -> subprocess.Popen:
+    """``phasetrans run`` on the embedded 2-worker cluster, in its own process group.
+
+    Its own group, so that a signal to the group reaches the dask workers too.
+    """
+    with open(log_path, "w") as log:
+        return subprocess.Popen(
+            [sys.executable, "-m", "phasetrans.cli", "run", str(toml), "--workers", "2"],
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+
+
+def _wait_for_parts(proc: subprocess.Popen, study: Study, count: int, log_path: Path) -> None:
+    deadline = time.monotonic() + 120
+    while len(list(_parts(study).glob("*.nc"))) < count:
+        assert proc.poll() is None, log_path.read_text()
+        assert time.monotonic() < deadline, f"{count} parts not written in 120 s"
+        time.sleep(0.02)
+
+
 def test_killed_run_resumes_without_recomputing(tmp_path, tiny_study, capsys):
     slower = {"training": {"spectral": {"epochs": 100}, "direct": {"epochs": 100}}}
     uninterrupted = run_study(
@@ -158,19 +180,9 @@ def test_killed_run_resumes_without_recomputing(tmp_path, tiny_study, capsys):
     toml = tiny_study(tmp_path / "killed", **slower)
     study = load_study(toml)
     total = len(plan_tasks(study))
-    with open(tmp_path / "killed.log", "w") as log:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "phasetrans.cli", "run", str(toml), "--workers", "2"],
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,  # its own process group: the dask workers die with it
-        )
+    proc = _start_run(toml, tmp_path / "killed.log")
     try:
-        deadline = time.monotonic() + 120
-        while len(list(_parts(study).glob("*.nc"))) < 2:
-            assert proc.poll() is None, (tmp_path / "killed.log").read_text()
-            assert time.monotonic() < deadline, "no part written in 120 s"
-            time.sleep(0.02)
+        _wait_for_parts(proc, study, 2, tmp_path / "killed.log")
     finally:
         try:
             os.killpg(proc.pid, signal.SIGKILL)
@@ -203,19 +215,9 @@ def test_ctrl_c_stops_cleanly_and_keeps_finished_parts(tmp_path, tiny_study):
     toml = tiny_study(tmp_path, **slower)
     study = load_study(toml)
     total = len(plan_tasks(study))
-    with open(tmp_path / "run.log", "w") as log:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "phasetrans.cli", "run", str(toml), "--workers", "2"],
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
+    proc = _start_run(toml, tmp_path / "run.log")
     try:
-        deadline = time.monotonic() + 120
-        while len(list(_parts(study).glob("*.nc"))) < 2:
-            assert proc.poll() is None, (tmp_path / "run.log").read_text()
-            assert time.monotonic() < deadline, "no part written in 120 s"
-            time.sleep(0.02)
+        _wait_for_parts(proc, study, 2, tmp_path / "run.log")
         os.killpg(proc.pid, signal.SIGINT)
         code = proc.wait(timeout=60)  # a hang here is the bug this test guards
     finally:
