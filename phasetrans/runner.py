@@ -440,7 +440,8 @@ def run_study(
                 )
         output = None
         if not failed:
-            output = combine_study(study)
+            # every task has a part now (we hold the lock): no need to reopen them all
+            output = _combine(study, StudyStatus(done=[t.key for t in tasks]))
     return RunReport(computed, skipped, failed, output, time.perf_counter() - start)
 
 
@@ -612,9 +613,12 @@ def combine_study(study: Study, *, allow_missing: bool = False) -> Path:
     StudyError
         If parts are missing (without ``allow_missing``) or none exist.
     """
+    return _combine(study, study_status(study), allow_missing=allow_missing)
+
+
+def _combine(study: Study, status: StudyStatus, *, allow_missing: bool = False) -> Path:
     from phasetrans import store
 
-    status = study_status(study)
     missing = status.failed + status.pending  # stale/corrupt parts are listed there too
     if missing and not allow_missing:
         raise StudyError(
