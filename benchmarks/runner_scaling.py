@@ -63,7 +63,7 @@ def _warm_worker() -> None:
     from phasetrans.backend.train import TrainSettings
 
     spec = BlockSpec(
-        method="spectral",
+        training="spectral",
         teacher=TeacherSpec(width=4),
         width=8,
         seeds=(0,),

@@ -9,7 +9,7 @@ Examples
 >>> import phasetrans
 >>> ds = phasetrans.open_study("data/quick.nc")  # doctest: +SKIP
 >>> ds.pt.summary()  # doctest: +SKIP
->>> ds.pt.collapse(method="spectral", bootstrap=100).report()  # doctest: +SKIP
+>>> ds.pt.collapse(training="spectral", bootstrap=100).report()  # doctest: +SKIP
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ class StudyAccessor:
         self._ds = ds
 
     def summary(self) -> xr.Dataset:
-        """Dimension and test MSE around h_T per (method, teacher width, width).
+        """Dimension and test MSE around h_T per (training, teacher width, width).
 
         See :func:`phasetrans.summary.summarize`.
         """
@@ -37,10 +37,10 @@ class StudyAccessor:
 
         return summarize(self._ds)
 
-    def dimension(self, method: str | None = None) -> xr.DataArray:
-        """Effective dimension, mean over seeds (optionally of one method)."""
+    def dimension(self, training: str | None = None) -> xr.DataArray:
+        """Effective dimension, mean over seeds (optionally of one training)."""
         dim = self._ds["dimension"].mean("seed")
-        return dim if method is None else dim.sel({"method": method})
+        return dim if training is None else dim.sel(training=training)
 
     def observable(self, name: str = "delta_mse") -> xr.DataArray:
         """An observable of the transition (see :mod:`phasetrans.analysis.observables`)."""
@@ -54,12 +54,12 @@ class StudyAccessor:
         self,
         observable: str = "delta_mse",
         *,
-        method: str = "spectral",
+        training: str = "spectral",
         teacher_width: int | None = None,
         control: str = "shift",
         **kwargs: Any,
     ) -> Any:
-        """Finite-size-scaling collapse of one (method, teacher width) slice across widths.
+        """Finite-size-scaling collapse of one (training, teacher width) slice across widths.
 
         Builds the array with :func:`phasetrans.analysis.observables.collapse_array`
         and passes it, with ``kwargs``, to :func:`phasetrans.analysis.scaling.collapse`
@@ -69,7 +69,7 @@ class StudyAccessor:
         from phasetrans.analysis.scaling import collapse
 
         da = collapse_array(
-            self._ds, observable, method=method, teacher_width=teacher_width, control=control
+            self._ds, observable, training=training, teacher_width=teacher_width, control=control
         )
         return collapse(da, "width", "control", sample_dim="seed", **kwargs)
 

@@ -152,7 +152,7 @@ def plan_tasks(study: Study, *, seed_block: int | None = None) -> list[Task]:
                 )
                 for seeds_ in blocks:
                     spec = BlockSpec(
-                        method=method,
+                        training=method,
                         teacher=teacher,
                         width=width,
                         seeds=seeds_,

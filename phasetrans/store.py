@@ -7,13 +7,13 @@ every student; group ``teacher`` the teachers' weights.
 Root group (open it with ``xarray.open_dataset``):
 
 ==================  ==========================================================
-``test_mse``        (method, teacher_width, width, seed, retained)
-``test_accuracy``   (method, teacher_width, width, seed, retained), classification only
-``importance``      (method, teacher_width, width, seed, node)
-``eigenvalue``      (method, teacher_width, width, seed, node)
-``dimension``       (method, teacher_width, width, seed)
-``diverged_epoch``  (method, teacher_width, width, seed), 0 if never
-``train_loss``      (method, teacher_width, width, seed, epoch)
+``test_mse``        (training, teacher_width, width, seed, retained)
+``test_accuracy``   (training, teacher_width, width, seed, retained), classification only
+``importance``      (training, teacher_width, width, seed, node)
+``eigenvalue``      (training, teacher_width, width, seed, node)
+``dimension``       (training, teacher_width, width, seed)
+``diverged_epoch``  (training, teacher_width, width, seed), 0 if never
+``train_loss``      (training, teacher_width, width, seed, epoch)
 ==================  ==========================================================
 
 Cells that do not exist (``retained > width``, ``node >= width``, a task not
@@ -51,7 +51,7 @@ __all__ = [
     "write_dataset",
 ]
 
-STUDENT = ("method", "teacher_width", "width", "seed")
+STUDENT = ("training", "teacher_width", "width", "seed")
 
 #: name -> (dims, long_name, units) of every variable, by group.
 _SCHEMA: dict[str, dict[str, tuple[tuple[str, ...], str, str]]] = {
@@ -90,7 +90,7 @@ ROOT_VARIABLES = tuple(_SCHEMA["root"])
 _MERGED_NAME = {("teacher", k): f"teacher_{k}" for k in _SCHEMA["teacher"]}
 
 _COORD_ATTRS = {
-    "method": ("training method", ""),
+    "training": ("training method", ""),
     "teacher_width": ("teacher first hidden width h_T", "1"),
     "width": ("student hidden width", "1"),
     "seed": ("student initialisation seed", "1"),
@@ -117,12 +117,12 @@ def block_dataset(result: BlockResult) -> xr.Dataset:
     Parameters
     ----------
     result : BlockResult
-        Numbers of one (method, teacher width, width, seed block).
+        Numbers of one (training, teacher width, width, seed block).
 
     Returns
     -------
     xarray.Dataset
-        All variables of the merged schema, with length-1 ``method``,
+        All variables of the merged schema, with length-1 ``training``,
         ``teacher_width`` and ``width`` dimensions.
     """
     spec = result.spec
@@ -148,7 +148,7 @@ def block_dataset(result: BlockResult) -> xr.Dataset:
         data["test_accuracy"] = student(result.test_accuracy)
     schema = _merged_schema()
     coords = {
-        "method": [spec.method],
+        "training": [spec.training],
         "teacher_width": [h_t],
         "width": [width],
         "seed": list(spec.seeds),
@@ -196,9 +196,9 @@ def combine_datasets(parts: Sequence[xr.Dataset]) -> xr.Dataset:
         for dim in part.dims:
             values = part[dim].values
             coords[dim] = values if dim not in coords else np.union1d(coords[dim], values)
-    if "method" in coords:  # keep the canonical method order
+    if "training" in coords:  # keep the canonical method order
         order = {"spectral": 0, "direct": 1, "group_lasso": 2}
-        coords["method"] = np.array(sorted(coords["method"], key=lambda m: order.get(m, 9)))
+        coords["training"] = np.array(sorted(coords["training"], key=lambda m: order.get(m, 9)))
     schema = _merged_schema()
     arrays: dict[str, np.ndarray] = {}
     for part in parts:
@@ -378,6 +378,6 @@ def open_study(path: str | Path) -> xr.Dataset:
     Examples
     --------
     >>> ds = open_study("data/quick.nc")  # doctest: +SKIP
-    >>> ds.dimension.mean("seed").sel(method="spectral")  # doctest: +SKIP
+    >>> ds.dimension.mean("seed").sel(training="spectral")  # doctest: +SKIP
     """
     return read_dataset(path)

@@ -11,7 +11,7 @@ __all__ = ["format_summary", "summarize"]
 
 
 def summarize(ds: xr.Dataset) -> xr.Dataset:
-    """Per (method, teacher_width, width): mean and std over seeds of the key numbers.
+    """Per (training, teacher_width, width): mean and std over seeds of the key numbers.
 
     Parameters
     ----------
@@ -76,7 +76,7 @@ def format_summary(ds: xr.Dataset) -> str:
         f"teacher {ds.attrs.get('teacher_kind', '?')}, device {ds.attrs.get('device', '?')})"
     )
     lines.append("dims: " + ", ".join(f"{k}={v}" for k, v in ds.sizes.items()))
-    for coord in ("method", "teacher_width", "width", "seed"):
+    for coord in ("training", "teacher_width", "width", "seed"):
         values = ", ".join(str(v) for v in ds[coord].values.tolist())
         lines.append(f"  {coord}: {values}")
     if "missing_tasks" in ds.attrs:
@@ -87,14 +87,14 @@ def format_summary(ds: xr.Dataset) -> str:
     table = summarize(ds)
     lines.append("")
     header = (
-        f"{'method':<12} {'h_T':>4} {'width':>6} {'seeds':>5} {'dimension':>14} "
+        f"{'training':<12} {'h_T':>4} {'width':>6} {'seeds':>5} {'dimension':>14} "
         f"{'MSE(all)':>10} {'MSE(h_T)':>10} {'MSE(h_T/2)':>11} {'x(h_T)':>8} {'x(h_T/2)':>9}"
     )
     lines.append(header)
     lines.append("-" * len(header))
-    for (method, h_t, width), row in _rows(table):
+    for (training, h_t, width), row in _rows(table):
         lines.append(
-            f"{method:<12} {h_t:>4} {width:>6} {int(row.seeds):>5} "
+            f"{training:<12} {h_t:>4} {width:>6} {int(row.seeds):>5} "
             f"{_pm(row.dimension_mean, row.dimension_std, '.1f'):>14} "
             f"{float(row.mse_all_mean):>10.4g} {float(row.mse_at_hT_mean):>10.4g} "
             f"{float(row.mse_at_half_mean):>11.4g} {float(row.ratio_hT):>8.3g} "
@@ -103,9 +103,9 @@ def format_summary(ds: xr.Dataset) -> str:
     if "acc_all_mean" in table:
         lines.append("")
         lines.append(f"{'test accuracy':<24} {'all':>8} {'h_T':>8} {'h_T/2':>8}")
-        for (method, h_t, width), row in _rows(table):
+        for (training, h_t, width), row in _rows(table):
             lines.append(
-                f"{method:<12} {h_t:>4} {width:>6} {float(row.acc_all_mean):>8.3f} "
+                f"{training:<12} {h_t:>4} {width:>6} {float(row.acc_all_mean):>8.3f} "
                 f"{float(row.acc_at_hT_mean):>8.3f} {float(row.acc_at_half_mean):>8.3f}"
             )
     lines.append("")
@@ -117,13 +117,13 @@ def format_summary(ds: xr.Dataset) -> str:
 
 
 def _rows(table: xr.Dataset) -> Iterator[tuple[tuple[str, int, int], xr.Dataset]]:
-    """``((method, h_T, width), row)`` of every cell of the table where students ran."""
-    for method in table.method.values:
+    """``((training, h_T, width), row)`` of every cell of the table where students ran."""
+    for training in table.training.values:
         for h_t in table.teacher_width.values:
             for width in table.width.values:
-                row = table.sel({"method": method, "teacher_width": h_t, "width": width})
+                row = table.sel({"training": training, "teacher_width": h_t, "width": width})
                 if int(row.seeds) > 0:
-                    yield (str(method), int(h_t), int(width)), row
+                    yield (str(training), int(h_t), int(width)), row
 
 
 def _pm(mean: xr.DataArray, std: xr.DataArray, fmt: str) -> str:

@@ -22,7 +22,7 @@ def test_accessor_forwards_to_plain_functions(study_ds):
     assert ds.pt.summary().identical(summarize(ds))
     np.testing.assert_array_equal(
         ds.pt.dimension("spectral").values,
-        ds.dimension.sel({"method": "spectral"}).mean("seed").values,
+        ds.dimension.sel({"training": "spectral"}).mean("seed").values,
     )
     assert ds.pt.observable("delta_mse").identical(delta_mse(ds))
     with pytest.raises(ValueError, match="observable='nope'"):
@@ -30,9 +30,9 @@ def test_accessor_forwards_to_plain_functions(study_ds):
 
 
 def test_accessor_collapse_and_topology(study_ds):
-    result = study_ds.pt.collapse("delta_mse", method="spectral", fix={"zeta": 0})
+    result = study_ds.pt.collapse("delta_mse", training="spectral", fix={"zeta": 0})
     assert result.zeta == 0
     assert np.isfinite(result.x_c)
     topo = study_ds.pt.topology(retained=4)
-    assert set(topo.sizes) >= {"method", "width", "seed"}
+    assert set(topo.sizes) >= {"training", "width", "seed"}
     assert float(topo["n_retained"].max()) == 4

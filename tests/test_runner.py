@@ -30,9 +30,9 @@ from phasetrans.errors import StudyError
 from phasetrans.runner import combine_study, plan_tasks, run_study, study_dir, study_status
 from phasetrans.store import read_dataset
 
-#: Task that the failure tests make raise (method, width, seeds).
+#: Task that the failure tests make raise (training, width, seeds).
 FAIL_KEY = "direct_t4_w8_s2"
-FAIL_CELL = {"method": "direct", "width": 8, "seed": 2}
+FAIL_CELL = {"training": "direct", "width": 8, "seed": 2}
 
 
 def _quiet(message: str) -> None:
@@ -341,7 +341,7 @@ def test_failing_task_is_retried_listed_and_combinable(
     calls: list[tuple] = []
 
     def flaky_run_block(spec, **kwargs):
-        key = {"method": spec.method, "width": spec.width, "seed": spec.seeds}
+        key = {"training": spec.training, "width": spec.width, "seed": spec.seeds}
         calls.append(tuple(key.values()))
         if key == {**FAIL_CELL, "seed": (FAIL_CELL["seed"],)}:
             raise RuntimeError("injected failure of one task")

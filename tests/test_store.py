@@ -54,18 +54,18 @@ def regression(tmp_path_factory):
 def test_schema_coordinates_and_nan_padding(regression):
     _, out = regression
     ds = xr.open_dataset(out)  # root group alone, as a user would
-    assert list(ds.method.values) == ["spectral", "direct"]
+    assert list(ds.training.values) == ["spectral", "direct"]
     assert ds.width.values.tolist() == [6, 10] and ds.seed.values.tolist() == [0, 1, 2]
     assert ds.retained.values.tolist() == list(range(11))
-    assert ds.test_mse.dims == ("method", "teacher_width", "width", "seed", "retained")
+    assert ds.test_mse.dims == ("training", "teacher_width", "width", "seed", "retained")
     narrow = ds.test_mse.sel(width=6)
     assert bool(narrow.sel(retained=slice(7, None)).isnull().all())
     assert bool(narrow.sel(retained=slice(0, 6)).notnull().all())
     assert bool(ds.importance.sel(width=6, node=slice(6, None)).isnull().all())
     # epochs: union of the methods' logged epochs, NaN where a method logged none
     assert ds.epoch.values.tolist() == [4, 8, 12]
-    assert bool(ds.train_loss.sel({"method": "direct", "epoch": 12}).isnull().all())
-    assert bool(ds.train_loss.sel({"method": "spectral", "epoch": 12}).notnull().all())
+    assert bool(ds.train_loss.sel({"training": "direct", "epoch": 12}).isnull().all())
+    assert bool(ds.train_loss.sel({"training": "spectral", "epoch": 12}).notnull().all())
     for name in ("test_mse", "importance", "dimension", "train_loss"):
         assert ds[name].attrs["long_name"] and "units" in ds[name].attrs
     for key in (
@@ -81,7 +81,7 @@ def test_schema_coordinates_and_nan_padding(regression):
     # retained = 0 predicts 0 for a ReLU-sum student: MSE = mean(y^2) > unpruned
     assert bool((ds.test_mse.sel(retained=0) > ds.test_mse.sel(retained=6).sel(width=6)).all())
     # direct students keep lambda_out = 1
-    eig = ds.eigenvalue.sel({"method": "direct", "width": 10})
+    eig = ds.eigenvalue.sel({"training": "direct", "width": 10})
     assert np.allclose(eig.values, 1.0)
     ds.close()
 
@@ -89,14 +89,14 @@ def test_schema_coordinates_and_nan_padding(regression):
 def test_open_study_merges_groups(regression):
     _, out = regression
     ds = open_study(out)
-    assert ds.w1.dims == ("method", "teacher_width", "width", "seed", "input", "node")
-    assert ds.w2.dims == ("method", "teacher_width", "width", "seed", "node", "hidden2")
+    assert ds.w1.dims == ("training", "teacher_width", "width", "seed", "input", "node")
+    assert ds.w2.dims == ("training", "teacher_width", "width", "seed", "node", "hidden2")
     assert ds.teacher_w1.dims == ("teacher_width", "input", "teacher_node")
     assert ds.sizes["input"] == 10 and ds.sizes["hidden2"] == 20 and ds.sizes["teacher_node"] == 4
     # importance is the column norm of w1 times sqrt(width) (lambda_in = 0)
-    w1 = ds.w1.sel({"method": "spectral", "width": 10}).isel(teacher_width=0, seed=0)
+    w1 = ds.w1.sel({"training": "spectral", "width": 10}).isel(teacher_width=0, seed=0)
     norms = np.sqrt((w1.values.astype(float) ** 2).sum(0)) * np.sqrt(10)
-    imp = ds.importance.sel({"method": "spectral", "width": 10}).isel(teacher_width=0, seed=0)
+    imp = ds.importance.sel({"training": "spectral", "width": 10}).isel(teacher_width=0, seed=0)
     np.testing.assert_allclose(norms, imp.values, rtol=1e-5)
     groups = xr.open_dataset(out, group="weights")
     assert set(groups.data_vars) == {"w1", "w2"}
@@ -148,7 +148,7 @@ def test_classification_end_to_end(tmp_path, capsys):
     assert "test accuracy" in capsys.readouterr().out  # the summary's accuracy table
     ds = read_dataset(tmp_path / "data" / "cls.nc", load=True)
     assert ds.attrs["teacher_kind"] == "classification"
-    acc = ds.test_accuracy.sel({"method": "spectral", "width": 10, "retained": 10})
+    acc = ds.test_accuracy.sel({"training": "spectral", "width": 10, "retained": 10})
     assert bool(((acc >= 0) & (acc <= 1)).all())
     assert float(acc.mean()) > 0.75  # it learned the labels far better than chance
     # with every node pruned the logit is the bias alone: one class for all inputs

@@ -1,7 +1,7 @@
 r"""Observables of the pruning transition, computed from a study dataset.
 
 The study dataset (see :mod:`phasetrans.store`) holds ``test_mse`` (and, for
-classification teachers, ``test_accuracy``) over ``(method, teacher_width,
+classification teachers, ``test_accuracy``) over ``(training, teacher_width,
 width, seed, retained)``, NaN where ``retained > width``.  The functions here
 turn it into the observables of the paper,
 
@@ -96,7 +96,7 @@ def delta_mse(ds: xr.Dataset) -> xr.DataArray:
     Notes
     -----
     :math:`\Delta\mathrm{MSE}(n) = |\mathrm{MSE}(n) - \mathrm{MSE}(W)|` for
-    each student (method, teacher width, width, seed); the paper plots it
+    each student (training, teacher width, width, seed); the paper plots it
     against :math:`n - h_T`.
 
     References
@@ -131,7 +131,7 @@ def normalized_delta_mse(ds: xr.Dataset) -> xr.DataArray:
 
     Notes
     -----
-    The maximum is over ``retained`` for each (method, teacher width,
+    The maximum is over ``retained`` for each (training, teacher width,
     width, seed); the paper plots this against :math:`n/h_T - 1`.
     """
     d = delta_mse(ds)
@@ -225,7 +225,7 @@ def collapse_array(
     ds: xr.Dataset,
     observable: str = "delta_mse",
     *,
-    method: str,
+    training: str,
     teacher_width: int | None = None,
     width: int | None = None,
     size: str = "width",
@@ -239,7 +239,7 @@ def collapse_array(
         A study dataset.
     observable : str
         A name in :data:`OBSERVABLES`.
-    method : str
+    training : str
         The training method (``spectral``, ``direct``, ``group_lasso``).
     teacher_width : int, optional
         :math:`h_T` of the slice when ``size="width"`` (needed if the study
@@ -263,7 +263,7 @@ def collapse_array(
     Raises
     ------
     AnalysisInputError
-        For an unknown observable, control or size, or a method, teacher width
+        For an unknown observable, control or size, or a training, teacher width
         or width not in the dataset.
     """
     if observable not in OBSERVABLES:
@@ -273,8 +273,8 @@ def collapse_array(
     if size not in ("width", "teacher_width"):
         raise AnalysisInputError(f"size={size!r}; allowed: ['width', 'teacher_width']")
     obs = OBSERVABLES[observable](ds)
-    method = _pick(ds, "method", method, "method")
-    obs = obs.sel({"method": method}, drop=True)  # not method=: that is sel's fill method
+    training = _pick(ds, "training", training, "training")
+    obs = obs.sel({"training": training}, drop=True)
     if size == "width":
         h_t = _pick(ds, "teacher_width", teacher_width, "teacher_width")
         obs = obs.sel(teacher_width=h_t, drop=True)
@@ -298,7 +298,7 @@ def collapse_array(
     out = out.transpose(size, "control", "seed")
     out["control"].attrs = {"long_name": "n - h_T" if control == "shift" else "n / h_T - 1"}
     fixed = {"teacher_width": int(h_t)} if size == "width" else {"width": int(w)}
-    out.attrs = {**obs.attrs, "method": str(method), "control": control, **fixed}
+    out.attrs = {**obs.attrs, "training": str(training), "control": control, **fixed}
     return out
 
 

@@ -59,7 +59,7 @@ __all__ = [
 #: spectral student's (same teacher_width, width, seed) for every method.
 RETAINED_CHOICES: tuple[str, ...] = ("dimension", "spectral_dimension")
 #: Dimensions that index one student.
-STUDENT_DIMS: tuple[str, ...] = ("method", "teacher_width", "width", "seed")
+STUDENT_DIMS: tuple[str, ...] = ("training", "teacher_width", "width", "seed")
 _NEEDED = ("importance", "w1", "w2", "teacher_w1", "teacher_w2")
 
 Retained = str | int | xr.DataArray
@@ -78,18 +78,18 @@ def _check_dataset(ds: xr.Dataset, needed: Sequence[str]) -> None:
         raise ConfigError(f"dataset: lacks dimension(s) {', '.join(missing_dims)}")
 
 
-def _select_methods(ds: xr.Dataset, method: str | Sequence[str] | None) -> xr.Dataset:
-    if method is None:
+def _select_methods(ds: xr.Dataset, training: str | Sequence[str] | None) -> xr.Dataset:
+    if training is None:
         return ds
-    wanted = [method] if isinstance(method, str) else list(method)
-    available = [str(m) for m in ds["method"].values]
+    wanted = [training] if isinstance(training, str) else list(training)
+    available = [str(m) for m in ds["training"].values]
     unknown = [m for m in wanted if m not in available]
     if unknown or not wanted:
         raise ConfigError(
-            f"method: {unknown or wanted!r} is not allowed; "
+            f"training: {unknown or wanted!r} is not allowed; "
             f"the dataset holds {', '.join(available)}"
         )
-    return ds.sel({"method": wanted})
+    return ds.sel({"training": wanted})
 
 
 def retained_count(ds: xr.Dataset, retained: Retained = "dimension") -> xr.DataArray:
@@ -105,12 +105,12 @@ def retained_count(ds: xr.Dataset, retained: Retained = "dimension") -> xr.DataA
         with the same teacher_width, width and seed, for every method — so
         direct students are pruned to the spectral students' dimension.
         An int: that many nodes for every student. A DataArray over any subset
-        of (method, teacher_width, width, seed): broadcast to every student.
+        of (training, teacher_width, width, seed): broadcast to every student.
 
     Returns
     -------
     xarray.DataArray
-        Float counts over (method, teacher_width, width, seed), rounded to
+        Float counts over (training, teacher_width, width, seed), rounded to
         integers; NaN where a count is unknown (that student is not measured).
 
     Raises
@@ -136,13 +136,13 @@ def retained_count(ds: xr.Dataset, retained: Retained = "dimension") -> xr.DataA
         if retained == "dimension":
             count = ds["dimension"].astype(float)
         else:
-            methods = [str(m) for m in ds["method"].values]
-            if "spectral" not in methods:
+            trainings = [str(m) for m in ds["training"].values]
+            if "spectral" not in trainings:
                 raise ConfigError(
                     "retained: 'spectral_dimension' is not allowed for this dataset; it holds "
-                    f"no 'spectral' method (methods: {', '.join(methods)})"
+                    f"no 'spectral' training (available: {', '.join(trainings)})"
                 )
-            count = ds["dimension"].sel({"method": "spectral"}, drop=True).astype(float)
+            count = ds["dimension"].sel({"training": "spectral"}, drop=True).astype(float)
     elif isinstance(retained, (int, np.integer)) and not isinstance(retained, bool):
         if retained < 1:
             raise ConfigError(f"retained: {retained!r} is not allowed; {allowed}")
@@ -159,23 +159,23 @@ def retained_count(ds: xr.Dataset, retained: Retained = "dimension") -> xr.DataA
 
 
 def retained_mask(
-    ds: xr.Dataset, *, retained: Retained = "dimension", method: str | Sequence[str] | None = None
+    ds: xr.Dataset, *, retained: Retained = "dimension", training: str | Sequence[str] | None = None
 ) -> xr.DataArray:
     """Mark the top-``retained`` nodes of every student by importance.
 
     Parameters
     ----------
     ds : xarray.Dataset
-        A study dataset with ``importance(method, teacher_width, width, seed, node)``.
+        A study dataset with ``importance(training, teacher_width, width, seed, node)``.
     retained : {"dimension", "spectral_dimension"} or int or xarray.DataArray
         How many nodes each student keeps, see :func:`retained_count`.
-    method : str or sequence of str, optional
+    training : str or sequence of str, optional
         Methods to keep; ``None`` keeps all.
 
     Returns
     -------
     xarray.DataArray of bool
-        Over (method, teacher_width, width, seed, node): True for the kept nodes.
+        Over (training, teacher_width, width, seed, node): True for the kept nodes.
 
     Notes
     -----
@@ -185,8 +185,8 @@ def retained_mask(
     """
     _check_dataset(ds, ["importance"])
     count = retained_count(ds, retained)
-    ds = _select_methods(ds, method)
-    count = count.sel({"method": ds["method"].values})
+    ds = _select_methods(ds, training)
+    count = count.sel({"training": ds["training"].values})
     importance = ds["importance"].transpose(*STUDENT_DIMS, "node")
     values = importance.values
     order = np.argsort(np.where(np.isnan(values), np.inf, -values), axis=-1, kind="stable")
@@ -211,7 +211,7 @@ def _teacher_arrays(ds: xr.Dataset, teacher_width: object) -> tuple[np.ndarray, 
 def match_student(
     ds: xr.Dataset,
     *,
-    method: str,
+    training: str,
     teacher_width: int,
     width: int,
     seed: int,
@@ -224,7 +224,7 @@ def match_student(
     ----------
     ds : xarray.Dataset
         A study dataset as for :func:`compare_topology`.
-    method, teacher_width, width, seed
+    training, teacher_width, width, seed
         Coordinates of the student.
     retained : {"dimension", "spectral_dimension"} or int or xarray.DataArray
         Nodes kept before matching, see :func:`retained_count`.
@@ -238,8 +238,7 @@ def match_student(
         of ``matrix``.
     """
     _check_dataset(ds, _NEEDED)
-    # ``method`` is also a keyword of ``.sel`` (the fill method): select with a dict
-    student = {"method": method, "teacher_width": teacher_width, "width": width, "seed": seed}
+    student = {"training": training, "teacher_width": teacher_width, "width": width, "seed": seed}
     kept = retained_mask(ds, retained=retained).sel(student)
     w1 = ds["w1"].sel(student).where(kept).transpose("input", "node").values
     teacher_w1, _ = _teacher_arrays(ds, teacher_width)
@@ -265,7 +264,7 @@ def compare_topology(
     ds: xr.Dataset,
     *,
     retained: Retained = "dimension",
-    method: str | Sequence[str] | None = None,
+    training: str | Sequence[str] | None = None,
     threshold: float = 0.9,
     normalize: Normalization = "max",
     n_points: int = 200,
@@ -283,7 +282,7 @@ def compare_topology(
         :func:`retained_count`. ``"spectral_dimension"`` prunes every method to
         the spectral student's effective dimension — the fair comparison of
         spectral against direct training at equal node count.
-    method : str or sequence of str, optional
+    training : str or sequence of str, optional
         Methods to measure; ``None`` measures all.
     threshold : float
         Cosine similarity at which a teacher node counts as recovered.
@@ -297,7 +296,7 @@ def compare_topology(
     Returns
     -------
     xarray.Dataset
-        Over (method, teacher_width, width, seed): ``n_retained``,
+        Over (training, teacher_width, width, seed): ``n_retained``,
         ``path_wasserstein``, ``path_ks``, ``n_recovered``,
         ``recovered_fraction``, ``mean_similarity``; over the same plus
         ``layer`` (hidden1, hidden2): ``strength_wasserstein``, ``strength_ks``;
@@ -328,8 +327,8 @@ def compare_topology(
         raise ConfigError(f"threshold: {threshold!r} is not allowed; use a value in (-1, 1]")
     if isinstance(n_points, bool) or not isinstance(n_points, (int, np.integer)) or n_points < 2:
         raise ConfigError(f"n_points: {n_points!r} is not allowed; use an integer >= 2")
-    kept_da = retained_mask(ds, retained=retained, method=method)
-    ds = _select_methods(ds, method)
+    kept_da = retained_mask(ds, retained=retained, training=training)
+    ds = _select_methods(ds, training)
     kept = kept_da.values
     w1, w2 = _student_arrays(ds)
     shape = kept.shape[:-1]

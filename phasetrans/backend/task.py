@@ -41,7 +41,7 @@ class BlockSpec:
 
     Attributes
     ----------
-    method : str
+    training : str
         ``spectral``, ``direct`` or ``group_lasso``.
     teacher : TeacherSpec
         The teacher.
@@ -71,7 +71,7 @@ class BlockSpec:
         fixing it makes a block's numbers independent of where it runs.
     """
 
-    method: str
+    training: str
     teacher: TeacherSpec
     width: int
     seeds: tuple[int, ...]
@@ -162,7 +162,7 @@ def _run_block(spec: BlockSpec, callback: Callable[[EpochState], None] | None) -
         spec.width,
         t.hidden2,
         spec.seeds,
-        method=spec.method,
+        method=spec.training,
         train_lambda_in=spec.train_lambda_in,
         output_bias=classification,
         dtype=dtype,

@@ -1,6 +1,6 @@
 """``phasetrans collapse DATA.nc``: finite-size-scaling collapse of a pruning observable.
 
-Takes one (method, teacher width) slice of a study, collapses the curves of
+Takes one (training, teacher width) slice of a study, collapses the curves of
 the different student widths with :func:`phasetrans.analysis.scaling.collapse`,
 prints x_c, nu, zeta with their errors and bootstrap intervals, and writes the
 collapse figure as a PNG.  The helpers that read the study and the shared
@@ -28,7 +28,7 @@ PARAMETERS = ("x_c", "nu", "zeta", "b", "omega")
 
 
 def add_slice_options(p: argparse.ArgumentParser) -> None:
-    """Options that pick the data: file, observable, method, teacher width, control, window."""
+    """Options that pick the data: file, observable, training, teacher width, control, window."""
     p.add_argument("data", help="netCDF study file, e.g. data/quick.nc")
     p.add_argument(
         "--observable",
@@ -70,7 +70,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         "collapse",
         help="finite-size-scaling collapse of a pruning observable (x_c, nu, zeta)",
         description=(
-            "Collapse the pruning curves of one (method, teacher width) slice across student "
+            "Collapse the pruning curves of one (training, teacher width) slice across student "
             "widths, O = L^zeta F((x - x_c) L^(1/nu)), with the Houdayer-Hartmann quality and "
             "a bootstrap over seeds. Prints the estimates with their intervals and writes a "
             "PNG figure."
@@ -224,7 +224,7 @@ def main(args: argparse.Namespace) -> int:
             f"(teacher_kind={ds.attrs.get('teacher_kind', 'unknown')!r}, no test_accuracy); "
             "use delta_mse or normalized_delta_mse"
         )
-    method = pick(ds, "method", "--method", args.method, prefer="spectral")
+    training = pick(ds, "training", "--method", args.method, prefer="spectral")
     if size == "width":
         h_t = pick(ds, "teacher_width", "--teacher-width", args.teacher_width)
         w = None
@@ -235,7 +235,13 @@ def main(args: argparse.Namespace) -> int:
         slice_text = f"student width {w}"
     try:
         da = collapse_array(
-            ds, observable, method=method, teacher_width=h_t, width=w, size=size, control=control
+            ds,
+            observable,
+            training=training,
+            teacher_width=h_t,
+            width=w,
+            size=size,
+            control=control,
         )
         scale = h_t if h_t is not None else float(min(ds["teacher_width"].values))
         x_window = window(args.window, control, float(scale))
@@ -257,7 +263,7 @@ def main(args: argparse.Namespace) -> int:
 
     sizes = ", ".join(str(v) for v in da[size].values)
     print(
-        f"{observable} of {method!r} students, {slice_text}, control {control} "
+        f"{observable} of {training!r} students, {slice_text}, control {control} "
         f"({da['control'].attrs['long_name']}) in [{x_window[0]:g}, {x_window[1]:g}], "
         f"{size} {sizes}, {da.sizes['seed']} seeds"
     )
@@ -267,7 +273,7 @@ def main(args: argparse.Namespace) -> int:
     out = (
         Path(args.out)
         if args.out
-        else default_out(args.data, f"collapse-{observable}-{method}-{tag}")
+        else default_out(args.data, f"collapse-{observable}-{training}-{tag}")
     )
     out.parent.mkdir(parents=True, exist_ok=True)
     fig = plot_collapse(result)

@@ -1,6 +1,6 @@
 """``phasetrans fit DATA.nc``: fit transition models to one pruning curve and rank them.
 
-Takes one (method, teacher width, student width) curve of a study, averaged
+Takes one (training, teacher width, student width) curve of a study, averaged
 over seeds, fits the power law, the paper's exponential and a smooth step on
 one side of the transition with :mod:`phasetrans.analysis.exponents`, prints
 the AIC/BIC table with bootstrap intervals, and writes the fit figure as a PNG.
@@ -92,7 +92,7 @@ def main(args: argparse.Namespace) -> int:
             "--observable: 'accuracy_loss' is not allowed for a study without test_accuracy; "
             "use delta_mse or normalized_delta_mse"
         )
-    method = pick(ds, "method", "--method", args.method, prefer="spectral")
+    training = pick(ds, "training", "--method", args.method, prefer="spectral")
     h_t = pick(ds, "teacher_width", "--teacher-width", args.teacher_width)
     widths = ds["width"].values.tolist()
     w = max(widths) if args.width is None else pick(ds, "width", "--width", args.width)
@@ -101,7 +101,9 @@ def main(args: argparse.Namespace) -> int:
         side=side, window=x_window, x_c=x_c, sample_dim="seed", bootstrap=bootstrap, seed=seed
     )
     try:
-        curve = collapse_array(ds, observable, method=method, teacher_width=h_t, control=control)
+        curve = collapse_array(
+            ds, observable, training=training, teacher_width=h_t, control=control
+        )
         curve = curve.sel(width=w, drop=True)
         curve = curve.dropna("control", how="all")
         if model == "all":
@@ -112,7 +114,7 @@ def main(args: argparse.Namespace) -> int:
         raise ConfigError(str(exc)) from exc
 
     print(
-        f"{observable} of {method!r} students, h_T = {h_t}, width {w}, "
+        f"{observable} of {training!r} students, h_T = {h_t}, width {w}, "
         f"{curve.sizes['seed']} seeds, control {control} "
         f"({curve['control'].attrs['long_name']}) in [{x_window[0]:g}, {x_window[1]:g}]"
     )
@@ -120,7 +122,7 @@ def main(args: argparse.Namespace) -> int:
     out = (
         Path(args.out)
         if args.out
-        else default_out(args.data, f"fit-{observable}-{method}-hT{h_t}-W{w}")
+        else default_out(args.data, f"fit-{observable}-{training}-hT{h_t}-W{w}")
     )
     out.parent.mkdir(parents=True, exist_ok=True)
     plot_fit(fitted).savefig(out, dpi=120)

@@ -39,7 +39,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         default="dimension",
         metavar="dimension|spectral_dimension|N",
         help="nodes kept per student: its own effective dimension (default), the spectral "
-        "student's effective dimension for every method, or a fixed count N",
+        "student's effective dimension for every training, or a fixed count N",
     )
     p.add_argument(
         "--method",
@@ -141,20 +141,20 @@ def format_table(result: xr.Dataset) -> str:
     ]
     import numpy as np
 
-    header = f"{'method':<12} {'width':>6} {'seeds':>5}  " + "  ".join(
+    header = f"{'training':<12} {'width':>6} {'seeds':>5}  " + "  ".join(
         f"{name:<15}" for name, _, _ in _COLUMNS
     )
     for t_width in result["teacher_width"].values:
         res_t = result.sel(teacher_width=t_width)
         lines += ["", f"teacher_width = {t_width} ({int(res_t['teacher_n_nodes'])} nodes)", header]
-        for method in result["method"].values:
+        for training in result["training"].values:
             for width in result["width"].values:
-                row = res_t.sel({"method": method, "width": width})
+                row = res_t.sel({"training": training, "width": width})
                 seeds = int(np.isfinite(row["n_retained"].values).sum())
                 if seeds == 0:
                     continue
                 cells = "  ".join(f"{_cell(get(row), d):<15}" for _, d, get in _COLUMNS)
-                lines.append(f"{method!s:<12} {width:>6} {seeds:>5}  {cells}")
+                lines.append(f"{training!s:<12} {width:>6} {seeds:>5}  {cells}")
     return "\n".join(line.rstrip() for line in lines)
 
 
@@ -178,11 +178,11 @@ def _write_figures(
         fig.savefig(path, dpi=120)
         written.append(path)
 
-    methods = [str(m) for m in result["method"].values]
+    trainings = [str(m) for m in result["training"].values]
     for t_width in result["teacher_width"].values:
         save(plot_path_curves(result, teacher_width=t_width), f"paths_hT{t_width}.png")
         measured = np.isfinite(result["n_retained"].sel(teacher_width=t_width))
-        widths = result["width"].values[measured.any(("method", "seed")).values]
+        widths = result["width"].values[measured.any(("training", "seed")).values]
         if widths.size == 0:
             continue
         width = widths.max()
@@ -191,19 +191,21 @@ def _write_figures(
                 ds,
                 width=width,
                 teacher_width=t_width,
-                method=methods,
+                training=trainings,
                 retained=args.retained,
                 layer=layer,
                 normalize=args.normalize,
             )
             save(fig, f"strengths_{layer}_hT{t_width}_W{width}.png")
-        for method in methods:
-            seeds = result["seed"].values[measured.sel({"method": method, "width": width}).values]
+        for training in trainings:
+            seeds = result["seed"].values[
+                measured.sel({"training": training, "width": width}).values
+            ]
             if seeds.size == 0:
                 continue
             match = match_student(
                 ds,
-                method=method,
+                training=training,
                 teacher_width=t_width,
                 width=width,
                 seed=seeds[0],
@@ -211,12 +213,12 @@ def _write_figures(
                 threshold=args.threshold,
             )
             title = (
-                f"{method}, W = {width}, seed {seeds[0]}, $h_T$ = {t_width}: "
+                f"{training}, W = {width}, seed {seeds[0]}, $h_T$ = {t_width}: "
                 f"{match.n_recovered}/{match.teacher_nodes.size} recovered\n"
                 f"(cos ≥ {match.threshold:g}), mean cos {match.mean_similarity:.2f}"
             )
             fig = plot_similarity_matrix(match, title=title)
-            save(fig, f"matching_{method}_hT{t_width}_W{width}_seed{seeds[0]}.png")
+            save(fig, f"matching_{training}_hT{t_width}_W{width}_seed{seeds[0]}.png")
     return written
 
 
@@ -231,18 +233,20 @@ def main(args: argparse.Namespace) -> int:
             f"use one of {', '.join(NORMALIZATIONS)}"
         )
     ds = _open_study(args.data)
-    methods = None if args.method is None else [m.strip() for m in args.method.split(",")]
+    trainings = None if args.method is None else [m.strip() for m in args.method.split(",")]
     try:
         result = compare_topology(
             ds,
             retained=args.retained,
-            method=methods,
+            training=trainings,
             threshold=args.threshold,
             normalize=args.normalize,
         )
     except ConfigError as exc:  # name the command-line option, not the argument
-        if str(exc).split(":", 1)[0] in {"retained", "method"}:
-            raise ConfigError(f"--{exc}") from exc
+        field, _, rest = str(exc).partition(":")
+        if field in {"retained", "training"}:
+            option = "method" if field == "training" else field
+            raise ConfigError(f"--{option}:{rest}") from exc
         raise
     print(format_table(result))
     out_dir = (

@@ -28,7 +28,7 @@ def _colors(n: int) -> np.ndarray:
 
 
 def plot_pruning_curves(ds: xr.Dataset, *, teacher_width: int | None = None) -> Figure:
-    """Test MSE against retained nodes, one panel per method, one curve per width.
+    """Test MSE against retained nodes, one panel per training, one curve per width.
 
     Parameters
     ----------
@@ -46,12 +46,12 @@ def plot_pruning_curves(ds: xr.Dataset, *, teacher_width: int | None = None) -> 
     """
     h_t = int(ds.teacher_width.values[0] if teacher_width is None else teacher_width)
     mse = ds["test_mse"].sel(teacher_width=h_t)
-    methods = [str(m) for m in ds.method.values]
-    fig, axes = _figure(len(methods))
+    trainings = [str(m) for m in ds.training.values]
+    fig, axes = _figure(len(trainings))
     colors = _colors(ds.sizes["width"])
-    for ax, method in zip(axes, methods, strict=True):
+    for ax, training in zip(axes, trainings, strict=True):
         for color, width in zip(colors, ds.width.values, strict=True):
-            curve = mse.sel({"method": method, "width": width}).sel(retained=slice(0, width))
+            curve = mse.sel({"training": training, "width": width}).sel(retained=slice(0, width))
             mean, std = curve.mean("seed"), curve.std("seed")
             n = curve.retained.values
             ax.plot(n, mean, color=color, lw=1.5, label=f"W = {width}")
@@ -61,7 +61,7 @@ def plot_pruning_curves(ds: xr.Dataset, *, teacher_width: int | None = None) -> 
         ax.set_yscale("log")
         ax.set_xlim(0, min(int(ds.width.max()), 4 * h_t))
         ax.set_xlabel("retained nodes n")
-        ax.set_title(f"{method}")
+        ax.set_title(f"{training}")
         ax.grid(alpha=0.3, which="both")
     axes[0].set_ylabel("test MSE (mean ± std over seeds)")
     axes[-1].legend(fontsize=8)
@@ -88,10 +88,15 @@ def plot_dimension(ds: xr.Dataset, *, teacher_width: int | None = None) -> Figur
     dim = ds["dimension"].sel(teacher_width=h_t)
     fig, (ax,) = _figure(1, width=5.0)
     widths = ds.width.values
-    for method, marker in zip(ds.method.values, "osd^", strict=False):
-        d = dim.sel({"method": method})
+    for training, marker in zip(ds.training.values, "osd^", strict=False):
+        d = dim.sel({"training": training})
         ax.errorbar(
-            widths, d.mean("seed"), yerr=d.std("seed"), marker=marker, capsize=3, label=str(method)
+            widths,
+            d.mean("seed"),
+            yerr=d.std("seed"),
+            marker=marker,
+            capsize=3,
+            label=str(training),
         )
     ax.plot(widths, widths, color="0.6", ls=":", label="dimension = width")
     ax.axhline(h_t, color="k", ls="--", lw=1, label=f"h_T = {h_t}")
@@ -105,19 +110,19 @@ def plot_dimension(ds: xr.Dataset, *, teacher_width: int | None = None) -> Figur
 
 
 def plot_training_loss(ds: xr.Dataset, *, teacher_width: int | None = None) -> Figure:
-    """Training loss against epoch, one panel per method, one curve per width (mean over seeds)."""
+    """Training loss against epoch, one panel per training, one curve per width (seed mean)."""
     h_t = int(ds.teacher_width.values[0] if teacher_width is None else teacher_width)
     loss = ds["train_loss"].sel(teacher_width=h_t)
-    methods = [str(m) for m in ds.method.values]
-    fig, axes = _figure(len(methods))
+    trainings = [str(m) for m in ds.training.values]
+    fig, axes = _figure(len(trainings))
     colors = _colors(ds.sizes["width"])
-    for ax, method in zip(axes, methods, strict=True):
+    for ax, training in zip(axes, trainings, strict=True):
         for color, width in zip(colors, ds.width.values, strict=True):
-            curve = loss.sel({"method": method, "width": width}).mean("seed").dropna("epoch")
+            curve = loss.sel({"training": training, "width": width}).mean("seed").dropna("epoch")
             ax.plot(curve.epoch, curve, color=color, label=f"W = {width}")
         ax.set_yscale("log")
         ax.set_xlabel("epoch")
-        ax.set_title(method)
+        ax.set_title(training)
         ax.grid(alpha=0.3, which="both")
     axes[0].set_ylabel("training loss")
     axes[-1].legend(fontsize=8)

@@ -35,10 +35,10 @@ def _figure(n_panels: int, *, width: float = 4.0, height: float = 3.4) -> tuple[
     return fig, list(axes)
 
 
-def _methods(ds: xr.Dataset, method: str | Sequence[str] | None) -> list[str]:
-    if method is None:
-        return [str(m) for m in ds["method"].values]
-    return [method] if isinstance(method, str) else list(method)
+def _methods(ds: xr.Dataset, training: str | Sequence[str] | None) -> list[str]:
+    if training is None:
+        return [str(m) for m in ds["training"].values]
+    return [training] if isinstance(training, str) else list(training)
 
 
 def _first(ds: xr.Dataset, dim: str, value: object | None) -> object:
@@ -49,7 +49,7 @@ def plot_path_curves(
     result: xr.Dataset,
     *,
     teacher_width: int | None = None,
-    method: str | Sequence[str] | None = None,
+    training: str | Sequence[str] | None = None,
     widths: Sequence[int] | None = None,
 ) -> Figure:
     """Sorted path-magnitude curves of pruned students against their teacher.
@@ -61,7 +61,7 @@ def plot_path_curves(
         (``path_curve``, ``teacher_path_curve``, ``n_retained``).
     teacher_width : int, optional
         Teacher to show; the first one by default.
-    method : str or sequence of str, optional
+    training : str or sequence of str, optional
         Methods, one panel each; all by default.
     widths : sequence of int, optional
         Student widths to draw; all by default.
@@ -69,19 +69,19 @@ def plot_path_curves(
     Returns
     -------
     matplotlib.figure.Figure
-        Per method, the mean over seeds of each width's curve with a ±1 std
+        Per training, the mean over seeds of each width's curve with a ±1 std
         band, and the teacher's curve (black, dashed).
     """
     teacher_width = _first(result, "teacher_width", teacher_width)
     res = result.sel(teacher_width=teacher_width)
     widths = list(res["width"].values if widths is None else widths)
-    methods = _methods(res, method)
+    trainings = _methods(res, training)
     colors = mpl.colormaps["viridis"](np.linspace(0.0, 0.9, max(len(widths), 1)))
-    fig, axes = _figure(len(methods))
+    fig, axes = _figure(len(trainings))
     rank = res["rank"].values
-    for ax, name in zip(axes, methods, strict=True):
+    for ax, name in zip(axes, trainings, strict=True):
         for color, width in zip(colors, widths, strict=True):
-            student = res.sel({"method": name, "width": width})
+            student = res.sel({"training": name, "width": width})
             curves = student["path_curve"]
             if not np.isfinite(curves.values).any():
                 continue
@@ -105,7 +105,7 @@ def plot_strength_histograms(
     *,
     width: int,
     teacher_width: int | None = None,
-    method: str | Sequence[str] | None = None,
+    training: str | Sequence[str] | None = None,
     retained: Retained = "dimension",
     layer: str = "hidden1",
     normalize: Normalization = "max",
@@ -122,7 +122,7 @@ def plot_strength_histograms(
         Student width shown.
     teacher_width : int, optional
         Teacher to show; the first one by default.
-    method : str or sequence of str, optional
+    training : str or sequence of str, optional
         Methods, one panel each; all by default.
     retained : {"dimension", "spectral_dimension"} or int or xarray.DataArray
         Nodes kept per student, see
@@ -137,18 +137,18 @@ def plot_strength_histograms(
     Returns
     -------
     matplotlib.figure.Figure
-        Per method, the density of the students' strengths pooled over seeds
+        Per training, the density of the students' strengths pooled over seeds
         (filled) and the teacher's (black step).
     """
     teacher_width = _first(ds, "teacher_width", teacher_width)
-    methods = _methods(ds, method)
-    kept = retained_mask(ds, retained=retained, method=methods)
+    trainings = _methods(ds, training)
+    kept = retained_mask(ds, retained=retained, training=trainings)
     t1 = ds["teacher_w1"].sel(teacher_width=teacher_width).transpose("input", "teacher_node")
     t2 = ds["teacher_w2"].sel(teacher_width=teacher_width).transpose("teacher_node", "hidden2")
     teacher = normalize_magnitudes(node_strengths(t1.values, t2.values, layer=layer), normalize)
     pooled = {}
-    for name in methods:
-        at = {"method": name, "teacher_width": teacher_width, "width": width}
+    for name in trainings:
+        at = {"training": name, "teacher_width": teacher_width, "width": width}
         w1 = ds["w1"].sel(at).transpose("seed", "input", "node").values
         w2 = ds["w2"].sel(at).transpose("seed", "node", "hidden2").values
         keep = kept.sel(at).transpose("seed", "node").values
@@ -160,8 +160,8 @@ def plot_strength_histograms(
         )
     everything = np.concatenate([teacher, *pooled.values()])
     edges = np.histogram_bin_edges(everything[np.isfinite(everything)], bins=bins)
-    fig, axes = _figure(len(methods))
-    for ax, name in zip(axes, methods, strict=True):
+    fig, axes = _figure(len(trainings))
+    for ax, name in zip(axes, trainings, strict=True):
         values = pooled[name]
         if values.size:
             label = f"student (n = {values.size})"

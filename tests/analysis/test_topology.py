@@ -61,9 +61,9 @@ def make_study(seed: int = 0) -> tuple[xr.Dataset, xr.Dataset, xr.Dataset]:
     dimension = teacher_width. Direct students are random, dimension = width.
     """
     rng = np.random.default_rng(seed)
-    methods = ["spectral", "direct"]
+    trainings = ["spectral", "direct"]
     n_node, n_tnode = max(WIDTHS), max(TEACHER_WIDTHS)
-    shape = (len(methods), len(TEACHER_WIDTHS), len(WIDTHS), len(SEEDS))
+    shape = (len(trainings), len(TEACHER_WIDTHS), len(WIDTHS), len(SEEDS))
     w1 = np.full((*shape, N_INPUT, n_node), np.nan)
     w2 = np.full((*shape, n_node, N_HIDDEN2), np.nan)
     importance = np.full((*shape, n_node), np.nan)
@@ -91,14 +91,14 @@ def make_study(seed: int = 0) -> tuple[xr.Dataset, xr.Dataset, xr.Dataset]:
                 importance[direct][:width] = rng.uniform(0.5, 1.0, width)
                 dimension[direct] = width
     coords = {
-        "method": methods,
+        "training": trainings,
         "teacher_width": list(TEACHER_WIDTHS),
         "width": list(WIDTHS),
         "seed": list(SEEDS),
         "node": np.arange(n_node),
         "retained": np.arange(n_node + 1),
     }
-    dims = ("method", "teacher_width", "width", "seed")
+    dims = ("training", "teacher_width", "width", "seed")
     root = xr.Dataset(
         {
             "importance": ((*dims, "node"), importance),
@@ -109,7 +109,7 @@ def make_study(seed: int = 0) -> tuple[xr.Dataset, xr.Dataset, xr.Dataset]:
     )
     weights = xr.Dataset(
         {"w1": ((*dims, "input", "node"), w1), "w2": ((*dims, "node", "hidden2"), w2)},
-        coords={k: coords[k] for k in ("method", "teacher_width", "width", "seed", "node")}
+        coords={k: coords[k] for k in ("training", "teacher_width", "width", "seed", "node")}
         | {"input": np.arange(N_INPUT), "hidden2": np.arange(N_HIDDEN2)},
     )
     teacher = xr.Dataset(
@@ -415,12 +415,15 @@ def test_retained_mask_ranks_by_importance():
     ds = xr.Dataset(
         {
             "importance": (
-                ("method", "teacher_width", "width", "seed", "node"),
+                ("training", "teacher_width", "width", "seed", "node"),
                 importance.reshape(1, 1, 1, 1, 5),
             ),
-            "dimension": (("method", "teacher_width", "width", "seed"), np.full((1, 1, 1, 1), 2.0)),
+            "dimension": (
+                ("training", "teacher_width", "width", "seed"),
+                np.full((1, 1, 1, 1), 2.0),
+            ),
         },
-        coords={"method": ["spectral"], "teacher_width": [2], "width": [4], "seed": [0]},
+        coords={"training": ["spectral"], "teacher_width": [2], "width": [4], "seed": [0]},
     )
     np.testing.assert_array_equal(
         retained_mask(ds).values.ravel(), [False, True, False, False, True]
@@ -435,12 +438,12 @@ def test_retained_mask_ranks_by_importance():
 
 def test_retained_count_choices(study):
     own = retained_count(study, "dimension")
-    assert own.sel({"method": "direct", "width": 8}).values.tolist() == [[8.0] * 3] * 2
+    assert own.sel({"training": "direct", "width": 8}).values.tolist() == [[8.0] * 3] * 2
     spec = retained_count(study, "spectral_dimension")
-    assert spec.sel({"method": "direct", "teacher_width": 4}).values.tolist() == [[4.0] * 3] * 2
+    assert spec.sel({"training": "direct", "teacher_width": 4}).values.tolist() == [[4.0] * 3] * 2
     by_width = xr.DataArray([2.4, 2.6], coords={"width": [6, 8]}, dims="width")
     count = retained_count(study, by_width)
-    assert count.dims == ("method", "teacher_width", "width", "seed")
+    assert count.dims == ("training", "teacher_width", "width", "seed")
     assert count.sel(width=6).values.max() == 2 and count.sel(width=8).values.min() == 3
 
 
@@ -460,8 +463,8 @@ def test_retained_rejects_bad_values(study, retained, message):
 
 def test_compare_topology_spectral_recovers_teacher(study):
     res = compare_topology(study, n_points=50)
-    assert set(res.dims) == {"method", "teacher_width", "width", "seed", "layer", "rank"}
-    spec = res.sel({"method": "spectral"})
+    assert set(res.dims) == {"training", "teacher_width", "width", "seed", "layer", "rank"}
+    spec = res.sel({"training": "spectral"})
     for t in TEACHER_WIDTHS:
         s = spec.sel(teacher_width=t)
         np.testing.assert_array_equal(s.n_retained, t)
@@ -483,23 +486,23 @@ def test_compare_topology_spectral_recovers_teacher(study):
 
 
 def test_compare_topology_direct_pruned_to_spectral_dimension(study):
-    own = compare_topology(study, method="direct")
-    assert list(own.method.values) == ["direct"]
+    own = compare_topology(study, training="direct")
+    assert list(own.training.values) == ["direct"]
     np.testing.assert_array_equal(
         own.n_retained.sel(width=8).values, np.full((1, 2, 3), 8.0)
     )  # direct keeps everything at its own dimension
-    res = compare_topology(study, retained="spectral_dimension", method="direct")
+    res = compare_topology(study, retained="spectral_dimension", training="direct")
     for t in TEACHER_WIDTHS:
         np.testing.assert_array_equal(res.n_retained.sel(teacher_width=t), t)
     assert float(res.n_recovered.sum()) <= 2
     assert float(res.mean_similarity.mean()) < 0.6
     assert (res.path_wasserstein > 0.02).all() and (res.path_ks > 0.1).all()
-    with pytest.raises(ConfigError, match="method: \\['lasso'\\] is not allowed"):
-        compare_topology(study, method="lasso")
+    with pytest.raises(ConfigError, match="training: \\['lasso'\\] is not allowed"):
+        compare_topology(study, training="lasso")
 
 
 def test_compare_topology_with_more_nodes_than_the_teacher(study):
-    res = compare_topology(study, retained=5, method="spectral").sel(teacher_width=3)
+    res = compare_topology(study, retained=5, training="spectral").sel(teacher_width=3)
     np.testing.assert_array_equal(res.n_retained, 5)
     np.testing.assert_array_equal(res.n_recovered, 3)  # noise nodes do not count
     assert (res.path_ks > 0.1).all()  # their tiny paths shift the distribution
@@ -507,9 +510,11 @@ def test_compare_topology_with_more_nodes_than_the_teacher(study):
 
 def test_compare_topology_retained_dataarray_and_missing_students(study):
     ds = study.copy(deep=True)
-    ds["importance"].loc[{"method": "spectral", "teacher_width": 4, "width": 6, "seed": 2}] = np.nan
+    ds["importance"].loc[{"training": "spectral", "teacher_width": 4, "width": 6, "seed": 2}] = (
+        np.nan
+    )
     by_width = xr.DataArray([2, 3], coords={"width": [6, 8]}, dims="width")
-    res = compare_topology(ds, retained=by_width, method="spectral")
+    res = compare_topology(ds, retained=by_width, training="spectral")
     np.testing.assert_array_equal(res.n_recovered.sel(teacher_width=3, width=6), 2)
     np.testing.assert_array_equal(res.n_recovered.sel(teacher_width=3, width=8), 3)
     missing = res.sel(teacher_width=4, width=6, seed=2)
@@ -524,6 +529,6 @@ def test_compare_topology_rejects_incomplete_dataset(study):
 
 
 def test_match_student_uses_pruned_nodes(study):
-    m = match_student(study, method="spectral", teacher_width=4, width=8, seed=1)
+    m = match_student(study, training="spectral", teacher_width=4, width=8, seed=1)
     assert m.n_recovered == 4 and m.student_nodes.size == 4
     assert np.isnan(m.matrix).all(axis=1).sum() == 8 - 4

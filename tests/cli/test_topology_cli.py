@@ -19,8 +19,8 @@ def study_file(tmp_path_factory) -> Path:
     return write_study(tmp_path_factory.mktemp("cli") / "study.nc")
 
 
-def rows(text: str, method: str) -> list[list[str]]:
-    return [line.split() for line in text.splitlines() if line.startswith(method + " ")]
+def rows(text: str, training: str) -> list[list[str]]:
+    return [line.split() for line in text.splitlines() if line.startswith(training + " ")]
 
 
 def test_table_and_figures(study_file, tmp_path, capsys):
@@ -100,11 +100,11 @@ def test_bad_options_exit_2_with_one_line(study_file, tmp_path, capsys, argv, me
 def test_spectral_dimension_needs_spectral_students(tmp_path, capsys):
     root, weights, teacher = make_study()
     path = tmp_path / "direct_only.nc"
-    root.sel({"method": ["direct"]}).to_netcdf(path)
-    weights.sel({"method": ["direct"]}).to_netcdf(path, mode="a", group="weights")
+    root.sel({"training": ["direct"]}).to_netcdf(path)
+    weights.sel({"training": ["direct"]}).to_netcdf(path, mode="a", group="weights")
     teacher.to_netcdf(path, mode="a", group="teacher")
     assert main(["topology", str(path), "--retained", "spectral_dimension"]) == 2
-    assert "no 'spectral' method (methods: direct)" in capsys.readouterr().err
+    assert "no 'spectral' training (available: direct)" in capsys.readouterr().err
 
 
 def test_missing_and_unreadable_files(tmp_path, capsys):
@@ -150,9 +150,9 @@ def test_plot_functions_draw_what_they_promise(study_file):
         teacher_line.get_ydata(), result.teacher_path_curve.sel(teacher_width=4)
     )
     assert len(fig.axes[0].lines) == 3  # two widths and the teacher
-    fig = plot_strength_histograms(ds, width=6, teacher_width=3, method="direct")
+    fig = plot_strength_histograms(ds, width=6, teacher_width=3, training="direct")
     assert len(fig.axes) == 1
-    match = topology.match_student(ds, method="spectral", teacher_width=4, width=8, seed=0)
+    match = topology.match_student(ds, training="spectral", teacher_width=4, width=8, seed=0)
     fig = plot_similarity_matrix(match)
     image = fig.axes[0].images[0].get_array()
     assert image.shape == (4, 4)
