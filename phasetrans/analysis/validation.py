@@ -12,6 +12,8 @@ from collections.abc import Iterable, Mapping
 import numpy as np
 import xarray as xr
 
+from phasetrans.errors import AnalysisInputError
+
 __all__ = [
     "AnalysisInputError",
     "require_control",
@@ -20,13 +22,6 @@ __all__ = [
     "require_known_names",
     "require_sizes",
 ]
-
-
-class AnalysisInputError(ValueError):
-    """An analysis input has the wrong dimensions, coordinates or values.
-
-    The message is one line naming the argument, the value and what is allowed.
-    """
 
 
 def require_dims(da: xr.DataArray, dims: Mapping[str, str | None], name: str = "da") -> None:
