@@ -18,7 +18,17 @@ from phasetrans.errors import ConfigError, StudyError
 __all__ = ["build_parser", "main"]
 
 #: Subcommand modules, in the order ``phasetrans --help`` lists them.
-_COMMAND_MODULES = ("run", "status", "combine", "info", "plot", "collapse", "fit", "topology")
+_COMMAND_MODULES = (
+    "run",
+    "status",
+    "combine",
+    "info",
+    "plot",
+    "collapse",
+    "fit",
+    "topology",
+    "report",
+)
 
 
 def build_parser() -> argparse.ArgumentParser:
