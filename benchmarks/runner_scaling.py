@@ -53,10 +53,6 @@ device = "cpu"
 """
 
 
-def _quiet(message: str) -> None:
-    pass
-
-
 def _warm_worker() -> None:
     """Import torch and the backend and train one tiny block, as the first task would."""
     from phasetrans.backend.task import BlockSpec, TeacherSpec, run_block
@@ -116,7 +112,7 @@ def measure(workers: int, epochs: int, end_to_end: bool, root: Path, datasets: l
         startup = time.perf_counter() - start
         study = _study(root / f"warm{workers}", epochs)
         cpu_before = client.run(time.process_time)
-        report = run_study(study, scheduler=cluster.scheduler_address, progress=False, log=_quiet)
+        report = run_study(study, scheduler=cluster.scheduler_address, progress=False)
         cpu_after = client.run(time.process_time)
     cpu = sum(cpu_after[w] - cpu_before[w] for w in cpu_after)
     assert report.ok and len(report.computed) == 8, report.failed
@@ -130,7 +126,7 @@ def measure(workers: int, epochs: int, end_to_end: bool, root: Path, datasets: l
     if end_to_end:
         study = _study(root / f"embedded{workers}", epochs)
         start = time.perf_counter()
-        report = run_study(study, workers=workers, progress=False, log=_quiet)
+        report = run_study(study, workers=workers, progress=False)
         total = time.perf_counter() - start
         assert report.ok, report.failed
         datasets.append(_read(report.output))
@@ -149,7 +145,7 @@ def main() -> None:
     from phasetrans.runner import run_study
 
     with tempfile.TemporaryDirectory() as tmp:  # the client writes parts: warm it up too
-        run_study(_study(Path(tmp), 1), scheduler="sync", progress=False, log=_quiet)
+        run_study(_study(Path(tmp), 1), scheduler="sync", progress=False)
 
     print(f"{os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f} before the runs")
     timings: list[Timing] = []

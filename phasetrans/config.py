@@ -7,6 +7,25 @@ Every table rejects unknown keys; every bad value raises one
 field, the value and what is allowed. Defaults are the reference setup of the
 paper (Giambagli et al., NeurIPS 2023).
 
+Sweeps
+------
+``teacher.seeds``, ``teacher.input_dim``, ``data.n_train`` (or ``data.alpha``)
+and ``training.<method>.l2_eigenvalues`` may each be a list instead of a single
+value. **A list becomes a dataset dimension named after the field**
+(``teacher_seed``, ``input_dim``, ``n_train`` / ``alpha``,
+``l2_eigenvalues``), even a list of one; a single value adds no dimension (the
+teacher seed, input dimension and ``n_train`` / ``alpha`` are then scalar
+coordinates of the dataset). Tasks are the cartesian product of the lists with
+the teacher widths, student widths and blocks of student seeds.
+
+Each teacher seed draws its own teacher *and its own data*: with
+``teacher.seeds``, the data of teacher seed ``t`` are drawn with the seed
+``numpy.random.SeedSequence([data.seed, t]).generate_state(1)[0]``; with the
+single-value form ``teacher.seed`` the data seed is ``data.seed`` itself (so
+existing studies keep their numbers). With ``data.alpha`` the training-set size
+of a cell is ``n_train = round(alpha · input_dim · h_T)`` (examples per teacher
+first-layer parameter, so sizes are comparable).
+
 Example
 -------
 .. code-block:: toml
@@ -55,6 +74,8 @@ __all__ = [
 Method = Literal["spectral", "direct", "group_lasso"]
 PositiveInt = Annotated[int, Field(gt=0)]
 NonNegativeInt = Annotated[int, Field(ge=0)]
+PositiveFloat = Annotated[float, Field(gt=0)]
+NonNegativeFloat = Annotated[float, Field(ge=0)]
 
 #: Per-method training defaults (the authors' configuration; the group-lasso
 #: coefficient is ours, the paper has no such baseline).
@@ -64,30 +85,83 @@ METHOD_DEFAULTS: dict[str, dict[str, Any]] = {
     "group_lasso": {"lr": 0.002, "batch_size": 500, "group_lasso": 1e-3},
 }
 
+#: Sweep dimensions in the order they appear in a dataset (after ``training``).
+SWEEP_DIMS = ("teacher_seed", "input_dim", "n_train", "alpha", "l2_eigenvalues")
+
 
 class _Spec(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # strict: "2" or true is not an integer; TOML gives every value its own type
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
+
+
+def _values(value: Any) -> list[Any]:
+    """A sweep field's values: the list itself, or the single value as a list of one."""
+    return list(value) if isinstance(value, list) else [value]
+
+
+def _unique_sorted(values: list[Any]) -> list[Any]:
+    if len(set(values)) != len(values):
+        raise ValueError("must not repeat a value")
+    return sorted(values)
+
+
+def _sweep(value: Any) -> Any:
+    return _unique_sorted(value) if isinstance(value, list) else value
 
 
 class TeacherSpec(_Spec):
-    """The teacher network(s): one study may scan several teacher widths ``h_T``."""
+    """The teacher network(s): one study may scan several teacher widths ``h_T``.
+
+    ``seed`` (one teacher) or ``seeds`` (a list: the disorder average over
+    teachers, dimension ``teacher_seed``); ``input_dim`` may be a list.
+    """
 
     kind: Literal["regression", "classification"] = "regression"
-    input_dim: PositiveInt = 10
+    input_dim: PositiveInt | Annotated[list[PositiveInt], Field(min_length=1)] = 10
     widths: Annotated[list[PositiveInt], Field(min_length=1)] = [20]
     hidden2: PositiveInt = 20
     seed: NonNegativeInt = 0
+    seeds: Annotated[list[NonNegativeInt], Field(min_length=1)] | None = None
 
     _unique = field_validator("widths")(lambda v: _unique_sorted(v))
+    _sweeps = field_validator("input_dim", "seeds")(lambda v: _sweep(v))
+
+    @model_validator(mode="after")
+    def _one_seed_form(self) -> TeacherSpec:
+        if self.seeds is not None and "seed" in self.model_fields_set:
+            raise ValueError("give teacher.seed (one teacher) or teacher.seeds (a list), not both")
+        return self
+
+    @property
+    def seed_values(self) -> list[int]:
+        """The teacher seeds of the study (``[seed]`` in the single-value form)."""
+        return list(self.seeds) if self.seeds is not None else [self.seed]
 
 
 class DataSpec(_Spec):
-    """Training and test sets drawn from ``N(0, I_d)`` and labelled by the teacher."""
+    """Training and test sets drawn from ``N(0, I_d)`` and labelled by the teacher.
 
-    n_train: PositiveInt = 10_000
+    Give ``n_train`` or ``alpha`` (``n_train = round(alpha · input_dim · h_T)``),
+    each a number or a list; without either, ``n_train`` is 10 000.
+    """
+
+    n_train: PositiveInt | Annotated[list[PositiveInt], Field(min_length=1)] | None = None
+    alpha: PositiveFloat | Annotated[list[PositiveFloat], Field(min_length=1)] | None = None
     n_test: PositiveInt = 10_000
     seed: NonNegativeInt = 1
     shuffle_seed: NonNegativeInt = 2
+
+    _sweeps = field_validator("n_train", "alpha")(lambda v: _sweep(v))
+
+    @model_validator(mode="before")
+    @classmethod
+    def _train_size(cls, data: Any) -> Any:
+        if isinstance(data, dict):
+            if data.get("n_train") is not None and data.get("alpha") is not None:
+                raise ValueError("give data.n_train or data.alpha, not both")
+            if data.get("n_train") is None and data.get("alpha") is None:
+                return {**data, "n_train": 10_000}
+        return data
 
 
 class StudentsSpec(_Spec):
@@ -108,17 +182,37 @@ class StudentsSpec(_Spec):
         return v
 
 
-class TrainingSpec(_Spec):
-    """Training settings of one method (Adam, Keras-style L2 ``c · Σ x²``)."""
+class StopSpec(_Spec):
+    """Stop a student once converged (off unless ``[training.<method>.stop]`` is given).
 
-    lr: Annotated[float, Field(gt=0)] = 0.005
+    A member stops when, over the last ``patience`` epochs, its effective
+    dimension has not changed and its training loss improved by less than
+    ``tol`` (relative).
+    """
+
+    patience: PositiveInt
+    tol: PositiveFloat = 1e-4
+
+
+class TrainingSpec(_Spec):
+    """Training settings of one method (Adam, Keras-style L2 ``c · Σ x²``).
+
+    ``l2_eigenvalues`` may be a list (a sweep dimension). ``step`` picks the
+    training step: ``reference`` (plain autograd), ``fast`` or ``auto``.
+    """
+
+    lr: PositiveFloat = 0.005
     batch_size: PositiveInt = 300
     epochs: NonNegativeInt = 2000
-    l2_eigenvalues: Annotated[float, Field(ge=0)] = 5e-4
-    l2_eigenvectors: Annotated[float, Field(ge=0)] = 0.01
-    l2_dense: Annotated[float, Field(ge=0)] = 0.0
-    group_lasso: Annotated[float, Field(ge=0)] = 0.0
+    l2_eigenvalues: NonNegativeFloat | Annotated[list[NonNegativeFloat], Field(min_length=1)] = 5e-4
+    l2_eigenvectors: NonNegativeFloat = 0.01
+    l2_dense: NonNegativeFloat = 0.0
+    group_lasso: NonNegativeFloat = 0.0
     log_every: PositiveInt = 10
+    step: Literal["auto", "fast", "reference"] = "auto"
+    stop: StopSpec | None = None
+
+    _sweeps = field_validator("l2_eigenvalues")(lambda v: _sweep(v))
 
 
 class PruningSpec(_Spec):
@@ -132,7 +226,7 @@ class RunSpec(_Spec):
 
     ``seed_block`` (seeds per task) and ``retries`` do not change the numbers;
     ``dtype``, ``device`` and ``threads`` (torch threads per task) do, at
-    least at the last bit.
+    least at the last bit, and are part of the hash.
     """
 
     device: Literal["auto", "cpu", "cuda"] = "auto"
@@ -167,6 +261,7 @@ class Study(_Spec):
     pruning: PruningSpec = PruningSpec()
     run: RunSpec = RunSpec()
     source: str = Field(default="", exclude=True)
+    base_dir: Path | None = Field(default=None, exclude=True)
 
     @model_validator(mode="before")
     @classmethod
@@ -203,36 +298,81 @@ class Study(_Spec):
 
     @property
     def output_path(self) -> Path:
-        """Where the combined dataset goes (``data/<name>.nc`` unless ``output`` is set)."""
-        return Path(self.output) if self.output else Path("data") / f"{self.name}.nc"
+        """Where the combined dataset goes.
+
+        ``output`` if given, else ``data/<name>.nc``; a relative path is taken
+        from the folder of the study file (:attr:`base_dir`), not from the
+        working directory.
+        """
+        path = Path(self.output) if self.output else Path("data") / f"{self.name}.nc"
+        return path if path.is_absolute() or self.base_dir is None else self.base_dir / path
+
+    def sweeps(self) -> dict[str, list[Any]]:
+        """The swept fields (given as lists) as ``{dimension: values}``, in dataset order.
+
+        ``l2_eigenvalues`` is the union over the methods that give a list.
+        """
+        out: dict[str, list[Any]] = {}
+        if self.teacher.seeds is not None:
+            out["teacher_seed"] = list(self.teacher.seeds)
+        if isinstance(self.teacher.input_dim, list):
+            out["input_dim"] = list(self.teacher.input_dim)
+        if isinstance(self.data.n_train, list):
+            out["n_train"] = list(self.data.n_train)
+        if isinstance(self.data.alpha, list):
+            out["alpha"] = list(self.data.alpha)
+        l2 = [t.l2_eigenvalues for t in self.training.values()]
+        if any(isinstance(v, list) for v in l2):
+            out["l2_eigenvalues"] = sorted({x for v in l2 for x in _values(v)})
+        return out
 
     def content(self) -> dict[str, Any]:
         """The part of the spec that determines the numbers (what the hash covers).
 
         Excludes ``name``, ``description``, ``output`` and the ``run`` settings that
         only change how the work is scheduled (``seed_block``, ``retries``);
-        ``threads`` stays in, since the thread count changes float reductions.
+        ``device``, ``dtype`` and ``threads`` stay in, since they change the numbers.
         """
-        dump = self.model_dump(mode="json", exclude={"name", "description", "output", "source"})
-        dump["run"] = {"dtype": self.run.dtype, "threads": self.run.threads}
+        dump = self.model_dump(
+            mode="json", exclude={"name", "description", "output", "source", "base_dir"}
+        )
+        dump["run"] = {
+            "device": self.run.device,
+            "dtype": self.run.dtype,
+            "threads": self.run.threads,
+        }
         return dump
 
     @property
     def hash(self) -> str:
         """Stable 16-hex-digit SHA-256 of :meth:`content` (canonical JSON)."""
-        text = json.dumps(self.content(), sort_keys=True, separators=(",", ":"))
-        return hashlib.sha256(text.encode()).hexdigest()[:16]
+        return stable_hash(self.content())
 
 
-def _unique_sorted(values: list[int]) -> list[int]:
-    if len(set(values)) != len(values):
-        raise ValueError("must not repeat a value")
-    return sorted(values)
+def stable_hash(content: Any) -> str:
+    """16 hex digits of the SHA-256 of ``content`` as canonical JSON."""
+    text = json.dumps(content, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+#: What a sweep field (a value or a list) allows, for error messages.
+_SWEEP_ALLOWED = {
+    "input_dim": "a positive integer or a non-empty list of them",
+    "n_train": "a positive integer or a non-empty list of them",
+    "alpha": "a positive number or a non-empty list of them",
+    "l2_eigenvalues": "a number >= 0 or a non-empty list of them",
+}
+
+
+def _is_union_tag(part: str) -> bool:
+    """pydantic names the member of a union it tried (``constrained-int``, ``list[...]``)."""
+    return not part.isdigit() and ("[" in part or "-" in part) and part != "[key]"
 
 
 def _describe(error: dict[str, Any], data: Any) -> str:
     """One line for pydantic's first error: field, value, what is allowed."""
-    loc = [str(p) for p in error["loc"]]
+    raw = [str(p) for p in error["loc"]]
+    loc = [p for p in raw if not _is_union_tag(p)]
     kind = error["type"]
     parts: list[str] = []
     for p in loc:
@@ -241,6 +381,10 @@ def _describe(error: dict[str, Any], data: Any) -> str:
         else:
             parts.append(p)
     field = ".".join(parts) or "<study>"
+    names = [p for p in loc if not p.isdigit()]
+    if len(loc) != len(raw) and names and names[-1] in _SWEEP_ALLOWED:
+        value = _lookup(data, [p for p in loc if not p.isdigit()])
+        return f"{field.split('[')[0]} = {value!r} is invalid: must be {_SWEEP_ALLOWED[names[-1]]}"
     if kind == "extra_forbidden":
         owner = _model_at(loc[:-1])
         allowed = ", ".join(owner.model_fields) if owner else "see the documentation"
@@ -256,7 +400,17 @@ def _describe(error: dict[str, Any], data: Any) -> str:
     if loc[-1] == "[key]":
         field = field.removesuffix(".[key]")
         return f"{field} is not allowed: {msg[0].lower()}{msg[1:]}"
+    if isinstance(value, dict):  # a rule across the fields of one table
+        return f"{field}: {msg}"
     return f"{field} = {value!r} is invalid: {msg[0].lower()}{msg[1:]}"
+
+
+def _lookup(data: Any, path: list[str]) -> Any:
+    for key in path:
+        if not isinstance(data, dict) or key not in data:
+            return None
+        data = data[key]
+    return data
 
 
 def _model_at(loc: list[str]) -> type[BaseModel] | None:
@@ -324,4 +478,11 @@ def load_study(path: str | Path) -> Study:
         If it is not a valid study (one line naming the field and value).
     """
     path = Path(path)
-    return parse_study(path.read_text(), source=str(path))
+    if path.is_dir():
+        raise ConfigError(f"{path}: is a folder; give a study TOML file", field="study", value=path)
+    try:
+        text = path.read_text()
+    except UnicodeDecodeError:
+        raise ConfigError(f"{path}: not a text file; give a study TOML file") from None
+    study = parse_study(text, source=str(path))
+    return study.model_copy(update={"base_dir": path.resolve().parent})

@@ -25,17 +25,17 @@ teacher's variables renamed ``teacher_w1``, ``teacher_w2``,
 from __future__ import annotations
 
 import os
-import signal
 import tempfile
 import threading
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Mapping, Sequence
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import xarray as xr
+
+from phasetrans.errors import DataError
 
 if TYPE_CHECKING:
     from phasetrans.backend.task import BlockResult
@@ -45,13 +45,22 @@ __all__ = [
     "ROOT_VARIABLES",
     "block_dataset",
     "combine_datasets",
+    "failed_path",
     "open_study",
+    "part_hash",
+    "part_path",
     "provenance_attrs",
     "read_dataset",
+    "study_dir",
     "write_dataset",
+    "write_in_progress",
 ]
 
-STUDENT = ("training", "teacher_width", "width", "seed")
+#: Placeholder for the student dimensions; ``...`` expands to the sweep dimensions.
+STUDENT = ("training", "...", "teacher_width", "width", "seed")
+_TEACHER = ("...", "teacher_width")
+_SWEEP_ORDER = ("teacher_seed", "input_dim", "n_train", "alpha", "l2_eigenvalues")
+_TEACHER_SWEEPS = ("teacher_seed", "input_dim")
 
 #: name -> (dims, long_name, units) of every variable, by group.
 _SCHEMA: dict[str, dict[str, tuple[tuple[str, ...], str, str]]] = {
@@ -73,7 +82,14 @@ _SCHEMA: dict[str, dict[str, tuple[tuple[str, ...], str, str]]] = {
             "1",
         ),
         "dimension": (STUDENT, "effective dimension (nodes with importance/max > threshold)", "1"),
+        "teacher_recovered": (
+            STUDENT,
+            "fraction of teacher nodes matched at cosine >= 0.9 by the top-dimension nodes",
+            "1",
+        ),
+        "teacher_cosine": (STUDENT, "mean cosine of the matched teacher-student node pairs", "1"),
         "diverged_epoch": (STUDENT, "epoch at which the loss became non-finite (0: never)", "1"),
+        "stopped_epoch": (STUDENT, "epoch at which training stopped as converged (0: never)", "1"),
         "train_loss": ((*STUDENT, "epoch"), "mean training data loss over the epoch", "1"),
     },
     "weights": {
@@ -81,9 +97,9 @@ _SCHEMA: dict[str, dict[str, tuple[tuple[str, ...], str, str]]] = {
         "w2": ((*STUDENT, "node", "hidden2"), "second-layer weights", "1"),
     },
     "teacher": {
-        "w1": (("teacher_width", "input", "teacher_node"), "teacher first-layer weights", "1"),
-        "w2": (("teacher_width", "teacher_node", "hidden2"), "teacher second-layer weights", "1"),
-        "threshold": (("teacher_width",), "classification threshold on the teacher output", "1"),
+        "w1": ((*_TEACHER, "input", "teacher_node"), "teacher first-layer weights", "1"),
+        "w2": ((*_TEACHER, "teacher_node", "hidden2"), "teacher second-layer weights", "1"),
+        "threshold": (_TEACHER, "classification threshold on the teacher output", "1"),
     },
 }
 ROOT_VARIABLES = tuple(_SCHEMA["root"])
@@ -91,13 +107,18 @@ _MERGED_NAME = {("teacher", k): f"teacher_{k}" for k in _SCHEMA["teacher"]}
 
 _COORD_ATTRS = {
     "training": ("training method", ""),
+    "teacher_seed": ("teacher seed (teacher weights and data)", "1"),
+    "input_dim": ("input dimension d", "1"),
+    "n_train": ("training-set size", "1"),
+    "alpha": ("samples per teacher first-layer parameter n_train/(d h_T)", "1"),
+    "l2_eigenvalues": ("L2 coefficient on the eigenvalues", "1"),
     "teacher_width": ("teacher first hidden width h_T", "1"),
     "width": ("student hidden width", "1"),
     "seed": ("student initialisation seed", "1"),
     "retained": ("number of nodes kept after pruning", "1"),
     "node": ("student hidden node", "1"),
     "epoch": ("training epoch", "1"),
-    "input": ("input dimension", "1"),
+    "input": ("input component", "1"),
     "hidden2": ("second hidden layer node", "1"),
     "teacher_node": ("teacher hidden node", "1"),
 }
@@ -111,25 +132,56 @@ def _merged_schema() -> dict[str, tuple[tuple[str, ...], str, str]]:
     return out
 
 
-def block_dataset(result: BlockResult) -> xr.Dataset:
+def _expand(dims: tuple[str, ...], sweeps: Sequence[str]) -> tuple[str, ...]:
+    """Replace the ``...`` placeholder of a schema entry by the sweep dimensions."""
+    out: list[str] = []
+    for d in dims:
+        out.extend(sweeps if d == "..." else [d])
+    return tuple(out)
+
+
+def block_dataset(
+    result: BlockResult,
+    *,
+    cell: Mapping[str, Any] | None = None,
+    scalars: Mapping[str, Any] | None = None,
+    extra: Mapping[str, np.ndarray] | None = None,
+) -> xr.Dataset:
     """Turn one ensemble's :class:`~phasetrans.backend.task.BlockResult` into a merged dataset.
 
     Parameters
     ----------
     result : BlockResult
-        Numbers of one (training, teacher width, width, seed block).
+        Numbers of one (training, sweep cell, teacher width, width, seed block).
+    cell : mapping, optional
+        The task's values along the swept dimensions (each becomes a length-1
+        dimension).
+    scalars : mapping, optional
+        Single-value sweep fields, stored as scalar coordinates.
+    extra : mapping, optional
+        Further per-student variables of the schema, each of shape ``(S,)``
+        (``teacher_recovered``, ``teacher_cosine``).
 
     Returns
     -------
     xarray.Dataset
-        All variables of the merged schema, with length-1 ``training``,
+        All variables of the merged schema, with length-1 ``training``, sweep,
         ``teacher_width`` and ``width`` dimensions.
     """
     spec = result.spec
     width, h_t = spec.width, spec.teacher.width
+    cell = {d: cell[d] for d in _SWEEP_ORDER if cell and d in cell}
+    sweeps = list(cell)
+    teacher_sweeps = [d for d in _TEACHER_SWEEPS if d in cell]
+    lead = (1,) * (len(sweeps) + 3)  # training, sweeps, teacher_width, width
 
     def student(a: np.ndarray, dtype: type = np.float64) -> np.ndarray:
-        return np.asarray(a, dtype=dtype)[None, None, None]
+        a = np.asarray(a, dtype=dtype)
+        return a.reshape(lead + a.shape)
+
+    def teacher(a: Any, dtype: type = np.float32) -> np.ndarray:
+        a = np.asarray(a, dtype=dtype)
+        return a.reshape((1,) * (len(teacher_sweeps) + 1) + a.shape)
 
     data: dict[str, Any] = {
         "test_mse": student(result.test_mse),
@@ -140,15 +192,20 @@ def block_dataset(result: BlockResult) -> xr.Dataset:
         "train_loss": student(result.train_loss.T),
         "w1": student(result.w1, np.float32),
         "w2": student(result.w2, np.float32),
-        "teacher_w1": np.asarray(result.teacher_w1, dtype=np.float32)[None],
-        "teacher_w2": np.asarray(result.teacher_w2, dtype=np.float32)[None],
-        "teacher_threshold": np.array([result.teacher_threshold]),
+        "teacher_w1": teacher(result.teacher_w1),
+        "teacher_w2": teacher(result.teacher_w2),
+        "teacher_threshold": teacher(result.teacher_threshold, np.float64),
     }
+    if getattr(spec.settings, "stop_patience", 0):
+        data["stopped_epoch"] = student(result.stopped_epoch)
+    for name, values in (extra or {}).items():
+        data[name] = student(values)
     if result.test_accuracy is not None:
         data["test_accuracy"] = student(result.test_accuracy)
     schema = _merged_schema()
-    coords = {
+    coords: dict[str, Any] = {
         "training": [spec.training],
+        **{d: [v] for d, v in cell.items()},
         "teacher_width": [h_t],
         "width": [width],
         "seed": list(spec.seeds),
@@ -159,8 +216,26 @@ def block_dataset(result: BlockResult) -> xr.Dataset:
         "hidden2": np.arange(result.w2.shape[2]),
         "teacher_node": np.arange(h_t),
     }
-    ds = xr.Dataset({k: (schema[k][0], v) for k, v in data.items()}, coords=coords)
-    return _annotate(ds)
+    variables = {}
+    for k, v in data.items():
+        dims = _expand(
+            schema[k][0],
+            teacher_sweeps if k.startswith("teacher_w") or k == "teacher_threshold" else sweeps,
+        )
+        variables[k] = (dims, v)
+    ds = xr.Dataset(variables, coords=coords)
+    for name, value in (scalars or {}).items():
+        ds = ds.assign_coords({name: value})
+    return _annotate(_with_n_train(ds))
+
+
+def _with_n_train(ds: xr.Dataset) -> xr.Dataset:
+    """With ``alpha``: add ``n_train = round(alpha · input_dim · h_T)`` as a coordinate."""
+    if "alpha" not in ds.coords or "input_dim" not in ds.coords:
+        return ds
+    n = np.maximum(1, np.round(ds["alpha"] * ds["input_dim"] * ds["teacher_width"])).astype(int)
+    dims = [d for d in ("alpha", "input_dim", "teacher_width") if d in ds.dims]
+    return ds.assign_coords(n_train=n.transpose(*dims).drop_vars(list(n.coords)))
 
 
 def _annotate(ds: xr.Dataset) -> xr.Dataset:
@@ -187,34 +262,52 @@ def combine_datasets(parts: Sequence[xr.Dataset]) -> xr.Dataset:
     -------
     xarray.Dataset
         Every variable over the union coordinates; cells no part supplies are
-        NaN. Attributes are those of the first part.
+        NaN. Scalar coordinates and attributes are those of the first part.
+
+    Raises
+    ------
+    DataError
+        Without parts, or when parts disagree on a scalar coordinate.
     """
     if not parts:
-        raise ValueError("combine_datasets needs at least one part")
+        raise DataError("combine_datasets needs at least one part")
     coords: dict[str, np.ndarray] = {}
     for part in parts:
         for dim in part.dims:
             values = part[dim].values
             coords[dim] = values if dim not in coords else np.union1d(coords[dim], values)
-    if "training" in coords:  # keep the canonical method order
+    if "training" in coords:  # keep the canonical order of the methods
         order = {"spectral": 0, "direct": 1, "group_lasso": 2}
         coords["training"] = np.array(sorted(coords["training"], key=lambda m: order.get(m, 9)))
-    schema = _merged_schema()
     arrays: dict[str, np.ndarray] = {}
+    dims_of: dict[str, tuple[str, ...]] = {}
     for part in parts:
         for name, var in part.data_vars.items():
             dims = var.dims
             if name not in arrays:
-                arrays[name] = np.full([len(coords[d]) for d in dims], np.nan, dtype=var.dtype)
+                dims_of[str(name)] = dims
+                dtype = var.dtype if var.dtype.kind == "f" else np.float64
+                arrays[name] = np.full([len(coords[d]) for d in dims], np.nan, dtype=dtype)
             index = tuple(_positions(coords[d], part[d].values) for d in dims)
             arrays[name][np.ix_(*index)] = var.values
+    scalars = {str(k): parts[0][k].values.item() for k in parts[0].coords if parts[0][k].ndim == 0}
+    for part in parts[1:]:
+        for k, v in scalars.items():
+            if k in part.coords and part[k].ndim == 0 and part[k].values.item() != v:
+                raise DataError(
+                    f"parts disagree on the scalar coordinate {k}: {v!r} and "
+                    f"{part[k].values.item()!r}",
+                    field=k,
+                    value=part[k].values.item(),
+                )
     ds = xr.Dataset(
-        {name: (schema[name][0], arr) for name, arr in arrays.items()},
+        {name: (dims_of[name], arr) for name, arr in arrays.items()},
         coords={k: v for k, v in coords.items()},
     )
-    ds = ds[[n for n in schema if n in ds.data_vars]]
+    schema = _merged_schema()
+    ds = ds[[n for n in schema if n in ds.data_vars]].assign_coords(scalars)
     ds.attrs.update(parts[0].attrs)
-    return _annotate(ds)
+    return _annotate(_with_n_train(ds))
 
 
 def _positions(full: np.ndarray, values: np.ndarray) -> np.ndarray:
@@ -224,10 +317,18 @@ def _positions(full: np.ndarray, values: np.ndarray) -> np.ndarray:
     return np.searchsorted(full, values)
 
 
-def provenance_attrs(study: Study, *, device: str) -> dict[str, str]:
-    """Global attributes recording where a dataset came from."""
-    import torch  # only the provenance needs the version; torch is a dependency
+def provenance_attrs(study: Study, *, device: str, torch_version: str) -> dict[str, str]:
+    """Global attributes recording where a dataset came from.
 
+    Parameters
+    ----------
+    study : Study
+        The study.
+    device : str
+        The device(s) the numbers came from.
+    torch_version : str
+        The torch version that computed them (carried by the block results).
+    """
     from phasetrans import __version__
 
     return {
@@ -237,11 +338,22 @@ def provenance_attrs(study: Study, *, device: str) -> dict[str, str]:
         "study_toml": study.source,
         "teacher_kind": study.teacher.kind,
         "phasetrans_version": __version__,
-        "torch_version": torch.__version__,
+        "torch_version": torch_version,
         "device": device,
         "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         "Conventions": "CF-1.10",
     }
+
+
+# --------------------------------------------------------------------------- files
+
+_writes = 0
+_writes_lock = threading.Lock()
+
+
+def write_in_progress() -> bool:
+    """True while :func:`write_dataset` is writing (a Ctrl-C handler may wait for it)."""
+    return _writes > 0
 
 
 def write_dataset(ds: xr.Dataset, path: str | Path) -> Path:
@@ -250,8 +362,9 @@ def write_dataset(ds: xr.Dataset, path: str | Path) -> Path:
     The root variables go to the root group, ``w1``/``w2`` to group
     ``weights`` and the teacher's variables to group ``teacher``. The file is
     written under a temporary name in the same folder and renamed, so a crash
-    never leaves a half-written file at ``path``; a Ctrl-C during the write
-    takes effect once the write is done.
+    or an interrupt never leaves a half-written file at ``path``. No signal
+    handler is installed here: a program that wants Ctrl-C to wait for the
+    write checks :func:`write_in_progress` in its own handler (the CLI does).
 
     Parameters
     ----------
@@ -265,32 +378,17 @@ def write_dataset(ds: xr.Dataset, path: str | Path) -> Path:
     pathlib.Path
         ``path``.
     """
+    global _writes
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    with _sigint_deferred():
-        _write_atomically(ds, path)
-    return path
-
-
-@contextmanager
-def _sigint_deferred() -> Iterator[None]:
-    """Hold Ctrl-C until the block ends, then raise KeyboardInterrupt.
-
-    An interrupt inside a netCDF write can leave the backend's file lock
-    held and deadlock its own cleanup; deferred, the write finishes (or the
-    temporary file is removed) first. Only in the main thread.
-    """
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-    received: list[int] = []
-    previous = signal.signal(signal.SIGINT, lambda signum, frame: received.append(signum))
+    with _writes_lock:
+        _writes += 1
     try:
-        yield
+        _write_atomically(ds, path)
     finally:
-        signal.signal(signal.SIGINT, previous)
-    if received:
-        raise KeyboardInterrupt
+        with _writes_lock:
+            _writes -= 1
+    return path
 
 
 def _write_atomically(ds: xr.Dataset, path: Path) -> None:
@@ -324,11 +422,39 @@ def _split(ds: xr.Dataset) -> dict[str, xr.Dataset]:
         names = {_MERGED_NAME.get((group, k), k): k for k in variables}
         present = [n for n in names if n in ds.data_vars]
         part = ds[present].rename({n: names[n] for n in present})
-        part = part.drop_vars([c for c in part.coords if c not in part.dims])
+        used = {d for v in part.data_vars.values() for d in v.dims}
+        part = part.drop_vars(
+            [c for c in part.coords if c not in part.dims and not set(part[c].dims) <= used]
+        )
         if group != "root":
             part.attrs = {}
         out[group] = part
     return out
+
+
+_HDF5_MAGIC = b"\x89HDF\r\n\x1a\n"
+
+
+def _check_study_file(path: Path) -> None:
+    """Raise :class:`DataError` (one line) unless ``path`` looks like a netCDF4 study."""
+    if not path.exists():
+        raise DataError(f"no such study file: {path}", field="data", value=str(path))
+    if path.is_dir():
+        raise DataError(
+            f"{path} is a folder, not a study file (.nc)", field="data", value=str(path)
+        )
+    try:
+        with open(path, "rb") as f:
+            magic = f.read(8)
+    except OSError as exc:
+        raise DataError(f"cannot read {path}: {exc.strerror}", field="data") from None
+    if magic != _HDF5_MAGIC:
+        what = "an empty file" if not magic else "not a netCDF4 file"
+        raise DataError(
+            f"{path} is {what}; give a study dataset written by phasetrans (.nc)",
+            field="data",
+            value=str(path),
+        )
 
 
 def read_dataset(path: str | Path, *, load: bool = False) -> xr.Dataset:
@@ -344,19 +470,39 @@ def read_dataset(path: str | Path, *, load: bool = False) -> xr.Dataset:
     Returns
     -------
     xarray.Dataset
+
+    Raises
+    ------
+    DataError
+        One line when the file is missing, a folder, empty, truncated, not
+        netCDF4, or a netCDF4 file that is not a phasetrans study.
     """
     path = Path(path)
-    if not path.exists():
-        raise FileNotFoundError(f"no such study file: {path}")
+    _check_study_file(path)
     groups = []
-    for group in _SCHEMA:
-        ds = xr.open_dataset(path, group=None if group == "root" else group, engine="netcdf4")
-        if load:
-            ds = ds.load()
-            ds.close()
-        if group == "teacher":
-            ds = ds.rename({k: _MERGED_NAME[("teacher", k)] for k in ds.data_vars})
-        groups.append(ds)
+    try:
+        for group in _SCHEMA:
+            ds = xr.open_dataset(path, group=None if group == "root" else group, engine="netcdf4")
+            if load:
+                ds = ds.load()
+                ds.close()
+            if group == "teacher":
+                ds = ds.rename({k: _MERGED_NAME[("teacher", k)] for k in ds.data_vars})
+            groups.append(ds)
+    except (OSError, RuntimeError, ValueError, KeyError) as exc:
+        text = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        if "group not found" in text.lower() or isinstance(exc, KeyError):
+            text = "it has no 'weights'/'teacher' groups"
+        raise DataError(
+            f"{path} is not a readable phasetrans study: {text}", field="data", value=str(path)
+        ) from None
+    if "test_mse" not in groups[0].data_vars or "training" not in groups[0].dims:
+        raise DataError(
+            f"{path} is not a phasetrans study: its root group has no test_mse over a "
+            "'training' dimension",
+            field="data",
+            value=str(path),
+        )
     merged = xr.merge(groups, combine_attrs="override", join="outer", compat="no_conflicts")
     merged.attrs = dict(groups[0].attrs)
     return merged
@@ -381,3 +527,35 @@ def open_study(path: str | Path) -> xr.Dataset:
     >>> ds.dimension.mean("seed").sel(training="spectral")  # doctest: +SKIP
     """
     return read_dataset(path)
+
+
+# --------------------------------------------------------------------------- parts
+
+
+def study_dir(study: Study) -> Path:
+    """Folder holding a study's parts, lock and failure log (``data/<study>/``)."""
+    out = study.output_path
+    return out.parent / out.stem
+
+
+def part_path(study: Study, key: str) -> Path:
+    """Part file of one task."""
+    return study_dir(study) / "parts" / f"{key}.nc"
+
+
+def failed_path(study: Study, key: str) -> Path:
+    """Failure record (traceback text) of one task."""
+    return study_dir(study) / "failed" / f"{key}.txt"
+
+
+def part_hash(path: Path) -> str | None:
+    """The task hash a part file records, or None if it cannot be read as a part."""
+    import netCDF4
+
+    try:
+        with netCDF4.Dataset(path) as nc:
+            if set(nc.groups) != {"weights", "teacher"} or "test_mse" not in nc.variables:
+                return None
+            return str(nc.getncattr("task_hash"))
+    except (OSError, RuntimeError, AttributeError, KeyError):
+        return None

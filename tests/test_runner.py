@@ -8,6 +8,7 @@ a single number.
 from __future__ import annotations
 
 import json
+import logging
 import os
 import shutil
 import signal
@@ -35,8 +36,33 @@ FAIL_KEY = "direct_t4_w8_s2"
 FAIL_CELL = {"training": "direct", "width": 8, "seed": 2}
 
 
-def _quiet(message: str) -> None:
-    pass
+class _Recorder(logging.Handler):
+    """Calls ``on_record(message)`` for every record of the phasetrans logger."""
+
+    def __init__(self, on_record):
+        super().__init__(logging.DEBUG)
+        self.on_record = on_record
+
+    def emit(self, record):
+        self.on_record(record.getMessage())
+
+
+@pytest.fixture
+def runner_log():
+    """``runner_log(callback)``: route the runner's log records to ``callback``."""
+    logger = logging.getLogger("phasetrans")
+    handlers = []
+
+    def attach(callback):
+        handler = _Recorder(callback)
+        logger.addHandler(handler)
+        handlers.append(handler)
+        logger.setLevel(logging.DEBUG)
+
+    yield attach
+    for handler in handlers:
+        logger.removeHandler(handler)
+    logger.setLevel(logging.NOTSET)
 
 
 def _load(path: Path) -> xr.Dataset:
@@ -97,7 +123,7 @@ def reference(tmp_path_factory, tiny_study) -> Reference:
     """The tiny study run in-process, one task after the other."""
     toml = tiny_study(tmp_path_factory.mktemp("reference"))
     study = load_study(toml)
-    report = run_study(study, scheduler="sync", progress=False, log=_quiet)
+    report = run_study(study, scheduler="sync", progress=False)
     assert report.ok and len(report.computed) == 8
     return Reference(toml, study, _load(report.output))
 
@@ -122,7 +148,7 @@ def _not_here(spec, **kwargs):
 def test_local_cluster_equals_sync(reference, tmp_path, tiny_study, monkeypatch):
     study = load_study(tiny_study(tmp_path))
     monkeypatch.setattr(backend_task, "run_block", _not_here)  # workers do not see this
-    report = run_study(study, workers=2, threads_per_worker=1, progress=False, log=_quiet)
+    report = run_study(study, workers=2, threads_per_worker=1, progress=False)
     assert report.ok, report.failed
     assert sorted(report.computed) == sorted(t.key for t in plan_tasks(study))
     assert report.skipped == []
@@ -175,7 +201,6 @@ def test_killed_run_resumes_without_recomputing(tmp_path, tiny_study, capsys):
         load_study(tiny_study(tmp_path / "uninterrupted", **slower)),
         scheduler="sync",
         progress=False,
-        log=_quiet,
     )
     toml = tiny_study(tmp_path / "killed", **slower)
     study = load_study(toml)
@@ -234,7 +259,7 @@ def test_ctrl_c_stops_cleanly_and_keeps_finished_parts(tmp_path, tiny_study):
     assert set(study_status(study).done) == {name.removesuffix(".nc") for name in kept}
 
 
-def test_truncated_part_is_recomputed(reference, copied):
+def test_truncated_part_is_recomputed(reference, copied, runner_log):
     _, study = copied
     key = plan_tasks(study)[0].key
     part = _parts(study) / f"{key}.nc"
@@ -246,7 +271,8 @@ def test_truncated_part_is_recomputed(reference, copied):
     assert "1 unreadable parts (will be recomputed)" in status.summary()
 
     messages: list[str] = []
-    report = run_study(study, scheduler="sync", progress=False, log=messages.append)
+    runner_log(messages.append)
+    report = run_study(study, scheduler="sync", progress=False)
     assert report.computed == [key]
     assert len(report.skipped) == 7
     assert any("1 unreadable part(s)" in m for m in messages)
@@ -274,7 +300,7 @@ def _write_lock(study: Study, host: str, pid: int, since: str) -> Path:
     return lock
 
 
-def test_stale_lock_is_taken_over(reference, copied):
+def test_stale_lock_is_taken_over(reference, copied, runner_log):
     _, study = copied
     lock = _write_lock(study, socket.gethostname(), _dead_pid(), "2020-01-01T00:00:00+00:00")
     holders: list[dict] = []
@@ -282,7 +308,8 @@ def test_stale_lock_is_taken_over(reference, copied):
     def log(message: str) -> None:  # called while the run holds the lock
         holders.append(json.loads(lock.read_text()))
 
-    report = run_study(study, scheduler="sync", progress=False, log=log)
+    runner_log(log)
+    report = run_study(study, scheduler="sync", progress=False)
     assert report.ok and report.computed == []
     assert holders and all(h["pid"] == os.getpid() for h in holders)
     assert not lock.exists()
@@ -302,7 +329,7 @@ def test_live_lock_is_refused(copied, where):
             lock = _write_lock(study, host, pid, since)
             content = lock.read_text()
             with pytest.raises(StudyError, match="already running") as err:
-                run_study(study, scheduler="sync", progress=False, log=_quiet)
+                run_study(study, scheduler="sync", progress=False)
             for text in (host, f"pid {pid}", since):
                 assert text in str(err.value)
 
@@ -389,7 +416,7 @@ def test_failing_task_is_retried_listed_and_combinable(
     xr.testing.assert_identical(partial, expected)
 
     monkeypatch.undo()  # the bug is fixed: a rerun computes only the failed task
-    report = run_study(study, scheduler="sync", progress=False, log=_quiet)
+    report = run_study(study, scheduler="sync", progress=False)
     assert report.computed == [FAIL_KEY] and len(report.skipped) == 7
     assert not (study_dir(study) / "failed" / f"{FAIL_KEY}.txt").exists()
     _assert_same_dataset(report.output, reference.dataset)
@@ -407,10 +434,10 @@ def test_parts_of_another_hash_are_refused_unless_fresh(reference, tmp_path, tin
 
     status = study_status(study)
     assert len(status.stale) == 8 and status.done == []
-    assert "8 parts from another study hash" in status.summary()
+    assert "8 parts from another version of the study" in status.summary()
 
     with pytest.raises(StudyError) as err:
-        run_study(study, scheduler="sync", progress=False, log=_quiet)
+        run_study(study, scheduler="sync", progress=False)
     message = str(err.value)
     assert "another version of study 'tiny'" in message
     assert "--fresh" in message and str(_parts(study)) in message
@@ -419,7 +446,7 @@ def test_parts_of_another_hash_are_refused_unless_fresh(reference, tmp_path, tin
     assert result.returncode == 2 and "--fresh" in result.stderr
     assert _stamps(study) == before
 
-    report = run_study(study, scheduler="sync", fresh=True, progress=False, log=_quiet)
+    report = run_study(study, scheduler="sync", fresh=True, progress=False)
     assert report.ok and len(report.computed) == 8
     assert read_dataset(report.output, load=True).attrs["study_hash"] == study.hash
     assert set(study_status(study).done) == {t.key for t in plan_tasks(study)}

@@ -62,7 +62,7 @@ class BlockSpec:
     train_lambda_in : bool
         Train the input eigenvalues too.
     device : str
-        ``auto``, ``cpu`` or ``cuda``.
+        ``auto``, ``cpu``, ``cuda`` or ``cuda:<i>``.
     dtype : str
         ``float32`` or ``float64``.
     threads : int
@@ -104,6 +104,7 @@ class BlockResult:
     train_loss: np.ndarray  # (E, S)
     epochs: np.ndarray  # (E,)
     diverged_epoch: np.ndarray  # (S,)
+    stopped_epoch: np.ndarray  # (S,), 0: ran every epoch
     w1: np.ndarray  # (S, d, W)
     w2: np.ndarray  # (S, W, h2)
     teacher_w1: np.ndarray  # (d, h_T)
@@ -111,6 +112,7 @@ class BlockResult:
     teacher_threshold: float
     device: str
     seconds: float
+    torch_version: str = torch.__version__
 
 
 def make_data(
@@ -198,6 +200,9 @@ def _run_block(spec: BlockSpec, callback: Callable[[EpochState], None] | None) -
         train_loss=result.loss,
         epochs=result.epochs,
         diverged_epoch=result.diverged_epoch,
+        stopped_epoch=np.asarray(
+            getattr(result, "stopped_epoch", np.zeros(len(spec.seeds), dtype=int))
+        ),
         w1=host(w1),
         w2=host(w2),
         teacher_w1=host(teacher.w1),

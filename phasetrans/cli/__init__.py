@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import logging
 import sys
 from collections.abc import Sequence
 
-from phasetrans.errors import ConfigError, StudyError
+from phasetrans.errors import PhasetransError
 
 __all__ = ["build_parser", "main"]
 
@@ -56,10 +57,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``phasetrans`` console script."""
     parser = build_parser()
     args = parser.parse_args(argv)
+    _log_to_stderr()
     try:
         return int(args.func(args) or 0)
-    except (ConfigError, StudyError, FileNotFoundError) as exc:
-        print(f"phasetrans {args.command}: error: {exc}", file=sys.stderr)
+    except (PhasetransError, FileNotFoundError) as exc:
+        message = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        print(f"phasetrans {args.command}: error: {message}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print(
@@ -68,6 +71,16 @@ def main(argv: Sequence[str] | None = None) -> int:
             file=sys.stderr,
         )
         return 130
+
+
+def _log_to_stderr() -> None:
+    """Show the library's INFO messages (dashboard address, reused parts) on stderr."""
+    logger = logging.getLogger("phasetrans")
+    if not logger.handlers:
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(logging.Formatter("%(message)s"))
+        logger.addHandler(handler)
+        logger.setLevel(logging.INFO)
 
 
 if __name__ == "__main__":  # pragma: no cover

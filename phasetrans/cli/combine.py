@@ -4,13 +4,17 @@ from __future__ import annotations
 
 import argparse
 
-from phasetrans.config import load_study
+from phasetrans.cli.options import add_study_arguments, open_study_file
 from phasetrans.runner import combine_study
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("combine", help="combine a study's part files into data/<study>.nc")
-    p.add_argument("study", help="study TOML file")
+    p = sub.add_parser(
+        "combine",
+        help="combine a study's part files into data/<study>.nc",
+        description="Write a study's dataset from its part files, without running anything.",
+    )
+    add_study_arguments(p)
     p.add_argument(
         "--allow-missing",
         action="store_true",
@@ -20,7 +24,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def main(args: argparse.Namespace) -> int:
-    study = load_study(args.study)
+    study = open_study_file(args)
     path = combine_study(study, allow_missing=args.allow_missing)
     print(f"wrote {path}")
     return 0

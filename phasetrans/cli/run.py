@@ -5,9 +5,13 @@ from __future__ import annotations
 import argparse
 import sys
 
-from phasetrans.config import load_study
+from phasetrans.cli.options import (
+    add_study_arguments,
+    interrupts_wait_for_writes,
+    open_data,
+    open_study_file,
+)
 from phasetrans.runner import run_study, study_dir
-from phasetrans.store import read_dataset
 from phasetrans.summary import format_summary
 
 
@@ -17,7 +21,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="run a study (resumable) and write data/<study>.nc",
         description="Train, prune and store every task of a study that has no valid part yet.",
     )
-    p.add_argument("study", help="study TOML file, e.g. studies/quick.toml")
+    add_study_arguments(p)
     p.add_argument(
         "--scheduler",
         default=None,
@@ -27,26 +31,37 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--workers", type=int, default=None, help="worker processes of the local cluster"
     )
-    p.add_argument("--threads-per-worker", type=int, default=1)
-    p.add_argument("--fresh", action="store_true", help="discard parts of another study hash")
+    p.add_argument(
+        "--threads-per-worker",
+        type=int,
+        default=1,
+        help="threads of each local-cluster worker; only 1 is allowed (torch's thread count "
+        "is per process); threads per task are run.threads in the study file",
+    )
+    p.add_argument(
+        "--fresh",
+        action="store_true",
+        help="discard parts computed for another version of the study",
+    )
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
     p.set_defaults(func=main)
 
 
 def main(args: argparse.Namespace) -> int:
-    study = load_study(args.study)
+    study = open_study_file(args)
     if args.workers is not None and args.workers < 1:
         from phasetrans.errors import ConfigError
 
         raise ConfigError(f"--workers = {args.workers} is invalid: must be at least 1")
-    report = run_study(
-        study,
-        scheduler=args.scheduler,
-        workers=args.workers,
-        threads_per_worker=args.threads_per_worker,
-        fresh=args.fresh,
-        progress=not args.no_progress,
-    )
+    with interrupts_wait_for_writes():
+        report = run_study(
+            study,
+            scheduler=args.scheduler,
+            workers=args.workers,
+            threads_per_worker=args.threads_per_worker,
+            fresh=args.fresh,
+            progress=not args.no_progress,
+        )
     print(
         f"{len(report.computed)} task(s) computed, {len(report.skipped)} reused, "
         f"{len(report.failed)} failed in {report.seconds:.1f} s"
@@ -61,5 +76,5 @@ def main(args: argparse.Namespace) -> int:
         )
         return 1
     print(f"wrote {report.output}\n")
-    print(format_summary(read_dataset(report.output, load=True)))
+    print(format_summary(open_data(report.output)))
     return 0

@@ -1,0 +1,309 @@
+"""The driver: plan, skip what is done, run an executor, write parts, combine.
+
+Each finished task becomes a part file ``<data>/<study>/parts/<task>.nc``
+(temporary name, then rename) as soon as it arrives, with the order
+parameters of its students. A part is valid when it records its task's hash:
+re-running a study skips valid parts, recomputes unreadable ones, and refuses
+parts of another hash (a changed setting) unless ``fresh``. Adding a value to
+a sweep list adds tasks and reuses every part already computed. The final
+dataset is the combine of the parts of the planned tasks.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from phasetrans import store
+from phasetrans.config import Study
+from phasetrans.errors import ConfigError, StudyError
+from phasetrans.runner import executors
+from phasetrans.runner.lock import lock_holder, study_lock
+from phasetrans.runner.plan import Task, plan_tasks
+
+__all__ = ["RunReport", "StudyStatus", "combine_study", "run_study", "study_status"]
+
+log = logging.getLogger("phasetrans.runner")
+
+
+@dataclass
+class StudyStatus:
+    """Which tasks of a study have a valid part, have failed, or are pending."""
+
+    done: list[str] = field(default_factory=list)
+    failed: list[str] = field(default_factory=list)
+    pending: list[str] = field(default_factory=list)
+    stale: list[str] = field(default_factory=list)
+    corrupt: list[str] = field(default_factory=list)
+    running: dict[str, Any] | None = None
+
+    @property
+    def total(self) -> int:
+        """Number of planned tasks."""
+        return len(self.done) + len(self.failed) + len(self.pending)
+
+    def summary(self) -> str:
+        """One line: ``done / failed / pending`` (+ stale and unreadable parts, + running)."""
+        text = (
+            f"{len(self.done)}/{self.total} done, {len(self.failed)} failed, "
+            f"{len(self.pending)} pending"
+        )
+        if self.stale:
+            text += f", {len(self.stale)} parts from another version of the study"
+        if self.corrupt:
+            text += f", {len(self.corrupt)} unreadable parts (will be recomputed)"
+        if self.running:
+            r = self.running
+            text += f"; running now (pid {r['pid']} on {r['host']} since {r['since']})"
+        return text
+
+
+@dataclass
+class RunReport:
+    """What :func:`run_study` did."""
+
+    computed: list[str]
+    skipped: list[str]
+    failed: dict[str, str]  # task -> traceback
+    output: Path | None
+    seconds: float
+
+    @property
+    def ok(self) -> bool:
+        """True when every task has a part and the dataset was written."""
+        return not self.failed and self.output is not None
+
+
+def study_status(study: Study, tasks: list[Task] | None = None) -> StudyStatus:
+    """Inspect a study's part files without running anything.
+
+    Parameters
+    ----------
+    study : Study
+        The study.
+    tasks : list of Task, optional
+        Its planned tasks (default: :func:`plan_tasks`).
+
+    Returns
+    -------
+    StudyStatus
+        A part counts as done when it is readable and records its task's hash.
+    """
+    status = StudyStatus(running=lock_holder(study))
+    for task in plan_tasks(study) if tasks is None else tasks:
+        part = store.part_path(study, task.key)
+        if part.exists():
+            recorded = store.part_hash(part)
+            if recorded == task.task_hash:
+                status.done.append(task.key)
+                continue
+            (status.corrupt if recorded is None else status.stale).append(task.key)
+        if store.failed_path(study, task.key).exists():
+            status.failed.append(task.key)
+        else:
+            status.pending.append(task.key)
+    return status
+
+
+def _write_part(study: Study, task: Task, result: Any) -> Path:
+    from phasetrans.analysis.order_parameters import order_parameters
+
+    recovered, cosine = order_parameters(
+        result.w1, result.importance, result.dimension, result.teacher_w1
+    )
+    ds = store.block_dataset(
+        result,
+        cell=task.cell,
+        scalars=task.scalars,
+        extra={"teacher_recovered": recovered, "teacher_cosine": cosine},
+    )
+    ds.attrs.update(
+        store.provenance_attrs(study, device=result.device, torch_version=result.torch_version)
+    )
+    ds.attrs["task"] = task.key
+    ds.attrs["task_hash"] = task.task_hash
+    path = store.write_dataset(ds, store.part_path(study, task.key))
+    store.failed_path(study, task.key).unlink(missing_ok=True)
+    return path
+
+
+def _record_failure(study: Study, key: str, text: str) -> None:
+    path = store.failed_path(study, key)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text)
+    with open(store.study_dir(study) / "failures.log", "a") as failures:
+        stamp = datetime.now(timezone.utc).isoformat(timespec="seconds")
+        failures.write(f"--- {stamp} task {key} failed\n{text}\n")
+
+
+def run_study(
+    study: Study,
+    *,
+    scheduler: str | None = None,
+    workers: int | None = None,
+    threads_per_worker: int = 1,
+    fresh: bool = False,
+    progress: bool = True,
+    max_in_flight: int | None = None,
+) -> RunReport:
+    """Run every task of a study that has no valid part yet, then combine.
+
+    Parameters
+    ----------
+    study : Study
+        The study.
+    scheduler : str, optional
+        ``None``/``"local"`` (embedded LocalCluster), ``"sync"`` (in-process)
+        or the address of an existing dask scheduler.
+    workers : int, optional
+        Worker processes of the embedded cluster (default: one per core, or
+        one per GPU when the study runs on CUDA).
+    threads_per_worker : int
+        Must be 1: torch's thread count is process-wide, so two tasks sharing a
+        worker process would change it under each other (a task's threads are
+        ``run.threads`` in the study file).
+    fresh : bool
+        Delete parts of another version of the study instead of refusing them.
+    progress : bool
+        Show a progress bar (over epochs with ``sync``, over tasks otherwise).
+    max_in_flight : int, optional
+        Most tasks submitted at once; bounds the results the client holds
+        (default: twice the number of worker threads).
+
+    Returns
+    -------
+    RunReport
+
+    Raises
+    ------
+    ConfigError
+        ``threads_per_worker`` other than 1, or ``run.device = "cuda"`` without CUDA.
+    StudyError
+        Lock held by a live run, parts of another version without ``fresh``, or
+        an unreachable scheduler.
+
+    Notes
+    -----
+    Messages go to the ``phasetrans.runner`` logger.
+    """
+    if threads_per_worker != 1:
+        raise ConfigError(
+            f"--threads-per-worker = {threads_per_worker} is not allowed: torch's thread count "
+            "is per process, so tasks sharing a worker would change it under each other; use "
+            "more workers, or run.threads in the study file for threads per task",
+            field="threads_per_worker",
+            value=threads_per_worker,
+        )
+    start = time.perf_counter()
+    tasks = plan_tasks(study)  # refuses an unavailable device before taking the lock
+    with study_lock(study):
+        status = study_status(study, tasks)
+        if status.stale and not fresh:
+            raise StudyError(
+                f"{len(status.stale)} part(s) in {store.study_dir(study) / 'parts'} were "
+                f"computed for another version of study {study.name!r} (e.g. {status.stale[0]}); "
+                "rerun with --fresh to discard them",
+                field="fresh",
+            )
+        for key in status.stale + status.corrupt:
+            store.part_path(study, key).unlink(missing_ok=True)
+        if fresh:  # failure records of an older version of the study no longer apply
+            for record in (store.study_dir(study) / "failed").glob("*.txt"):
+                record.unlink()
+        for tmp in (store.study_dir(study) / "parts").glob(".*.tmp"):
+            tmp.unlink()  # left by a write that was killed; we hold the lock
+        if status.corrupt:
+            log.warning("%d unreadable part(s) will be recomputed", len(status.corrupt))
+        done = set(status.done)
+        todo = [t for t in tasks if t.key not in done]
+        skipped = [t.key for t in tasks if t.key in done]
+        if skipped:
+            log.info(
+                "%d of %d task(s) already done; %d to run", len(skipped), len(tasks), len(todo)
+            )
+        computed: list[str] = []
+        failed: dict[str, str] = {}
+        if todo:
+            if scheduler == "sync":
+                outcomes = executors.in_process(todo, retries=study.run.retries, progress=progress)
+            else:
+                outcomes = executors.on_dask(
+                    todo,
+                    scheduler=scheduler,
+                    workers=workers,
+                    device=tasks[0].spec.device,
+                    retries=study.run.retries,
+                    progress=progress,
+                    max_in_flight=max_in_flight,
+                )
+            try:
+                for task, outcome in outcomes:
+                    if isinstance(outcome, executors.Failure):
+                        failed[task.key] = outcome.text
+                        _record_failure(study, task.key, outcome.text)
+                    else:
+                        _write_part(study, task, outcome)
+                        computed.append(task.key)
+            finally:
+                outcomes.close()  # cancel what is queued when interrupted
+        output = None
+        if not failed:
+            # every task has a part now (we hold the lock): no need to reopen them all
+            output = _combine(study, tasks, StudyStatus(done=[t.key for t in tasks]))
+    return RunReport(computed, skipped, failed, output, time.perf_counter() - start)
+
+
+def combine_study(study: Study, *, allow_missing: bool = False) -> Path:
+    """Combine a study's part files into its dataset (``study.output_path``).
+
+    Parameters
+    ----------
+    study : Study
+        The study.
+    allow_missing : bool
+        Write what exists, missing cells NaN, and list the missing tasks in the
+        ``missing_tasks`` attribute; otherwise missing parts raise.
+
+    Returns
+    -------
+    pathlib.Path
+        The written dataset.
+
+    Raises
+    ------
+    StudyError
+        If parts are missing (without ``allow_missing``) or none exist.
+    """
+    tasks = plan_tasks(study)
+    return _combine(study, tasks, study_status(study, tasks), allow_missing=allow_missing)
+
+
+def _combine(
+    study: Study, tasks: list[Task], status: StudyStatus, *, allow_missing: bool = False
+) -> Path:
+    missing = status.failed + status.pending  # stale/corrupt parts are listed there too
+    if missing and not allow_missing:
+        raise StudyError(
+            f"study {study.name!r} has {len(missing)} of {status.total} task(s) without a "
+            f"valid part (e.g. {missing[0]}); run it, or combine with --allow-missing",
+            field="allow_missing",
+        )
+    if not status.done:
+        raise StudyError(f"study {study.name!r} has no finished parts to combine")
+    parts = [
+        store.read_dataset(store.part_path(study, key), load=True) for key in sorted(status.done)
+    ]
+    devices = sorted({p.attrs.get("device", "?") for p in parts})
+    versions = sorted({p.attrs.get("torch_version", "?") for p in parts})
+    ds = store.combine_datasets(parts)
+    ds.attrs = store.provenance_attrs(
+        study, device=",".join(devices), torch_version=",".join(versions)
+    )
+    ds.attrs["tasks"] = len(status.done)
+    if missing:
+        ds.attrs["missing_tasks"] = ", ".join(sorted(missing))
+    return store.write_dataset(ds, study.output_path)

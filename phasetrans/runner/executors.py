@@ -1,0 +1,239 @@
+"""Executors: where tasks run. Each is a generator of ``(task, outcome)`` pairs.
+
+The outcome is the task's :class:`~phasetrans.backend.task.BlockResult`, or a
+:class:`Failure` once its retries are spent. The driver
+(:func:`phasetrans.runner.run_study`) consumes either executor the same way,
+writing parts and recording failures as outcomes arrive; closing the generator
+(Ctrl-C in the driver) cancels what is still queued.
+
+- :func:`in_process`: one task after the other in this process (debugging, or
+  a progress bar over epochs);
+- :func:`on_dask`: an embedded :class:`distributed.LocalCluster` (one
+  single-threaded worker process per core, one per GPU on CUDA) or an existing
+  scheduler. This module is the only one that talks to dask.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import traceback
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
+
+from phasetrans.errors import ConfigError, StudyError
+from phasetrans.runner.plan import Task
+
+__all__ = ["Failure", "in_process", "on_dask"]
+
+log = logging.getLogger("phasetrans.runner")
+
+#: Seconds to wait for an existing scheduler before giving up.
+CONNECT_TIMEOUT = 10.0
+
+
+@dataclass(frozen=True)
+class Failure:
+    """A task that failed on every attempt: the last traceback, as text."""
+
+    text: str
+
+
+def in_process(
+    todo: list[Task], *, retries: int = 0, progress: bool = True
+) -> Iterator[tuple[Task, Any]]:
+    """Run tasks in this process, one after the other, with a bar over epochs."""
+    from tqdm.auto import tqdm
+
+    from phasetrans.backend.device import worker_device
+    from phasetrans.backend.task import run_block
+
+    total = sum(t.spec.settings.epochs for t in todo)
+    with tqdm(total=total, unit="epoch", disable=not progress, dynamic_ncols=True) as bar:
+        for task in todo:
+            bar.set_description(task.key)
+            spec = _on_device(task.spec, worker_device(task.spec.device, None))
+            outcome: Any = None
+            for _attempt in range(retries + 1):
+                ticks = 0
+
+                def tick(state: Any) -> None:
+                    nonlocal ticks
+                    ticks += 1
+                    bar.update(1)
+
+                try:
+                    outcome = run_block(spec, callback=tick)
+                    break
+                except Exception:  # a task's failure must not stop the study
+                    bar.update(-ticks)
+                    outcome = Failure(traceback.format_exc())
+            if isinstance(outcome, Failure):
+                bar.update(task.spec.settings.epochs)
+            yield task, outcome
+
+
+def _on_device(spec: Any, device: str) -> Any:
+    import dataclasses
+
+    return spec if spec.device == device else dataclasses.replace(spec, device=device)
+
+
+def _execute(task: Task) -> Any:
+    """Worker side: train and prune one block on this worker's device."""
+    from phasetrans.backend.device import worker_device
+    from phasetrans.backend.task import run_block
+
+    index = None
+    try:
+        from distributed import get_worker
+
+        name = get_worker().name
+        index = int(name) if str(name).isdigit() else None
+    except (ImportError, ValueError):
+        pass
+    return run_block(_on_device(task.spec, worker_device(task.spec.device, index)))
+
+
+def on_dask(
+    todo: list[Task],
+    *,
+    scheduler: str | None = None,
+    workers: int | None = None,
+    device: str = "cpu",
+    retries: int = 0,
+    progress: bool = True,
+    max_in_flight: int | None = None,
+) -> Iterator[tuple[Task, Any]]:
+    """Run tasks on dask.distributed; yield each as it finishes.
+
+    Parameters
+    ----------
+    todo : list of Task
+        Tasks, submitted in this order.
+    scheduler : str, optional
+        ``None``/``"local"`` for an embedded LocalCluster, else the address of
+        an existing scheduler (reached within :data:`CONNECT_TIMEOUT` seconds).
+    workers : int, optional
+        Worker processes of the embedded cluster (default: one per core, or
+        one per GPU when the tasks run on CUDA).
+    device : str
+        The device kind of the tasks (``"cpu"`` or ``"cuda"``).
+    retries : int
+        Attempts after the first, per task.
+    progress : bool
+        Show a bar over tasks.
+    max_in_flight : int, optional
+        Most tasks submitted at once (default: twice the worker threads).
+    """
+    from distributed import as_completed
+    from tqdm.auto import tqdm
+
+    with _client(scheduler, workers, device) as client:
+        if client.dashboard_link:
+            log.info("dask dashboard: %s", client.dashboard_link)
+        slots = max_in_flight or 2 * max(1, sum(client.nthreads().values()))
+        queue = list(todo)
+        by_key: dict[str, Task] = {}
+
+        def submit() -> Any:
+            task = queue.pop(0)
+            future = client.submit(
+                _execute, task, key=f"{task.key}-{task.task_hash}", retries=retries
+            )
+            by_key[future.key] = task
+            return future
+
+        pool = as_completed([submit() for _ in range(min(slots, len(queue)))], loop=client.loop)
+        failed = 0
+        try:
+            with tqdm(
+                total=len(todo), unit="task", disable=not progress, dynamic_ncols=True
+            ) as bar:
+                for future in pool:
+                    task = by_key.pop(future.key)
+                    if future.status == "finished":
+                        outcome: Any = future.result()
+                    else:
+                        exc, tb = future.exception(), future.traceback()
+                        outcome = Failure("".join(traceback.format_exception(type(exc), exc, tb)))
+                        failed += 1
+                    future.release()
+                    bar.update(1)
+                    bar.set_postfix(failed=failed)
+                    if queue:
+                        pool.add(submit())
+                    yield task, outcome
+        finally:
+            for future in list(pool.futures):
+                future.cancel()
+
+
+@contextmanager
+def _client(scheduler: str | None, workers: int | None, device: str) -> Iterator[Any]:
+    from distributed import Client, LocalCluster
+
+    # Not the default client: otherwise xarray would take a scheduler-wide
+    # distributed.Lock for every part it writes (slow, and a Ctrl-C during the
+    # write could leave the client waiting on it forever).
+    if scheduler not in (None, "local"):
+        try:
+            client = Client(scheduler, set_as_default=False, timeout=CONNECT_TIMEOUT)
+        except (OSError, TimeoutError) as exc:
+            raise StudyError(
+                f"cannot reach the dask scheduler {scheduler} within {CONNECT_TIMEOUT:g} s "
+                f"({type(exc).__name__}); is it running?",
+                field="scheduler",
+                value=scheduler,
+            ) from None
+        with client:
+            yield client
+        return
+    if workers is None:
+        workers = _default_workers(device)
+    if workers < 1:
+        raise ConfigError(
+            f"--workers = {workers} is invalid: must be at least 1", field="workers", value=workers
+        )
+    with _sigint_ignored():  # worker processes inherit it: Ctrl-C reaches the client alone
+        cluster = LocalCluster(
+            n_workers=workers,
+            threads_per_worker=1,
+            processes=True,
+            dashboard_address=":0",
+            silence_logs=logging.ERROR,
+        )
+    with cluster, Client(cluster, set_as_default=False) as client:
+        yield client
+
+
+@contextmanager
+def _sigint_ignored() -> Iterator[None]:
+    """Ignore SIGINT while worker processes are spawned (main thread only).
+
+    A Python process that starts with SIGINT ignored keeps ignoring it, so
+    Ctrl-C in a terminal interrupts the client, which then shuts the cluster
+    down in order, instead of every worker dying with its own traceback. The
+    previous handler is back before this returns.
+    """
+    import signal
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+def _default_workers(device: str) -> int:
+    if device == "cuda":
+        from phasetrans.backend.device import cuda_device_count
+
+        return max(1, cuda_device_count())
+    return os.cpu_count() or 1
