@@ -234,7 +234,7 @@ def _with_n_train(ds: xr.Dataset) -> xr.Dataset:
     if "alpha" not in ds.coords or "input_dim" not in ds.coords:
         return ds
     n = np.maximum(1, np.round(ds["alpha"] * ds["input_dim"] * ds["teacher_width"])).astype(int)
-    dims = [d for d in ("alpha", "input_dim", "teacher_width") if d in ds.dims]
+    dims = [d for d in ds.dims if d in ("input_dim", "alpha", "teacher_width")]
     return ds.assign_coords(n_train=n.transpose(*dims).drop_vars(list(n.coords)))
 
 

@@ -10,8 +10,15 @@ import xarray as xr
 __all__ = ["format_summary", "summarize"]
 
 
+#: Dimensions a summary averages over: the student seeds and, when swept, the teachers.
+DISORDER_DIMS = ("teacher_seed", "seed")
+
+
 def summarize(ds: xr.Dataset) -> xr.Dataset:
-    """Per (training, teacher_width, width): mean and std over seeds of the key numbers.
+    """Per cell (training, sweeps, teacher_width, width): mean and std over the disorder.
+
+    The disorder is the student seeds and, when the study sweeps them, the
+    teacher seeds; diverged students (``diverged_epoch > 0``) are left out.
 
     Parameters
     ----------
@@ -21,23 +28,32 @@ def summarize(ds: xr.Dataset) -> xr.Dataset:
     Returns
     -------
     xarray.Dataset
-        ``dimension``, ``mse_all`` (unpruned), ``mse_at_hT`` (``retained = h_T``),
-        ``mse_at_half`` (``retained = h_T // 2``), each with ``_mean``/``_std``
-        over seeds, plus ``ratio_hT`` and ``ratio_half`` (pruned over unpruned,
-        mean over seeds) and ``seeds`` (students that ran); for classification
-        studies also ``acc_all_mean``, ``acc_at_hT_mean``, ``acc_at_half_mean``.
+        ``dimension``, ``recovered`` (``teacher_recovered``, when present),
+        ``mse_all`` (unpruned), ``mse_at_hT`` (``retained = h_T``),
+        ``mse_at_half`` (``retained = h_T // 2``), each with ``_mean``/``_std``,
+        plus ``ratio_hT`` and ``ratio_half`` (pruned over unpruned, mean) and
+        ``students`` (students that ran and did not diverge); for
+        classification studies also ``acc_all_mean``, ``acc_at_hT_mean``,
+        ``acc_at_half_mean``.
     """
+    over = [d for d in DISORDER_DIMS if d in ds["dimension"].dims]
+    ok = ds["dimension"].notnull()
+    if "diverged_epoch" in ds:
+        ok = ok & ~(ds["diverged_epoch"] > 0)
     out = xr.Dataset()
-    mse = _at_counts(ds, ds["test_mse"])
-    for name, da in {"dimension": ds["dimension"], **_prefixed("mse", mse)}.items():
-        out[f"{name}_mean"] = da.mean("seed")
-        out[f"{name}_std"] = da.std("seed")
-    out["ratio_hT"] = (mse["at_hT"] / mse["all"]).mean("seed")
-    out["ratio_half"] = (mse["at_half"] / mse["all"]).mean("seed")
-    out["seeds"] = ds["dimension"].notnull().sum("seed")
+    mse = _at_counts(ds, ds["test_mse"].where(ok))
+    fields = {"dimension": ds["dimension"].where(ok), **_prefixed("mse", mse)}
+    if "teacher_recovered" in ds:
+        fields["recovered"] = ds["teacher_recovered"].where(ok)
+    for name, da in fields.items():
+        out[f"{name}_mean"] = da.mean(over)
+        out[f"{name}_std"] = da.std(over)
+    out["ratio_hT"] = (mse["at_hT"] / mse["all"]).mean(over)
+    out["ratio_half"] = (mse["at_half"] / mse["all"]).mean(over)
+    out["students"] = ok.sum(over)
     if "test_accuracy" in ds:
-        for name, da in _prefixed("acc", _at_counts(ds, ds["test_accuracy"])).items():
-            out[f"{name}_mean"] = da.mean("seed")
+        for name, da in _prefixed("acc", _at_counts(ds, ds["test_accuracy"].where(ok))).items():
+            out[f"{name}_mean"] = da.mean(over)
     return out
 
 
@@ -76,54 +92,106 @@ def format_summary(ds: xr.Dataset) -> str:
         f"teacher {ds.attrs.get('teacher_kind', '?')}, device {ds.attrs.get('device', '?')})"
     )
     lines.append("dims: " + ", ".join(f"{k}={v}" for k, v in ds.sizes.items()))
-    for coord in ("training", "teacher_width", "width", "seed"):
-        values = ", ".join(str(v) for v in ds[coord].values.tolist())
-        lines.append(f"  {coord}: {values}")
+    for coord in ds.coords:
+        if coord in ("retained", "node", "epoch", "input", "hidden2", "teacher_node"):
+            continue
+        values = ds[coord].values
+        shown = ", ".join(_fmt(v) for v in np.ravel(values)[:12])
+        more = f", … ({values.size} values)" if values.size > 12 else ""
+        over = "" if ds[coord].dims in ((), (coord,)) else f" (over {', '.join(ds[coord].dims)})"
+        lines.append(f"  {coord}{over}: {shown}{more}")
     if "missing_tasks" in ds.attrs:
         lines.append(f"  MISSING tasks (NaN cells): {ds.attrs['missing_tasks']}")
-    diverged = int((ds["diverged_epoch"] > 0).sum()) if "diverged_epoch" in ds else 0
+    diverged = _diverged(ds)
     if diverged:
-        lines.append(f"  {diverged} student(s) diverged (non-finite loss) and were frozen")
+        lines.append(
+            f"  {len(diverged)} student(s) diverged (non-finite loss) and are left out: "
+            + "; ".join(diverged[:5])
+            + (" …" if len(diverged) > 5 else "")
+        )
     table = summarize(ds)
+    cell_dims = [d for d in table["students"].dims]
+    sweeps = [d for d in cell_dims if d not in ("training", "teacher_width", "width")]
+    recovered = "recovered_mean" in table
     lines.append("")
     header = (
-        f"{'training':<12} {'h_T':>4} {'width':>6} {'seeds':>5} {'dimension':>14} "
-        f"{'MSE(all)':>10} {'MSE(h_T)':>10} {'MSE(h_T/2)':>11} {'x(h_T)':>8} {'x(h_T/2)':>9}"
+        f"{'training':<12} "
+        + "".join(f"{d:>{_width(d)}} " for d in sweeps)
+        + f"{'h_T':>4} {'width':>6} {'n':>4} {'dimension':>14} "
+        + (f"{'recovered':>9} " if recovered else "")
+        + f"{'MSE(all)':>10} {'MSE(h_T)':>10} {'MSE(h_T/2)':>11} {'x(h_T)':>8} {'x(h_T/2)':>9}"
     )
     lines.append(header)
     lines.append("-" * len(header))
-    for (training, h_t, width), row in _rows(table):
+    for cell, row in _rows(table, cell_dims):
         lines.append(
-            f"{training:<12} {h_t:>4} {width:>6} {int(row.seeds):>5} "
+            f"{cell['training']:<12} "
+            + "".join(f"{_fmt(cell[d]):>{_width(d)}} " for d in sweeps)
+            + f"{cell['teacher_width']:>4} {cell['width']:>6} {int(row.students):>4} "
             f"{_pm(row.dimension_mean, row.dimension_std, '.1f'):>14} "
-            f"{float(row.mse_all_mean):>10.4g} {float(row.mse_at_hT_mean):>10.4g} "
+            + (f"{float(row.recovered_mean):>9.2f} " if recovered else "")
+            + f"{float(row.mse_all_mean):>10.4g} {float(row.mse_at_hT_mean):>10.4g} "
             f"{float(row.mse_at_half_mean):>11.4g} {float(row.ratio_hT):>8.3g} "
             f"{float(row.ratio_half):>9.3g}"
         )
     if "acc_all_mean" in table:
         lines.append("")
-        lines.append(f"{'test accuracy':<24} {'all':>8} {'h_T':>8} {'h_T/2':>8}")
-        for (training, h_t, width), row in _rows(table):
+        lines.append(
+            f"{'test accuracy':<12} "
+            + "".join(f"{d:>{_width(d)}} " for d in sweeps)
+            + f"{'h_T':>4} {'width':>6} {'all':>8} {'h_T':>8} {'h_T/2':>8}"
+        )
+        for cell, row in _rows(table, cell_dims):
             lines.append(
-                f"{training:<12} {h_t:>4} {width:>6} {float(row.acc_all_mean):>8.3f} "
+                f"{cell['training']:<12} "
+                + "".join(f"{_fmt(cell[d]):>{_width(d)}} " for d in sweeps)
+                + f"{cell['teacher_width']:>4} {cell['width']:>6} "
+                f"{float(row.acc_all_mean):>8.3f} "
                 f"{float(row.acc_at_hT_mean):>8.3f} {float(row.acc_at_half_mean):>8.3f}"
             )
+    over = "teacher and student seeds" if "teacher_seed" in ds["dimension"].dims else "seeds"
     lines.append("")
     lines.append(
-        "dimension: effective dimension, mean ± std over seeds; MSE at retained = all, "
-        "h_T, h_T/2 (mean over seeds); x(n) = MSE(n)/MSE(all), mean over seeds"
+        f"n: students (diverged ones left out); dimension: effective dimension, mean ± std "
+        f"over {over}"
+        + ("; recovered: fraction of teacher nodes matched at cosine >= 0.9" if recovered else "")
+        + f"; MSE at retained = all, h_T, h_T/2 (mean over {over}); "
+        "x(n) = MSE(n)/MSE(all), mean"
     )
     return "\n".join(lines)
 
 
-def _rows(table: xr.Dataset) -> Iterator[tuple[tuple[str, int, int], xr.Dataset]]:
-    """``((training, h_T, width), row)`` of every cell of the table where students ran."""
-    for training in table.training.values:
-        for h_t in table.teacher_width.values:
-            for width in table.width.values:
-                row = table.sel({"training": training, "teacher_width": h_t, "width": width})
-                if int(row.seeds) > 0:
-                    yield (str(training), int(h_t), int(width)), row
+def _width(dim: str) -> int:
+    return max(len(dim), 7)
+
+
+def _fmt(value: object) -> str:
+    if isinstance(value, (float, np.floating)):
+        return f"{float(value):g}"
+    return str(value)
+
+
+def _diverged(ds: xr.Dataset) -> list[str]:
+    """``"training=…, teacher_width=…, …"`` of every diverged student."""
+    if "diverged_epoch" not in ds:
+        return []
+    flags = ds["diverged_epoch"] > 0
+    out = []
+    for index in zip(*np.nonzero(flags.values), strict=True):
+        at = {d: ds[d].values[i] for d, i in zip(flags.dims, index, strict=True)}
+        out.append(", ".join(f"{d}={_fmt(v)}" for d, v in at.items()))
+    return out
+
+
+def _rows(table: xr.Dataset, dims: list[str]) -> Iterator[tuple[dict[str, object], xr.Dataset]]:
+    """``(cell, row)`` of every cell of the table where students ran."""
+    import itertools
+
+    for values in itertools.product(*(table[d].values for d in dims)):
+        cell = dict(zip(dims, values, strict=True))
+        row = table.sel(cell)
+        if int(row.students) > 0:
+            yield {k: (v.item() if hasattr(v, "item") else v) for k, v in cell.items()}, row
 
 
 def _pm(mean: xr.DataArray, std: xr.DataArray, fmt: str) -> str:
