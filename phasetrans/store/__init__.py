@@ -1,0 +1,55 @@
+"""The study dataset: schema, part files, combine, provenance, ``open_study``.
+
+Modules: :mod:`~phasetrans.store.schema` (variables, block datasets, combine,
+provenance), :mod:`~phasetrans.store.files` (atomic writes, checked reads,
+``open_study``), :mod:`~phasetrans.store.parts` (part paths and hashes).
+
+One study is one netCDF4 file. The root group holds the pruning curves and
+everything indexed by student; group ``weights`` the effective weights of
+every student; group ``teacher`` the teachers' weights.
+
+Root group (open it with ``xarray.open_dataset``):
+
+==================  ==========================================================
+``test_mse``        (training, teacher_width, width, seed, retained)
+``test_accuracy``   (training, teacher_width, width, seed, retained), classification only
+``importance``      (training, teacher_width, width, seed, node)
+``eigenvalue``      (training, teacher_width, width, seed, node)
+``dimension``       (training, teacher_width, width, seed)
+``diverged_epoch``  (training, teacher_width, width, seed), 0 if never
+``train_loss``      (training, teacher_width, width, seed, epoch)
+==================  ==========================================================
+
+Cells that do not exist (``retained > width``, ``node >= width``, a task not
+run) are NaN. :func:`open_study` merges the three groups into one dataset, the
+teacher's variables renamed ``teacher_w1``, ``teacher_w2``,
+``teacher_threshold``.
+"""
+
+from __future__ import annotations
+
+from phasetrans.store.files import open_study, read_dataset, write_dataset, write_in_progress
+from phasetrans.store.parts import failed_path, part_hash, part_path, study_dir
+from phasetrans.store.schema import (
+    ROOT_VARIABLES,
+    STUDENT,
+    block_dataset,
+    combine_datasets,
+    provenance_attrs,
+)
+
+__all__ = [
+    "ROOT_VARIABLES",
+    "STUDENT",
+    "block_dataset",
+    "combine_datasets",
+    "failed_path",
+    "open_study",
+    "part_hash",
+    "part_path",
+    "provenance_attrs",
+    "read_dataset",
+    "study_dir",
+    "write_dataset",
+    "write_in_progress",
+]

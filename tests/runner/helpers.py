@@ -1,0 +1,116 @@
+"""Helpers shared by the runner tests."""
+
+from __future__ import annotations
+
+import json
+import logging
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import xarray as xr
+
+from phasetrans.config import Study
+from phasetrans.runner import study_dir
+from phasetrans.store import read_dataset
+
+FAIL_KEY = "direct_t4_w8_s2"
+FAIL_CELL = {"training": "direct", "width": 8, "seed": 2}
+
+
+class _Recorder(logging.Handler):
+    """Calls ``on_record(message)`` for every record of the phasetrans logger."""
+
+    def __init__(self, on_record):
+        super().__init__(logging.DEBUG)
+        self.on_record = on_record
+
+    def emit(self, record):
+        self.on_record(record.getMessage())
+
+
+def _load(path: Path) -> xr.Dataset:
+    ds = read_dataset(path, load=True)
+    ds.attrs = {}  # `created` differs between runs
+    return ds
+
+
+def _assert_same_dataset(path: Path, expected: xr.Dataset) -> None:
+    xr.testing.assert_identical(_load(path), expected)
+
+
+def _cli(*args: str, timeout: float = 120) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "phasetrans.cli", *args],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+
+
+def _parts(study: Study) -> Path:
+    return study_dir(study) / "parts"
+
+
+def _stamps(study: Study) -> dict[str, tuple[int, int]]:
+    """Inode and mtime of every part: both change when a part is rewritten."""
+    return {p.name: (p.stat().st_ino, p.stat().st_mtime_ns) for p in _parts(study).glob("*.nc")}
+
+
+def _dead_pid() -> int:
+    proc = subprocess.Popen(["true"])
+    proc.wait()
+    return proc.pid
+
+
+def _group_alive(pgid: int) -> bool:
+    """Whether a non-zombie process of group ``pgid`` exists (zombies may never be reaped)."""
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue
+        if int(fields[2]) == pgid and fields[0] != "Z":
+            return True
+    return False
+
+
+@dataclass(frozen=True)
+class Reference:
+    toml: Path
+    study: Study
+    dataset: xr.Dataset
+
+
+def _start_run(toml: Path, log_path: Path) -> subprocess.Popen:
+    """``phasetrans run`` on the embedded 2-worker cluster, in its own process group.
+
+    Its own group, so that a signal to the group reaches the dask workers too.
+    """
+    with open(log_path, "w") as log:
+        return subprocess.Popen(
+            [sys.executable, "-m", "phasetrans.cli", "run", str(toml), "--workers", "2"],
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+
+
+def _wait_for_parts(proc: subprocess.Popen, study: Study, count: int, log_path: Path) -> None:
+    deadline = time.monotonic() + 120
+    while len(list(_parts(study).glob("*.nc"))) < count:
+        assert proc.poll() is None, log_path.read_text()
+        assert time.monotonic() < deadline, f"{count} parts not written in 120 s"
+        time.sleep(0.02)
+
+
+def _write_lock(study: Study, host: str, pid: int, since: str) -> Path:
+    lock = study_dir(study) / "lock"
+    lock.write_text(json.dumps({"host": host, "pid": pid, "since": since}))
+    return lock
+
+
+def _not_here(spec, **kwargs):
+    raise AssertionError("a task ran in the test process, not in a worker process")

@@ -1,0 +1,63 @@
+"""The study lock: a dead run's lock is taken over, a live one refused."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+
+import pytest
+
+from phasetrans.errors import StudyError
+from phasetrans.runner import run_study
+from tests.runner.helpers import (
+    _assert_same_dataset,
+    _cli,
+    _dead_pid,
+    _write_lock,
+)
+
+
+def test_stale_lock_is_taken_over(reference, copied, runner_log):
+    _, study = copied
+    lock = _write_lock(study, socket.gethostname(), _dead_pid(), "2020-01-01T00:00:00+00:00")
+    holders: list[dict] = []
+
+    def log(message: str) -> None:  # called while the run holds the lock
+        holders.append(json.loads(lock.read_text()))
+
+    runner_log(log)
+    report = run_study(study, scheduler="sync", progress=False)
+    assert report.ok and report.computed == []
+    assert holders and all(h["pid"] == os.getpid() for h in holders)
+    assert not lock.exists()
+    _assert_same_dataset(report.output, reference.dataset)
+
+
+@pytest.mark.parametrize("where", ["this host", "another host"])
+def test_live_lock_is_refused(copied, where):
+    toml, study = copied
+    since = "2026-01-02T03:04:05+00:00"
+    with subprocess.Popen(["sleep", "60"]) as holder:
+        try:
+            if where == "this host":
+                host, pid = socket.gethostname(), holder.pid
+            else:  # a process elsewhere cannot be checked: assume it runs
+                host, pid = "node-17.cluster.example", _dead_pid()
+            lock = _write_lock(study, host, pid, since)
+            content = lock.read_text()
+            with pytest.raises(StudyError, match="already running") as err:
+                run_study(study, scheduler="sync", progress=False)
+            for text in (host, f"pid {pid}", since):
+                assert text in str(err.value)
+
+            result = _cli("run", str(toml), "--scheduler", "sync", "--no-progress")
+            assert result.returncode == 2
+            assert "already running" in result.stderr
+            assert f"pid {pid}" in result.stderr and host in result.stderr
+            assert since in result.stderr
+            assert lock.read_text() == content  # untouched
+            assert not study.output_path.exists()
+        finally:
+            holder.kill()
