@@ -162,3 +162,16 @@ def test_classification_end_to_end(tmp_path, capsys):
 def test_info_missing_file_is_one_clear_error(tmp_path, capsys):
     assert cli(["info", str(tmp_path / "none.nc")]) == 2
     assert "no such study file" in capsys.readouterr().err
+
+
+def test_shipped_sample_selects_by_training():
+    from pathlib import Path
+
+    sample = Path(__file__).parents[1] / "data" / "sample_quick.nc"
+    ds = open_study(sample)
+    spectral = ds.sel(training="spectral")
+    assert "training" not in spectral.dims
+    assert spectral.dimension.sel(width=16).values.ravel().tolist() == [8.0] * 4
+    assert {"teacher_recovered", "teacher_cosine"} <= set(ds.data_vars)
+    root = xr.open_dataset(sample)
+    assert root.test_mse.sel(training="direct").dims[0] == "teacher_width"
