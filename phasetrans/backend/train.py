@@ -3,19 +3,47 @@
 :func:`train_epochs` is a generator that yields one :class:`EpochState` per
 epoch; :func:`train` drives it to the end and collects the logged losses.
 Progress bars and checkpoints hang on the generator.
+
+Two interchangeable steps do the work of an epoch: the *reference* step
+(autograd and ``torch.optim.Adam``, the definition of the numbers) and the
+*fast* step of :mod:`phasetrans.backend.step` (hand-written gradients, flat
+Adam, ``torch.compile``, cache-sized sub-ensembles on CPU), equal to the
+reference up to floating-point summation order.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import torch
 
 from phasetrans.backend.ensemble import StudentEnsemble
+from phasetrans.backend.prune import effective_dimension, importance
 
-__all__ = ["EpochState", "TrainResult", "TrainSettings", "resolve_device", "train", "train_epochs"]
+__all__ = [
+    "STEPS",
+    "EpochState",
+    "TrainResult",
+    "TrainSettings",
+    "choose_step",
+    "resolve_device",
+    "train",
+    "train_epochs",
+]
+
+#: Values of :attr:`TrainSettings.step`.
+STEPS = ("auto", "fast", "reference")
+
+#: ``step="auto"`` compiles when the reference step is expected to take at least
+#: this many times the compile cost (see :func:`choose_step`).
+_AUTO_PAYBACK = 3.0
+#: Seconds to compile one block shape with inductor (2-core CPU, measured).
+_COMPILE_SECONDS = 10.0
+#: Reference step time model ``a + b · S · W · B`` (seconds; 2-core CPU, measured).
+_REF_STEP_OVERHEAD, _REF_STEP_PER_ELEMENT = 4e-4, 5e-9
 
 
 @dataclass(frozen=True)
@@ -29,7 +57,7 @@ class TrainSettings:
     batch_size : int
         Mini-batch size; the last batch of an epoch may be smaller (Keras).
     epochs : int
-        Number of passes over the training set.
+        Number of passes over the training set (the most, when stopping is on).
     l2_eigenvalues, l2_eigenvectors, l2_dense : float
         Keras-style L2 coefficients ``c · Σ x²`` on the trainable eigenvalues
         (λ_out, and λ_in when trained), on φ, and on the dense layer.
@@ -39,6 +67,23 @@ class TrainSettings:
         Log the epoch's training loss every this many epochs (and at the last).
     betas, eps : tuple of float, float
         Adam constants (Keras defaults 0.9, 0.999, 1e-7).
+    step : {"auto", "fast", "reference"}
+        ``reference``: autograd and ``torch.optim.Adam``. ``fast``: the
+        hand-written step of :mod:`phasetrans.backend.step` (compiled unless
+        ``compile`` is False). ``auto``: ``fast`` where compiling pays for
+        itself, ``reference`` where its cost would dominate (:func:`choose_step`).
+    compile : bool
+        Compile the fast step with ``torch.compile`` (False: run it eagerly,
+        e.g. for tests or where no C++ compiler is available).
+    stop_patience : int
+        Stop a member once its effective dimension has not changed and its
+        training loss improved by less than ``stop_tol`` (relative) over the
+        last ``stop_patience`` epochs; 0 turns stopping off (the default).
+    stop_tol : float
+        Relative loss improvement below which a member counts as converged.
+    stop_threshold : float
+        Relative-importance threshold of the effective dimension used by the
+        stop rule (as in :func:`phasetrans.backend.prune.effective_dimension`).
     """
 
     lr: float = 0.005
@@ -51,6 +96,19 @@ class TrainSettings:
     log_every: int = 10
     betas: tuple[float, float] = (0.9, 0.999)
     eps: float = 1e-7
+    step: str = "auto"
+    compile: bool = True
+    stop_patience: int = 0
+    stop_tol: float = 1e-4
+    stop_threshold: float = 0.05
+
+    def __post_init__(self) -> None:
+        if self.step not in STEPS:
+            raise ValueError(f"step {self.step!r} is not one of {STEPS}")
+        if self.stop_patience < 0:
+            raise ValueError(f"stop_patience must be >= 0, got {self.stop_patience}")
+        if self.stop_tol < 0:
+            raise ValueError(f"stop_tol must be >= 0, got {self.stop_tol}")
 
 
 @dataclass(frozen=True)
@@ -63,23 +121,41 @@ class EpochState:
         1-based epoch number.
     loss : numpy.ndarray
         ``(S,)`` mean data loss over the epoch's batches (MSE, or binary
-        cross-entropy for classification), without the penalty terms.
+        cross-entropy for classification), without the penalty terms. A
+        stopped member keeps the value of the epoch at which it stopped.
     alive : numpy.ndarray
         ``(S,)`` False for members frozen after a non-finite loss.
+    stopped : numpy.ndarray
+        ``(S,)`` True for members frozen by the stop rule.
     """
 
     epoch: int
     loss: np.ndarray
     alive: np.ndarray
+    stopped: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))
 
 
 @dataclass(frozen=True)
 class TrainResult:
-    """Logged losses and divergence flags of a finished training run."""
+    """Logged losses, divergence and stopping epochs of a finished training run.
+
+    Attributes
+    ----------
+    epochs : numpy.ndarray
+        ``(n_logged,)`` logged epochs: multiples of ``log_every`` and the last
+        epoch run (earlier than ``settings.epochs`` when every member stopped).
+    loss : numpy.ndarray
+        ``(n_logged, S)`` training losses; a stopped member keeps its last value.
+    diverged_epoch : numpy.ndarray
+        ``(S,)`` epoch of the non-finite loss, -1 where the member never diverged.
+    stopped_epoch : numpy.ndarray
+        ``(S,)`` epoch at which the stop rule froze the member, 0 where it never did.
+    """
 
     epochs: np.ndarray
     loss: np.ndarray  # (n_logged, S)
     diverged_epoch: np.ndarray  # (S,), -1 where the member never diverged
+    stopped_epoch: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
 
 
 def resolve_device(device: str) -> torch.device:
@@ -89,6 +165,44 @@ def resolve_device(device: str) -> torch.device:
     if device == "cuda" and not torch.cuda.is_available():
         raise RuntimeError("device 'cuda' requested but torch.cuda.is_available() is False")
     return torch.device(device)
+
+
+def choose_step(settings: TrainSettings, members: int, width: int, n_train: int) -> str:
+    """The step ``settings.step`` resolves to: ``"fast"`` or ``"reference"``.
+
+    Parameters
+    ----------
+    settings : TrainSettings
+        ``step`` and the run's length and batch size.
+    members, width, n_train : int
+        Ensemble size, hidden width and number of training patterns.
+
+    Returns
+    -------
+    str
+
+    Notes
+    -----
+    ``auto`` picks the fast step when it runs uncompiled (``compile=False``),
+    and otherwise when the reference training is expected to last at least
+    ``3 ×`` the compile cost, taken as 10 s per run (inductor on a 2-core CPU
+    measured 3–20 s for the first compile of a block shape in a process, well
+    under 1 s when its on-disk cache already holds the graph). The reference
+    time is estimated as ``epochs · ⌈N/B⌉ · (0.4 ms + 5 ns · S·W·B)``, so the
+    line is ≈ 30 s of reference training: at the paper's N = 10 000, B = 300,
+    about 1400 epochs at W = 20, S = 8 and 170 epochs at W = 100, S = 32.
+    Compiled, the fast step measured 1.4–2.5× the reference step's rate, so
+    above the line the compile is paid back within the run; below it the
+    saving would be a few seconds at most.
+    """
+    if settings.step != "auto":
+        return settings.step
+    if not settings.compile:
+        return "fast"
+    batch = min(settings.batch_size, n_train)
+    per_step = _REF_STEP_OVERHEAD + _REF_STEP_PER_ELEMENT * members * width * batch
+    reference_seconds = settings.epochs * math.ceil(n_train / batch) * per_step
+    return "fast" if reference_seconds >= _AUTO_PAYBACK * _COMPILE_SECONDS else "reference"
 
 
 def _penalty(model: StudentEnsemble, settings: TrainSettings) -> torch.Tensor:
@@ -119,6 +233,116 @@ def _data_loss(out: torch.Tensor, y: torch.Tensor, classification: bool) -> torc
     return (out - y).square().mean(-1)
 
 
+class _ReferenceEngine:
+    """Autograd and ``torch.optim.Adam`` on the model's own parameters."""
+
+    def __init__(
+        self,
+        model: StudentEnsemble,
+        x: torch.Tensor,
+        y: torch.Tensor,
+        settings: TrainSettings,
+        classification: bool,
+    ) -> None:
+        self.model, self.x, self.y = model, x, y
+        self.settings, self.classification = settings, classification
+        self.params = [p for p in model.parameters() if p.requires_grad]
+        self.opt = torch.optim.Adam(
+            self.params, lr=settings.lr, betas=settings.betas, eps=settings.eps
+        )
+        self.training = torch.ones(model.members, dtype=torch.bool, device=x.device)
+        self.masks = {p: self.training.view(-1, *([1] * (p.dim() - 1))) for p in self.params}
+        self.snapshot = [p.detach().clone() for p in self.params]
+        self.all_training = True  # host-side copy of training.all(): no sync per step
+
+    def run_epoch(self, order: torch.Tensor) -> torch.Tensor:
+        model, x, y, settings = self.model, self.x, self.y, self.settings
+        n = x.shape[0]
+        epoch_loss = torch.zeros(model.members, dtype=x.dtype, device=x.device)
+        for start in range(0, n, settings.batch_size):
+            idx = order[start : start + settings.batch_size]
+            xb, yb = x.index_select(0, idx), y.index_select(0, idx)
+            loss = _data_loss(model(xb), yb, self.classification)
+            objective = (loss + _penalty(model, settings)).sum()
+            self.opt.zero_grad(set_to_none=False)
+            objective.backward()
+            if not self.all_training:
+                for p in self.params:
+                    p.grad = torch.where(self.masks[p], p.grad, torch.zeros_like(p.grad))
+            self.opt.step()
+            epoch_loss += loss.detach() * idx.numel()
+        epoch_loss /= n
+        return epoch_loss
+
+    def params_finite(self) -> torch.Tensor:
+        finite = torch.ones(self.model.members, dtype=torch.bool, device=self.x.device)
+        for p in self.params:
+            finite &= torch.isfinite(p.detach()).reshape(self.model.members, -1).all(1)
+        return finite
+
+    def freeze(self, members: torch.Tensor, restore: bool) -> None:
+        if restore:
+            _freeze(self.opt, self.params, self.snapshot, members)
+        else:
+            _zero_moments(self.opt, self.params, members)
+        self.training &= ~members
+        self.all_training = False
+
+    def end_epoch(self) -> None:
+        for p, keep in zip(self.params, self.snapshot, strict=True):
+            keep.copy_(p.detach())
+
+
+@torch.no_grad()
+def _freeze(
+    opt: torch.optim.Optimizer,
+    params: list[torch.Tensor],
+    snapshot: list[torch.Tensor],
+    dead: torch.Tensor,
+) -> None:
+    """Restore ``dead`` members to the snapshot and zero their Adam moments."""
+    for p, keep in zip(params, snapshot, strict=True):
+        p[dead] = keep[dead]
+    _zero_moments(opt, params, dead)
+
+
+@torch.no_grad()
+def _zero_moments(
+    opt: torch.optim.Optimizer, params: list[torch.Tensor], members: torch.Tensor
+) -> None:
+    for p in params:
+        state = opt.state.get(p, {})
+        for key in ("exp_avg", "exp_avg_sq"):
+            if key in state:
+                state[key][members] = 0.0
+
+
+class _StopRule:
+    """The convergence test of :attr:`TrainSettings.stop_patience` (host side)."""
+
+    def __init__(self, settings: TrainSettings, members: int) -> None:
+        self.patience, self.tol = settings.stop_patience, settings.stop_tol
+        self.threshold = settings.stop_threshold
+        self.dims = np.zeros((0, members), dtype=np.int64)
+        self.losses = np.zeros((0, members))
+
+    def update(self, model: StudentEnsemble, loss: np.ndarray) -> np.ndarray:
+        """Record one epoch; return ``(S,)`` True where the member has converged."""
+        with torch.no_grad():
+            layer = model.spectral
+            dim = effective_dimension(importance(layer.lambda_out, layer.phi), self.threshold)
+        keep = self.patience + 1
+        self.dims = np.vstack([self.dims, dim.cpu().numpy()[None]])[-keep:]
+        self.losses = np.vstack([self.losses, loss[None]])[-keep:]
+        if len(self.dims) < keep:
+            return np.zeros(loss.shape, dtype=bool)
+        same_dim = (self.dims == self.dims[-1]).all(0)
+        before, now = self.losses[0], self.losses[-1]
+        with np.errstate(invalid="ignore", divide="ignore"):
+            improvement = (before - now) / np.abs(before)
+        return same_dim & (improvement < self.tol)
+
+
 def train_epochs(
     model: StudentEnsemble,
     x: torch.Tensor,
@@ -133,11 +357,12 @@ def train_epochs(
     Parameters
     ----------
     model : StudentEnsemble
-        The ensemble; its parameters are updated in place.
+        The ensemble; its parameters are updated in place (and are current at
+        every yield).
     x, y : torch.Tensor
         ``(N, d)`` inputs and ``(N,)`` targets, on the model's device.
     settings : TrainSettings
-        Hyperparameters.
+        Hyperparameters, the step (:func:`choose_step`) and the stop rule.
     generator : torch.Generator
         CPU generator of the batch order. Every member sees the same batches
         (one shuffle per epoch), so a member trains exactly as a single
@@ -157,58 +382,53 @@ def train_epochs(
     epoch loss is not finite is restored to its parameters at the end of the
     previous epoch and frozen (its gradient and Adam moments held at zero);
     the others go on unaffected.
+
+    With ``stop_patience = K > 0`` a member stops at epoch ``e ≥ K + 1`` when
+    its effective dimension was the same at epochs ``e − K … e`` and
+    ``(L_{e−K} − L_e) / |L_{e−K}| < stop_tol`` for its epoch losses ``L``. It
+    is frozen like a diverged member (no restore: its parameters stay
+    bit-identical from then on) and its reported loss stays ``L_e``. The run
+    ends when no member is left training, or at ``epochs``. With stopping off
+    the run always lasts ``epochs``.
     """
-    params = [p for p in model.parameters() if p.requires_grad]
-    opt = torch.optim.Adam(params, lr=settings.lr, betas=settings.betas, eps=settings.eps)
-    n = x.shape[0]
     members = model.members
+    step = choose_step(settings, members, model.width, x.shape[0])
+    if step == "fast":
+        from phasetrans.backend.step import FastEngine
+
+        engine: _ReferenceEngine | FastEngine = FastEngine(
+            model, x, y, settings, classification, compiled=settings.compile
+        )
+    else:
+        engine = _ReferenceEngine(model, x, y, settings, classification)
+    n = x.shape[0]
     alive = torch.ones(members, dtype=torch.bool, device=x.device)
-    masks = {p: alive.view(-1, *([1] * (p.dim() - 1))) for p in params}
-    snapshot = [p.detach().clone() for p in params]
-    all_alive = True  # host-side copy of alive.all(): no device sync per step
+    stopped = np.zeros(members, dtype=bool)
+    held = np.zeros(members)
+    rule = _StopRule(settings, members) if settings.stop_patience > 0 else None
     for epoch in range(1, settings.epochs + 1):
         order = torch.randperm(n, generator=generator).to(x.device)
-        epoch_loss = torch.zeros(members, dtype=x.dtype, device=x.device)
-        for start in range(0, n, settings.batch_size):
-            idx = order[start : start + settings.batch_size]
-            xb, yb = x.index_select(0, idx), y.index_select(0, idx)
-            loss = _data_loss(model(xb), yb, classification)
-            objective = (loss + _penalty(model, settings)).sum()
-            opt.zero_grad(set_to_none=False)
-            objective.backward()
-            if not all_alive:
-                for p in params:
-                    p.grad = torch.where(masks[p], p.grad, torch.zeros_like(p.grad))
-            opt.step()
-            epoch_loss += loss.detach() * idx.numel()
-        epoch_loss /= n
-        finite = torch.isfinite(epoch_loss)
-        for p in params:
-            finite &= torch.isfinite(p.detach()).reshape(members, -1).all(1)
+        epoch_loss = engine.run_epoch(order)
+        finite = torch.isfinite(epoch_loss) & engine.params_finite()
         newly_dead = alive & ~finite
+        if stopped.any():
+            newly_dead &= ~torch.from_numpy(stopped).to(x.device)
         if bool(newly_dead.any()):
-            _freeze(opt, params, snapshot, newly_dead)
+            engine.freeze(newly_dead, restore=True)
             alive &= ~newly_dead
-            all_alive = False
-        for p, keep in zip(params, snapshot, strict=True):
-            keep.copy_(p.detach())
-        yield EpochState(epoch, epoch_loss.cpu().numpy(), alive.cpu().numpy().copy())
-
-
-@torch.no_grad()
-def _freeze(
-    opt: torch.optim.Optimizer,
-    params: list[torch.Tensor],
-    snapshot: list[torch.Tensor],
-    dead: torch.Tensor,
-) -> None:
-    """Restore ``dead`` members to the snapshot and zero their Adam moments."""
-    for p, keep in zip(params, snapshot, strict=True):
-        p[dead] = keep[dead]
-        state = opt.state.get(p, {})
-        for key in ("exp_avg", "exp_avg_sq"):
-            if key in state:
-                state[key][dead] = 0.0
+        engine.end_epoch()
+        loss = epoch_loss.cpu().numpy()
+        loss[stopped] = held[stopped]
+        alive_host = alive.cpu().numpy().copy()
+        if rule is not None:
+            newly_stopped = rule.update(model, loss) & alive_host & ~stopped
+            if newly_stopped.any():
+                engine.freeze(torch.from_numpy(newly_stopped).to(x.device), restore=False)
+                stopped |= newly_stopped
+                held[newly_stopped] = loss[newly_stopped]
+        yield EpochState(epoch, loss, alive_host, stopped.copy())
+        if rule is not None and not (alive_host & ~stopped).any():
+            break
 
 
 def train(
@@ -233,19 +453,25 @@ def train(
     Returns
     -------
     TrainResult
-        Losses at epochs ``log_every, 2·log_every, …`` and the last epoch.
+        Losses at epochs ``log_every, 2·log_every, …`` and the last epoch run.
     """
     logged_epochs: list[int] = []
     logged: list[np.ndarray] = []
     diverged = np.full(model.members, -1, dtype=np.int64)
+    stopped = np.zeros(model.members, dtype=np.int64)
+    state = None
     for state in train_epochs(
         model, x, y, settings, generator=generator, classification=classification
     ):
         diverged[(diverged < 0) & ~state.alive] = state.epoch
+        stopped[(stopped == 0) & state.stopped] = state.epoch
         if state.epoch % settings.log_every == 0 or state.epoch == settings.epochs:
             logged_epochs.append(state.epoch)
             logged.append(state.loss)
         if callback is not None:
             callback(state)
+    if state is not None and (not logged_epochs or logged_epochs[-1] != state.epoch):
+        logged_epochs.append(state.epoch)
+        logged.append(state.loss)
     loss = np.stack(logged) if logged else np.empty((0, model.members))
-    return TrainResult(np.asarray(logged_epochs, dtype=np.int64), loss, diverged)
+    return TrainResult(np.asarray(logged_epochs, dtype=np.int64), loss, diverged, stopped)
