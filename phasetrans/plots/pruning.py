@@ -1,33 +1,71 @@
-"""Figures of a study's pruning curves and effective dimensions.
+"""Figures of a study's pruning curves, effective dimensions and training loss.
 
-One function per figure; each builds a :class:`matplotlib.figure.Figure` on the
-Agg canvas (no pyplot state) and returns it.
+One function per figure; each returns a :class:`matplotlib.figure.Figure`
+(a :class:`~phasetrans.plots._base.StudyFigure`, shown inline in Jupyter) and
+takes ``ax=`` to draw into existing axes.  Means are over the study's
+independent runs (``seed``, and ``teacher_seed`` when the study has several
+teachers); a study with another swept dimension must be sliced first
+(``ds.sel(alpha=...)``).
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 import xarray as xr
-from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
-__all__ = ["plot_dimension", "plot_pruning_curves", "plot_training_loss"]
+from phasetrans.plots._base import colors, panels, plain_log_ticks, sample_mean, samples_text
+
+__all__ = [
+    "plot_dimension",
+    "plot_pruning_by_width",
+    "plot_pruning_curves",
+    "plot_training_loss",
+]
+
+_TRAINING_STYLE = {
+    "spectral": {"color": "tab:blue", "marker": "o"},
+    "direct": {"color": "tab:orange", "marker": "s"},
+    "group_lasso": {"color": "tab:green", "marker": "d"},
+}
 
 
-def _figure(n_panels: int, *, width: float = 4.2, height: float = 3.5) -> tuple[Figure, list]:
-    fig = Figure(figsize=(width * n_panels, height), layout="constrained")
-    FigureCanvasAgg(fig)
-    axes = fig.subplots(1, n_panels, squeeze=False)[0]
-    return fig, list(axes)
+def _teacher(ds: xr.Dataset, teacher_width: int | None) -> int:
+    values = ds["teacher_width"].values.tolist()
+    if teacher_width is None:
+        return int(values[0])
+    if teacher_width not in values:
+        raise ValueError(
+            f"teacher_width={teacher_width!r} is not in the dataset; allowed: {values}"
+        )
+    return int(teacher_width)
 
 
-def _colors(n: int) -> np.ndarray:
-    from matplotlib import colormaps
+def _trainings(ds: xr.Dataset, training: str | Sequence[str] | None) -> list[str]:
+    present = [str(t) for t in ds["training"].values]
+    wanted = present if training is None else [training] if isinstance(training, str) else training
+    for name in wanted:
+        if name not in present:
+            raise ValueError(f"training={name!r} is not in the dataset; allowed: {present}")
+    return list(wanted)
 
-    return colormaps["viridis"](np.linspace(0.0, 0.9, max(n, 1)))
+
+def _style(training: str, k: int) -> dict[str, str]:
+    fallback = [{"color": "tab:red", "marker": "^"}, {"color": "tab:purple", "marker": "v"}]
+    return _TRAINING_STYLE.get(training, fallback[k % len(fallback)])
 
 
-def plot_pruning_curves(ds: xr.Dataset, *, teacher_width: int | None = None) -> Figure:
+def plot_pruning_curves(
+    ds: xr.Dataset,
+    *,
+    teacher_width: int | None = None,
+    training: str | Sequence[str] | None = None,
+    xmax: float | None = None,
+    ax: Axes | Sequence[Axes] | None = None,
+) -> Figure:
     """Test MSE against retained nodes, one panel per training, one curve per width.
 
     Parameters
@@ -36,40 +74,58 @@ def plot_pruning_curves(ds: xr.Dataset, *, teacher_width: int | None = None) -> 
         A study dataset (root group is enough).
     teacher_width : int, optional
         Which teacher (default: the first).
+    training : str or sequence of str, optional
+        Trainings to show, one panel each (default: all).
+    xmax : float, optional
+        Right end of the x axis; by default every retained count of every
+        width is shown.  When given, the panel titles say where the axis is cut.
+    ax : Axes or sequence of Axes, optional
+        One axes per training to draw into.
 
     Returns
     -------
     matplotlib.figure.Figure
-        Mean over seeds with a band of ± one standard deviation, log scale;
-        a dashed line marks ``retained = h_T``; the x axis spans ``0 … 4 h_T``
-        (or the widest student), where the transition is.
+        Mean over seeds with a band of ± one standard deviation; log axes
+        (retained counts from 1), the y ranges shared; a dashed line marks
+        :math:`n = h_T`.
     """
-    h_t = int(ds.teacher_width.values[0] if teacher_width is None else teacher_width)
+    h_t = _teacher(ds, teacher_width)
     mse = ds["test_mse"].sel(teacher_width=h_t)
-    trainings = [str(m) for m in ds.training.values]
-    fig, axes = _figure(len(trainings))
-    colors = _colors(ds.sizes["width"])
-    for ax, training in zip(axes, trainings, strict=True):
-        for color, width in zip(colors, ds.width.values, strict=True):
-            curve = mse.sel({"training": training, "width": width}).sel(retained=slice(0, width))
-            mean, std = curve.mean("seed"), curve.std("seed")
-            n = curve.retained.values
-            ax.plot(n, mean, color=color, lw=1.5, label=f"W = {width}")
+    trainings = _trainings(ds, training)
+    fig, axes = panels(len(trainings), ax, sharey=True)
+    palette = colors(ds.sizes["width"])
+    top = float(ds["width"].max()) if xmax is None else float(xmax)
+    for a, name in zip(axes, trainings, strict=True):
+        for color, width in zip(palette, ds["width"].values, strict=True):
+            curve = mse.sel({"training": name, "width": width}).sel(retained=slice(1, width))
+            mean, std, _ = sample_mean(curve, ["retained"])
+            n = curve["retained"].values
+            a.plot(n, mean, color=color, lw=1.5, label=f"W = {width}")
             lo = np.clip(mean - std, mean * 0.2, None)
-            ax.fill_between(n, lo, mean + std, color=color, alpha=0.2, lw=0)
-        ax.axvline(h_t, color="k", ls="--", lw=1, label=f"h_T = {h_t}")
-        ax.set_yscale("log")
-        ax.set_xlim(0, min(int(ds.width.max()), 4 * h_t))
-        ax.set_xlabel("retained nodes n")
-        ax.set_title(f"{training}")
-        ax.grid(alpha=0.3, which="both")
-    axes[0].set_ylabel("test MSE (mean ± std over seeds)")
+            a.fill_between(n, lo, mean + std, color=color, alpha=0.2, lw=0)
+        a.axvline(h_t, color="k", ls="--", lw=1, label=f"$h_T$ = {h_t}")
+        a.set_xscale("log")
+        a.set_yscale("log")
+        a.set_xlim(1, top * 1.05)
+        plain_log_ticks(a, "x")
+        a.set_xlabel("retained nodes $n$ (top-$n$ by importance)")
+        cut = f" (x axis cut at n = {xmax:g})" if xmax is not None else ""
+        a.set_title(f"{name}{cut}")
+        a.grid(alpha=0.3, which="both")
+    what = samples_text(mse)
+    axes[0].set_ylabel(f"test MSE (mean ± std over {what})")
     axes[-1].legend(fontsize=8)
     return fig
 
 
-def plot_dimension(ds: xr.Dataset, *, teacher_width: int | None = None) -> Figure:
-    """Effective dimension against student width, one line per method.
+def plot_pruning_by_width(
+    ds: xr.Dataset,
+    *,
+    teacher_width: int | None = None,
+    training: str | Sequence[str] | None = None,
+    ax: Axes | Sequence[Axes] | None = None,
+) -> Figure:
+    """Spectral against direct: one panel per width, one curve per training.
 
     Parameters
     ----------
@@ -77,53 +133,152 @@ def plot_dimension(ds: xr.Dataset, *, teacher_width: int | None = None) -> Figur
         A study dataset.
     teacher_width : int, optional
         Which teacher (default: the first).
+    training : str or sequence of str, optional
+        Trainings to compare (default: all).
+    ax : Axes or sequence of Axes, optional
+        One axes per student width.
 
     Returns
     -------
     matplotlib.figure.Figure
-        Mean ± std over seeds; the identity (dimension = width) and ``h_T``
-        are drawn for reference.
+        Test MSE (mean ± std over seeds) against retained nodes on log axes,
+        with :math:`n = h_T` dashed; panels share the y range.
     """
-    h_t = int(ds.teacher_width.values[0] if teacher_width is None else teacher_width)
-    dim = ds["dimension"].sel(teacher_width=h_t)
-    fig, (ax,) = _figure(1, width=5.0)
-    widths = ds.width.values
-    for training, marker in zip(ds.training.values, "osd^", strict=False):
-        d = dim.sel({"training": training})
-        ax.errorbar(
-            widths,
-            d.mean("seed"),
-            yerr=d.std("seed"),
-            marker=marker,
-            capsize=3,
-            label=str(training),
-        )
-    ax.plot(widths, widths, color="0.6", ls=":", label="dimension = width")
-    ax.axhline(h_t, color="k", ls="--", lw=1, label=f"h_T = {h_t}")
-    ax.set_xscale("log")
-    ax.set_yscale("log")
-    ax.set_xlabel("student width W")
-    ax.set_ylabel("effective dimension")
-    ax.legend(fontsize=8)
-    ax.grid(alpha=0.3, which="both")
+    h_t = _teacher(ds, teacher_width)
+    mse = ds["test_mse"].sel(teacher_width=h_t)
+    trainings = _trainings(ds, training)
+    widths = ds["width"].values
+    fig, axes = panels(len(widths), ax, width=3.3, height=3.2, sharey=True)
+    for a, width in zip(axes, widths, strict=True):
+        for k, name in enumerate(trainings):
+            curve = mse.sel({"training": name, "width": width}).sel(retained=slice(1, width))
+            mean, std, _ = sample_mean(curve, ["retained"])
+            n = curve["retained"].values
+            color = _style(name, k)["color"]
+            a.plot(n, mean, color=color, lw=1.5, label=name)
+            a.fill_between(n, np.clip(mean - std, mean * 0.2, None), mean + std, color=color,
+                           alpha=0.2, lw=0)  # fmt: skip
+        a.axvline(h_t, color="k", ls="--", lw=1, label=f"$h_T$ = {h_t}")
+        a.set_xscale("log")
+        a.set_yscale("log")
+        a.set_xlim(1, float(width) * 1.05)
+        plain_log_ticks(a, "x")
+        a.set_title(f"W = {width}")
+        a.set_xlabel("retained nodes $n$")
+        a.grid(alpha=0.3, which="both")
+    axes[0].set_ylabel(f"test MSE (mean ± std over {samples_text(mse)})")
+    axes[0].legend(fontsize=8)
     return fig
 
 
-def plot_training_loss(ds: xr.Dataset, *, teacher_width: int | None = None) -> Figure:
-    """Training loss against epoch, one panel per training, one curve per width (seed mean)."""
-    h_t = int(ds.teacher_width.values[0] if teacher_width is None else teacher_width)
+def plot_dimension(
+    ds: xr.Dataset,
+    *,
+    teacher_width: int | None = None,
+    training: str | Sequence[str] | None = None,
+    ax: Axes | None = None,
+) -> Figure:
+    """Effective dimension against student width, one line per training.
+
+    Parameters
+    ----------
+    ds : xarray.Dataset
+        A study dataset.
+    teacher_width : int, optional
+        Which teacher (default: the first).
+    training : str or sequence of str, optional
+        Trainings to show (default: all).
+    ax : Axes, optional
+        Axes to draw into.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        Mean ± std over seeds on log–log axes with plain-number ticks; the
+        identity (dimension = width) dotted and :math:`h_T` as a thin line
+        drawn beneath the points.
+    """
+    h_t = _teacher(ds, teacher_width)
+    dim = ds["dimension"].sel(teacher_width=h_t)
+    fig, (a,) = panels(1, ax, width=5.2, height=3.8)
+    widths = ds["width"].values.astype(float)
+    names = _trainings(ds, training)
+    a.plot(widths, widths, color="0.6", ls=":", lw=1.2, zorder=1, label="dimension = width")
+    a.axhline(h_t, color="0.35", ls="--", lw=0.9, zorder=1, label=f"$h_T$ = {h_t}")
+    # a small horizontal offset per training keeps overlapping points apart
+    offsets = np.exp(np.linspace(-0.04, 0.04, len(names))) if len(names) > 1 else [1.0]
+    for k, (name, offset) in enumerate(zip(names, offsets, strict=True)):
+        mean, std, _ = sample_mean(dim.sel({"training": name}), ["width"])
+        style = _style(name, k)
+        a.errorbar(
+            widths * offset,
+            mean,
+            yerr=std,
+            marker=style["marker"],
+            color=style["color"],
+            mfc="white" if k % 2 else style["color"],
+            ms=6,
+            capsize=3,
+            lw=1.4,
+            zorder=3 + k,
+            label=name,
+        )
+    a.set_xscale("log")
+    a.set_yscale("log")
+    a.set_xticks(widths, [f"{w:g}" for w in widths])
+    a.xaxis.set_minor_formatter("")
+    plain_log_ticks(a, "y")
+    a.set_xlabel("student width $W$")
+    a.set_ylabel(f"effective dimension (mean ± std over {samples_text(dim)})")
+    a.legend(fontsize=8)
+    a.grid(alpha=0.3, which="major")
+    return fig
+
+
+def plot_training_loss(
+    ds: xr.Dataset,
+    *,
+    teacher_width: int | None = None,
+    training: str | Sequence[str] | None = None,
+    ax: Axes | Sequence[Axes] | None = None,
+) -> Figure:
+    """Training loss against epoch, one panel per training, one curve per width.
+
+    Parameters
+    ----------
+    ds : xarray.Dataset
+        A study dataset.
+    teacher_width : int, optional
+        Which teacher (default: the first).
+    training : str or sequence of str, optional
+        Trainings to show, one panel each (default: all).
+    ax : Axes or sequence of Axes, optional
+        One axes per training.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        Mean over seeds of the logged training loss (data term), log y axis
+        shared by the panels.
+    """
+    h_t = _teacher(ds, teacher_width)
     loss = ds["train_loss"].sel(teacher_width=h_t)
-    trainings = [str(m) for m in ds.training.values]
-    fig, axes = _figure(len(trainings))
-    colors = _colors(ds.sizes["width"])
-    for ax, training in zip(axes, trainings, strict=True):
-        for color, width in zip(colors, ds.width.values, strict=True):
-            curve = loss.sel({"training": training, "width": width}).mean("seed").dropna("epoch")
-            ax.plot(curve.epoch, curve, color=color, label=f"W = {width}")
-        ax.set_yscale("log")
-        ax.set_xlabel("epoch")
-        ax.set_title(training)
-        ax.grid(alpha=0.3, which="both")
-    axes[0].set_ylabel("training loss")
+    trainings = _trainings(ds, training)
+    fig, axes = panels(len(trainings), ax, sharey=True)
+    palette = colors(ds.sizes["width"])
+    for a, name in zip(axes, trainings, strict=True):
+        for color, width in zip(palette, ds["width"].values, strict=True):
+            mean, _, _ = sample_mean(loss.sel({"training": name, "width": width}), ["epoch"])
+            curve = mean.dropna("epoch")
+            a.plot(curve["epoch"], curve, color=color, label=f"W = {width}")
+        a.set_yscale("log")
+        a.set_xlabel("epoch")
+        a.set_title(name)
+        a.grid(alpha=0.3, which="both")
+    if ax is not None and len(axes) > 1:  # caller's axes: share the range by hand
+        lows, highs = zip(*(a.get_ylim() for a in axes), strict=True)
+        for a in axes:
+            a.set_ylim(min(lows), max(highs))
+    axes[0].set_ylabel(f"training loss (mean over {samples_text(loss)})")
     axes[-1].legend(fontsize=8)
     return fig

@@ -1,19 +1,30 @@
 """Figures of the finite-size-scaling collapse and of the transition fits.
 
 One function per figure; each builds a :class:`matplotlib.figure.Figure` on
-the Agg canvas (no pyplot, no global state) and returns it.  Save it with
-``fig.savefig(path)``.
+the Agg canvas (no pyplot, no global state; shown inline in Jupyter) and
+returns it.  Save it with ``fig.savefig(path)``.  Axes carry the quantity's
+symbol (:math:`\\Delta\\mathrm{MSE}`, :math:`n - h_T`, :math:`n/h_T - 1`), and
+the y axis turns logarithmic (symmetric-log where there are zeros) when the
+data span decades.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import matplotlib as mpl
 import numpy as np
-from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
 from phasetrans.analysis.exponents import ModelComparison, TransitionFit
 from phasetrans.analysis.scaling import CollapseResult
+from phasetrans.plots._base import (
+    control_label,
+    new_figure,
+    observable_label,
+    symlog_if_spread,
+)
 
 __all__ = ["plot_collapse", "plot_fit"]
 
@@ -27,6 +38,25 @@ def _pm(result: CollapseResult, name: str, value: float) -> str:
         return f"{value:.4g}"
     decimals = min(max(0, 1 - int(np.floor(np.log10(err)))), 12)
     return f"{value:.{decimals}f} ± {err:.2g}"
+
+
+def _control_text(values: np.ndarray, dim: str, long_name: str | None) -> str:
+    """Label of the control axis; ``control`` of an observables array is n - h_T or n/h_T - 1."""
+    label = control_label(dim, long_name)
+    if label != (long_name or dim) or dim != "control":
+        return label
+    finite = np.asarray(values, dtype=float)
+    finite = finite[np.isfinite(finite)]
+    if finite.size and np.allclose(finite, np.round(finite)) and np.ptp(finite) > 2:
+        return control_label("shift")
+    if finite.size and finite.min() >= -1.0:
+        return control_label("ratio")
+    return label
+
+
+def _size_symbol(size_dim: str) -> str:
+    """Mathtext symbol of a size dimension: W, h_T, or the name itself."""
+    return {"width": "$W$", "teacher_width": "$h_T$", "input_dim": "$N$"}.get(size_dim, size_dim)
 
 
 def plot_collapse(result: CollapseResult, *, title: str | None = None) -> Figure:
@@ -50,8 +80,7 @@ def plot_collapse(result: CollapseResult, *, title: str | None = None) -> Figure
     """
     sc = result.scaled
     size_dim, control_dim = result.size_dim, result.control_dim
-    fig = Figure(figsize=(11.0, 5.2), layout="constrained")
-    FigureCanvasAgg(fig)
+    fig = new_figure(11.0, 5.2)
     axes = fig.subplot_mosaic(
         [["raw", "collapsed"], ["raw", "residual"]],
         height_ratios=[3, 1.3],
@@ -64,7 +93,7 @@ def plot_collapse(result: CollapseResult, *, title: str | None = None) -> Figure
     for rank, i in enumerate(order):
         row = sc.isel({size_dim: i})
         color = colors[rank]
-        label = f"{size_dim} = {sizes[i]:g}"
+        label = f"{_size_symbol(str(size_dim))} = {sizes[i]:g}"
         ok = np.isfinite(row["observable"].values)
         axes["raw"].errorbar(
             row[control_dim].values[ok],
@@ -102,16 +131,29 @@ def plot_collapse(result: CollapseResult, *, title: str | None = None) -> Figure
         axes["residual"].axhspan(-level, level, color="0.5", alpha=alpha, lw=0)
     axes["residual"].axhline(0, color="0.3", lw=0.8)
 
-    name = sc["observable"].attrs.get("long_name", "observable")
-    axes["raw"].set(xlabel=str(control_dim), ylabel=str(name), title="data")
+    obs_attrs = sc["observable"].attrs
+    name = observable_label(obs_attrs.get("name"), obs_attrs.get("long_name"))
+    x_text = _control_text(
+        sc[control_dim].values, str(control_dim), sc[control_dim].attrs.get("long_name")
+    )
+    symlog_if_spread(axes["raw"], sc["observable"].values)
+    symlog_if_spread(axes["collapsed"], sc["scaled_y"].values)
+    mean_of = f"mean over {result.sample_dim}s, " if result.sample_dim else ""
+    axes["raw"].set(
+        xlabel=f"control {x_text}",
+        ylabel=name,
+        title=f"data ({mean_of}error bars: {result.error_model})",
+    )
+    axes["raw"].title.set_fontsize("small")
     if not result.size_independent:
         axes["raw"].axvline(result.x_c, color="0.5", ls="--", lw=0.8)
     axes["raw"].legend(fontsize="small")
-    zeta = "" if result.zeta == 0 and "zeta" in result.fixed else r"$L^{-\zeta}$ "
-    axes["collapsed"].set(ylabel=f"{zeta}{name}", title="collapse")
+    zeta = "" if result.zeta == 0 and "zeta" in result.fixed else r"$L^{-\zeta}\,\times$ "
+    size_symbol = _size_symbol(str(size_dim))
+    axes["collapsed"].set(ylabel=f"{zeta}{name}", title=f"collapse, $L$ = {size_symbol}")
     axes["collapsed"].legend(fontsize="small")
     axes["residual"].set(
-        xlabel=r"$(x - x_c)\,L^{1/\nu}$",
+        xlabel=rf"$(x - x_c)\,L^{{1/\nu}}$,  x = {x_text}",
         ylabel="residual / σ",
         title=f"S = {result.quality:.3g} ({result.error_model})",
     )
@@ -120,12 +162,12 @@ def plot_collapse(result: CollapseResult, *, title: str | None = None) -> Figure
         if result.size_independent:
             title = (
                 f"1/ν = {_pm(result, 'inv_nu', result.params['inv_nu'])}: curves independent "
-                f"of {size_dim} (x_c not determined by the collapse),  "
+                f"of {_size_symbol(str(size_dim))} ($x_c$ not determined by the collapse),  "
                 f"ζ = {_pm(result, 'zeta', result.zeta)}"
             )
         else:
             title = (
-                f"x_c = {_pm(result, 'x_c', result.x_c)},  ν = {_pm(result, 'nu', result.nu)},  "
+                f"$x_c$ = {_pm(result, 'x_c', result.x_c)},  ν = {_pm(result, 'nu', result.nu)},  "
                 f"ζ = {_pm(result, 'zeta', result.zeta)}"
             )
         if result.corrections:
@@ -134,7 +176,12 @@ def plot_collapse(result: CollapseResult, *, title: str | None = None) -> Figure
     return fig
 
 
-def plot_fit(fit: TransitionFit | ModelComparison, *, title: str | None = None) -> Figure:
+def plot_fit(
+    fit: TransitionFit | ModelComparison,
+    *,
+    title: str | None = None,
+    ax: Sequence[Axes] | None = None,
+) -> Figure:
     """Data with the fitted transition model(s), and the residuals below.
 
     Parameters
@@ -144,13 +191,16 @@ def plot_fit(fit: TransitionFit | ModelComparison, *, title: str | None = None) 
         several from :func:`~phasetrans.analysis.exponents.compare_models`.
     title : str, optional
         Figure title (default: what was fitted and the best model).
+    ax : pair of Axes, optional
+        ``(top, bottom)`` axes to draw the data and the residuals into.
 
     Returns
     -------
     matplotlib.figure.Figure
         Top: the (mean) data with their error bars and each model's curve,
-        labelled with its Δ AIC/BIC.  Bottom: residuals in units of the error
-        bars (raw residuals for an unweighted fit).
+        labelled with its Δ AIC/BIC; log (or symmetric-log) y where the data
+        span decades.  Bottom: residuals in units of the error bars (raw
+        residuals for an unweighted fit).
     """
     if isinstance(fit, ModelComparison):
         fits = [fit.fits[str(r["model"])] for r in fit.rows]
@@ -158,11 +208,15 @@ def plot_fit(fit: TransitionFit | ModelComparison, *, title: str | None = None) 
     else:
         fits, labels = [fit], [f"{fit.model}  AIC = {fit.aic:.1f}"]
     first = fits[0]
-    fig = Figure(figsize=(6.4, 5.6), layout="constrained")
-    FigureCanvasAgg(fig)
-    top, bottom = fig.subplots(2, 1, sharex=True, height_ratios=[3, 1.3])
+    if ax is None:
+        fig = new_figure(6.4, 5.6)
+        top, bottom = fig.subplots(2, 1, sharex=True, height_ratios=[3, 1.3])
+    else:
+        top, bottom = ax
+        fig = top.figure
+    mean_of = f"mean over {first.sample_dim}s" if first.sample_dim else "data"
     top.errorbar(
-        first.x, first.y, yerr=first.yerr, fmt="o", ms=3.5, color="0.2", capsize=0, label="data"
+        first.x, first.y, yerr=first.yerr, fmt="o", ms=3.5, color="0.2", capsize=0, label=mean_of
     )
     dense = np.linspace(first.x.min(), first.x.max(), 400)
     colors = mpl.colormaps["tab10"].colors
@@ -174,16 +228,18 @@ def plot_fit(fit: TransitionFit | ModelComparison, *, title: str | None = None) 
         if weighted:
             residual = residual / first.yerr
         bottom.plot(first.x, residual, "o-", ms=3, lw=0.6, color=color)
+    symlog_if_spread(top, first.y)
     bottom.axhline(0, color="0.3", lw=0.8)
     if weighted:
         for level, alpha in ((1, 0.25), (2, 0.12)):
             bottom.axhspan(-level, level, color="0.5", alpha=alpha, lw=0)
-    top.set(ylabel=first.name)
+    top.set(ylabel=observable_label(first.name))
     top.legend(fontsize="small")
-    bottom.set(xlabel=first.control_dim, ylabel="residual / σ" if weighted else "residual")
+    x_text = _control_text(first.x, str(first.control_dim), None)
+    bottom.set(xlabel=f"control {x_text}", ylabel="residual / σ" if weighted else "residual")
     if title is None:
         title = (
-            f"{first.side} x_c = {first.x_c:g}: best {fits[0].model} "
+            f"{first.side} $x_c$ = {first.x_c:g}: best {fits[0].model} "
             f"({first.result.ndata} points, {first.error_model})"
         )
     fig.suptitle(title, fontsize="medium")

@@ -1,7 +1,8 @@
 """Figures of the teacher–student topology comparison.
 
 One function per figure; each builds a :class:`matplotlib.figure.Figure` with
-the Agg canvas (no pyplot, no global state) and returns it. Save it with
+the Agg canvas (no pyplot, no global state; shown inline in Jupyter), takes
+``ax=`` to draw into existing axes, and returns the figure. Save it with
 ``fig.savefig(path)``.
 """
 
@@ -12,8 +13,9 @@ from collections.abc import Sequence
 import matplotlib as mpl
 import numpy as np
 import xarray as xr
-from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.axes import Axes
 from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
 from matplotlib.patches import Rectangle
 
 from phasetrans.analysis.paths import Normalization
@@ -24,15 +26,9 @@ from phasetrans.analysis.topology import (
     normalize_magnitudes,
     retained_mask,
 )
+from phasetrans.plots._base import new_figure, panels
 
 __all__ = ["plot_path_curves", "plot_similarity_matrix", "plot_strength_histograms"]
-
-
-def _figure(n_panels: int, *, width: float = 4.0, height: float = 3.4) -> tuple[Figure, list]:
-    fig = Figure(figsize=(width * n_panels, height), layout="constrained")
-    FigureCanvasAgg(fig)
-    axes = fig.subplots(1, n_panels, squeeze=False, sharey=True)[0]
-    return fig, list(axes)
 
 
 def _methods(ds: xr.Dataset, training: str | Sequence[str] | None) -> list[str]:
@@ -51,6 +47,7 @@ def plot_path_curves(
     teacher_width: int | None = None,
     training: str | Sequence[str] | None = None,
     widths: Sequence[int] | None = None,
+    ax: Axes | Sequence[Axes] | None = None,
 ) -> Figure:
     """Sorted path-magnitude curves of pruned students against their teacher.
 
@@ -65,6 +62,8 @@ def plot_path_curves(
         Methods, one panel each; all by default.
     widths : sequence of int, optional
         Student widths to draw; all by default.
+    ax : Axes or sequence of Axes, optional
+        One axes per training.
 
     Returns
     -------
@@ -77,9 +76,9 @@ def plot_path_curves(
     widths = list(res["width"].values if widths is None else widths)
     trainings = _methods(res, training)
     colors = mpl.colormaps["viridis"](np.linspace(0.0, 0.9, max(len(widths), 1)))
-    fig, axes = _figure(len(trainings))
+    fig, axes = panels(len(trainings), ax, width=4.0, height=3.4, sharey=True)
     rank = res["rank"].values
-    for ax, name in zip(axes, trainings, strict=True):
+    for a, name in zip(axes, trainings, strict=True):
         for color, width in zip(colors, widths, strict=True):
             student = res.sel({"training": name, "width": width})
             curves = student["path_curve"]
@@ -88,15 +87,17 @@ def plot_path_curves(
             mean = curves.mean("seed").values
             std = curves.std("seed").values
             kept = float(student["n_retained"].mean())
-            ax.plot(rank, mean, color=color, lw=1.4, label=f"W = {width} (kept {kept:.0f})")
-            ax.fill_between(rank, mean - std, mean + std, color=color, alpha=0.25, lw=0)
-        ax.plot(rank, res["teacher_path_curve"].values, "k--", lw=1.6, label="teacher")
-        ax.set_title(f"{name}, $h_T$ = {teacher_width}")
-        ax.set_xlabel("rank of path")
-        ax.set_xlim(0, 1)
-        ax.legend(fontsize="small", loc="upper left")
+            a.plot(rank, mean, color=color, lw=1.4, label=f"W = {width} (kept {kept:.0f})")
+            a.fill_between(rank, mean - std, mean + std, color=color, alpha=0.25, lw=0)
+        a.plot(rank, res["teacher_path_curve"].values, "k--", lw=1.6, label="teacher")
+        a.set_title(f"{name}, $h_T$ = {teacher_width}")
+        a.set_xlabel("rank of path (fraction of paths)")
+        a.set_xlim(0, 1)
+        a.legend(fontsize="small", loc="upper left")
     norm = result.attrs.get("normalize", "max")
-    axes[0].set_ylabel(f"|path| / {norm}" if norm != "none" else "|path|")
+    what = "sorted path magnitude $|W_1 W_2|$"
+    axes[0].set_ylabel(f"{what} / {norm}" if norm != "none" else what)
+    fig.suptitle("pruned students (mean ± std over seeds) against the teacher", fontsize="medium")
     return fig
 
 
@@ -110,6 +111,7 @@ def plot_strength_histograms(
     layer: str = "hidden1",
     normalize: Normalization = "max",
     bins: int = 20,
+    ax: Axes | Sequence[Axes] | None = None,
 ) -> Figure:
     """Histograms of pruned students' node strengths against the teacher's.
 
@@ -133,6 +135,8 @@ def plot_strength_histograms(
         Rescaling of each network's strengths (each seed on its own).
     bins : int
         Number of histogram bins, shared by student and teacher.
+    ax : Axes or sequence of Axes, optional
+        One axes per training.
 
     Returns
     -------
@@ -160,22 +164,24 @@ def plot_strength_histograms(
         )
     everything = np.concatenate([teacher, *pooled.values()])
     edges = np.histogram_bin_edges(everything[np.isfinite(everything)], bins=bins)
-    fig, axes = _figure(len(trainings))
-    for ax, name in zip(axes, trainings, strict=True):
+    fig, axes = panels(len(trainings), ax, width=4.0, height=3.4, sharey=True)
+    for a, name in zip(axes, trainings, strict=True):
         values = pooled[name]
         if values.size:
-            label = f"student (n = {values.size})"
-            ax.hist(values, bins=edges, density=True, color="tab:blue", alpha=0.6, label=label)
+            label = f"students, pooled over seeds (n = {values.size})"
+            a.hist(values, bins=edges, density=True, color="tab:blue", alpha=0.6, label=label)
         label = f"teacher (n = {teacher.size})"
-        ax.hist(teacher, bins=edges, density=True, histtype="step", color="k", lw=1.6, label=label)
-        ax.set_title(f"{name}, W = {width}, $h_T$ = {teacher_width}")
-        ax.set_xlabel(f"{layer} weighted in-degree" + (f" / {normalize}" * (normalize != "none")))
-        ax.legend(fontsize="small")
+        a.hist(teacher, bins=edges, density=True, histtype="step", color="k", lw=1.6, label=label)
+        a.set_title(f"{name}, $W$ = {width}, $h_T$ = {teacher_width}")
+        a.set_xlabel(f"{layer} weighted in-degree" + (f" / {normalize}" * (normalize != "none")))
+        a.legend(fontsize="small")
     axes[0].set_ylabel("density")
     return fig
 
 
-def plot_similarity_matrix(match: NeuronMatch, *, title: str | None = None) -> Figure:
+def plot_similarity_matrix(
+    match: NeuronMatch, *, title: str | None = None, ax: Axes | None = None
+) -> Figure:
     """Heatmap of the cosine similarity between student and teacher hidden nodes.
 
     Parameters
@@ -185,36 +191,70 @@ def plot_similarity_matrix(match: NeuronMatch, *, title: str | None = None) -> F
         ``match_student``).
     title : str, optional
         Figure title; a summary of the match by default.
+    ax : Axes, optional
+        Axes to draw into.
 
     Returns
     -------
     matplotlib.figure.Figure
         Rows are the student nodes that took part, matched ones first in the
         order of their teacher partner, so the assignment is the diagonal;
-        columns are teacher nodes. Matched pairs are outlined, recovered ones
-        (similarity ≥ threshold) in black, the others in grey.
+        columns are teacher nodes. Recovered pairs (similarity ≥ threshold)
+        are outlined in solid black; matched pairs below the threshold get a
+        thick dashed magenta outline and a cross, and their teacher node is
+        named in the legend.
     """
     matched = {int(s): int(t) for s, t in match.pairs}
     rows = [int(s) for s, _ in match.pairs]
     rows += [int(s) for s in match.student_nodes if int(s) not in matched]
     cols = [int(t) for t in match.teacher_nodes]
     sub = match.matrix[np.ix_(rows, cols)] if rows and cols else np.zeros((0, 0))
-    fig = Figure(figsize=(4.5 + 0.08 * len(cols), 3.8 + 0.08 * len(rows)), layout="constrained")
-    FigureCanvasAgg(fig)
-    ax = fig.subplots()
+    if ax is None:
+        fig = new_figure(4.8 + 0.08 * len(cols), 3.8 + 0.08 * len(rows))
+        ax = fig.subplots()
+    else:
+        fig = ax.figure
     image = ax.imshow(sub, cmap="RdBu_r", vmin=-1, vmax=1, aspect="auto", interpolation="nearest")
     recovered = set(match.recovered.tolist())
+    missed = []
     for r, s in enumerate(rows[: len(match.pairs)]):
         c = cols.index(matched[s])
-        color = "k" if matched[s] in recovered else "0.6"
-        ax.add_patch(Rectangle((c - 0.5, r - 0.5), 1, 1, fill=False, ec=color, lw=1.2))
+        if matched[s] in recovered:
+            ax.add_patch(Rectangle((c - 0.5, r - 0.5), 1, 1, fill=False, ec="k", lw=1.5))
+        else:
+            missed.append(matched[s])
+            ax.add_patch(
+                Rectangle((c - 0.45, r - 0.45), 0.9, 0.9, fill=False, ec="magenta", lw=3, ls="--")
+            )
+            ax.plot([c - 0.4, c + 0.4], [r - 0.4, r + 0.4], color="magenta", lw=2)
+            ax.plot([c - 0.4, c + 0.4], [r + 0.4, r - 0.4], color="magenta", lw=2)
     step = max(1, len(cols) // 20)
     ax.set_xticks(range(0, len(cols), step), [str(c) for c in cols[::step]], fontsize="small")
     step = max(1, len(rows) // 25)
     ax.set_yticks(range(0, len(rows), step), [str(r) for r in rows[::step]], fontsize="small")
     ax.set_xlabel("teacher node")
-    ax.set_ylabel("student node")
+    ax.set_ylabel("student node (matched first)")
     fig.colorbar(image, ax=ax, label="cosine similarity of incoming weights")
+    handles = [
+        Line2D([], [], color="k", lw=1.5, label=f"recovered (≥ {match.threshold:g})"),
+        Line2D(
+            [],
+            [],
+            color="magenta",
+            lw=2.5,
+            ls="--",
+            label="matched, not recovered"
+            + (f": teacher {', '.join(map(str, missed))}" if missed else " (none)"),
+        ),
+    ]
+    ax.legend(
+        handles=handles,
+        fontsize="small",
+        loc="upper center",
+        bbox_to_anchor=(0.5, -0.14 - 0.1 * (len(rows) > 25)),
+        ncol=1,
+        frameon=False,
+    )
     ax.set_title(
         title
         or f"{match.n_recovered}/{match.teacher_nodes.size} recovered "
