@@ -46,12 +46,13 @@ from __future__ import annotations
 import hashlib
 import json
 import sys
+import warnings
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from phasetrans.errors import ConfigError
+from phasetrans.errors import ConfigError, PhasetransWarning
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -293,6 +294,15 @@ class Study(_Spec):
             raise ValueError(
                 f"[training.{sorted(extra)[0]}] given but students.methods is "
                 f"{self.students.methods}; remove the table or add the method"
+            )
+        narrow = [w for w in self.students.widths if w < max(self.teacher.widths)]
+        if narrow:
+            warnings.warn(
+                f"students.widths {narrow} are narrower than the widest teacher "
+                f"(h_T = {max(self.teacher.widths)}): those students cannot hold the teacher, "
+                "and their pruning curves have no point at retained = h_T",
+                PhasetransWarning,
+                stacklevel=2,
             )
         return self
 

@@ -6,7 +6,7 @@ from phasetrans.errors import ConfigError
 BASE = """
 name = "t"
 [students]
-widths = [4, 8]
+widths = [24, 48]
 seeds = [0, 1]
 """
 
@@ -31,7 +31,7 @@ def test_partial_training_table_keeps_method_defaults():
 
 def test_hash_is_stable_and_tracks_content():
     a = parse_study(BASE)
-    b = parse_study("# a comment\n" + BASE.replace("[4, 8]", "[8, 4]"))  # order-insensitive
+    b = parse_study("# a comment\n" + BASE.replace("[24, 48]", "[48, 24]"))  # order-insensitive
     c = parse_study(BASE + "[training.spectral]\nepochs = 5\n")
     d = parse_study(BASE + "[run]\nseed_block = 1\nretries = 3\n")  # scheduling only
     assert a.hash == b.hash == d.hash
@@ -44,7 +44,7 @@ def test_hash_is_stable_and_tracks_content():
     ("text", "field", "value"),
     [
         (BASE + "bogus = 1\n", "students.bogus", None),
-        (BASE.replace("[4, 8]", "[0, 8]"), "students.widths[0]", "0"),
+        (BASE.replace("[24, 48]", "[0, 48]"), "students.widths[0]", "0"),
         (BASE + "[training.spectral]\nepochs = -5\n", "training.spectral.epochs", "-5"),
         (BASE.replace("[0, 1]", "[]"), "students.seeds", "[]"),
         (BASE + 'methods = ["spectral", "lasso"]\n', "students.methods[1]", "'lasso'"),
@@ -97,3 +97,44 @@ def test_shipped_studies_are_valid(name):
 
     s = load_study(Path(__file__).parents[1] / "studies" / f"{name}.toml")
     assert s.name == name
+
+
+def test_students_narrower_than_the_teacher_are_warned():
+    from phasetrans.errors import PhasetransWarning
+
+    with pytest.warns(PhasetransWarning, match=r"students.widths \[24\] are narrower"):
+        parse_study(BASE + "[teacher]\nwidths = [30]\n")
+
+
+@pytest.mark.parametrize(
+    ("value", "shown"),
+    [('"2"', "'2'"), ("true", "True"), ("2.5", "2.5")],
+    ids=["str", "bool", "float"],
+)
+def test_epochs_must_be_an_integer(value, shown):
+    with pytest.raises(ConfigError, match=f"training.spectral.epochs = {shown} is invalid"):
+        parse_study(BASE + f"[training.spectral]\nepochs = {value}\n")
+
+
+def test_sweep_fields_accept_a_value_or_a_list():
+    s = parse_study(
+        BASE + "[teacher]\nseeds = [3, 1]\ninput_dim = [20, 10]\n[data]\nalpha = [2, 0.5]\n"
+    )
+    assert s.sweeps() == {"teacher_seed": [1, 3], "input_dim": [10, 20], "alpha": [0.5, 2.0]}
+    assert parse_study(BASE).sweeps() == {}
+    with pytest.raises(ConfigError, match=r"give data\.n_train or data\.alpha, not both"):
+        parse_study(BASE + "[data]\nalpha = 1.0\nn_train = 100\n")
+    with pytest.raises(ConfigError, match=r"give teacher\.seed .* or teacher\.seeds"):
+        parse_study(BASE + "[teacher]\nseed = 1\nseeds = [1, 2]\n")
+    with pytest.raises(
+        ConfigError, match=r"teacher\.input_dim = \[\] is invalid: must be a positive"
+    ):
+        parse_study(BASE + "[teacher]\ninput_dim = []\n")
+
+
+def test_device_is_in_the_hash_and_output_is_relative_to_the_study_file(tmp_path):
+    assert parse_study(BASE).hash != parse_study(BASE + '[run]\ndevice = "cpu"\n').hash
+    (tmp_path / "sub").mkdir()
+    path = tmp_path / "sub" / "t.toml"
+    path.write_text(BASE)
+    assert load_study(path).output_path == tmp_path / "sub" / "data" / "t.nc"
