@@ -28,6 +28,9 @@ _LAZY = {
     "fit_transition": "phasetrans.analysis.exponents",
     "compare_models": "phasetrans.analysis.exponents",
     "compare_topology": "phasetrans.analysis.topology",
+    "disorder_average": "phasetrans.analysis.disorder",
+    "susceptibility": "phasetrans.analysis.disorder",
+    "binder_cumulant": "phasetrans.analysis.disorder",
 }
 
 __all__ = [

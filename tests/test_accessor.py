@@ -32,7 +32,11 @@ def test_accessor_forwards_to_plain_functions(study_ds):
 def test_accessor_collapse_and_topology(study_ds):
     result = study_ds.pt.collapse("delta_mse", training="spectral", fix={"zeta": 0})
     assert result.zeta == 0
-    assert np.isfinite(result.x_c)
+    # 10 epochs: the curves of the two widths do not depend on size, and the result says so
+    # (a finite x_c here was an artefact: a common shift of every size is not determined)
+    assert result.size_independent == (not np.isfinite(result.x_c))
+    if result.size_independent:
+        assert result.nu == np.inf and "no size dependence" in result.report()
     topo = study_ds.pt.topology(retained=4)
     assert set(topo.sizes) >= {"training", "width", "seed"}
     assert float(topo["n_retained"].max()) == 4

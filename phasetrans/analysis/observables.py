@@ -18,12 +18,13 @@ kept), and into the ``(width, control, seed)`` arrays that
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable
 
 import numpy as np
 import xarray as xr
 
-from phasetrans.analysis.validation import AnalysisInputError
+from phasetrans.errors import AnalysisInputError, PhasetransWarning
 
 __all__ = [
     "CONTROLS",
@@ -32,6 +33,7 @@ __all__ = [
     "collapse_array",
     "control",
     "delta_mse",
+    "exclude_diverged",
     "normalized_delta_mse",
 ]
 
@@ -52,7 +54,7 @@ def _variable(ds: xr.Dataset, name: str) -> xr.DataArray:
         raise AnalysisInputError(
             f"dataset has no variable {name!r}{hint}; it has {sorted(map(str, ds.data_vars))}"
         )
-    da = ds[name]
+    da = exclude_diverged(ds, ds[name])
     for dim in ("width", "retained"):
         if dim not in da.dims:
             raise AnalysisInputError(
@@ -60,6 +62,46 @@ def _variable(ds: xr.Dataset, name: str) -> xr.DataArray:
                 f"got {list(map(str, da.dims))}"
             )
     return da
+
+
+def exclude_diverged(ds: xr.Dataset, da: xr.DataArray) -> xr.DataArray:
+    """``da`` with every student flagged as diverged set to NaN, with a warning naming them.
+
+    Parameters
+    ----------
+    ds : xarray.Dataset
+        The study; its ``diverged_epoch`` (0: never diverged, else the epoch)
+        flags the students.  Without that variable ``da`` comes back as is.
+    da : xarray.DataArray
+        A variable of ``ds`` (or derived from it) over the student dimensions.
+
+    Returns
+    -------
+    xarray.DataArray
+
+    Warns
+    -----
+    PhasetransWarning
+        Naming every excluded student by its coordinates and divergence epoch.
+    """
+    if "diverged_epoch" not in ds.data_vars:
+        return da
+    epoch = ds["diverged_epoch"]
+    bad = epoch > 0
+    if not bool(bad.any()):
+        return da
+    names = []
+    for index in np.argwhere(bad.values):
+        cell = {dim: epoch[dim].values[i] for dim, i in zip(epoch.dims, index, strict=True)}
+        where = ", ".join(f"{d}={np.asarray(v).item()!r}" for d, v in cell.items())
+        names.append(f"({where}; epoch {int(epoch.values[tuple(index)])})")
+    warnings.warn(
+        f"excluded {len(names)} diverged student(s) (diverged_epoch > 0) from "
+        f"{da.name or 'the observable'}: " + "; ".join(names),
+        PhasetransWarning,
+        stacklevel=3,
+    )
+    return da.where(~bad)
 
 
 def _at_full_width(da: xr.DataArray) -> xr.DataArray:

@@ -8,13 +8,16 @@ from dataclasses import dataclass, field
 import numpy as np
 import xarray as xr
 
-__all__ = ["CORRECTION_PARAMETERS", "PARAMETERS", "CollapseResult"]
+from phasetrans.analysis.bootstrap import LEVELS
+
+__all__ = ["CORRECTION_PARAMETERS", "NO_SIZE_DEPENDENCE", "PARAMETERS", "CollapseResult"]
 
 #: Parameters of the scaling form, in the order of the internal vector.
 PARAMETERS = ("x_c", "nu", "zeta")
 #: Extra parameters of the correction to scaling, x_c(L) = x_c + b L^-omega.
 CORRECTION_PARAMETERS = ("b", "omega")
-_LEVELS = (0.68, 0.95)
+#: What the report says when 1/nu is compatible with 0.
+NO_SIZE_DEPENDENCE = "no size dependence: ν and x_c not determined"
 
 
 @dataclass(frozen=True)
@@ -24,15 +27,19 @@ class CollapseResult:
     Attributes
     ----------
     x_c, nu, zeta : float
-        The estimates (``nu`` is ``inf`` when ``1/nu`` is estimated as 0).
+        The estimates.  When the curves show no size dependence
+        (``size_independent``), ``nu`` is ``inf`` and ``x_c`` is NaN (a
+        common shift of every size is not determined), unless fixed.
     x_c_err, nu_err, zeta_err : float
         Their standard errors (``stderr_method`` says from what); 0 for a
         fixed parameter.
     quality : float
         Houdayer–Hartmann :math:`S` at the estimate (about 1 for a collapse
-        consistent with the error bars, about 0 for noise-free data).
+        consistent with the error bars, about 0 for noise-free data), over the
+        points where the observable varies.
     n_points, n_total : int
-        Points with a master-curve estimate, and points used.
+        Points that enter :math:`S` (a master-curve estimate, not on a flat
+        plateau), and points used.
     error_model : str
         ``"given"``, ``"standard error over '<sample_dim>'"`` or ``"unweighted"``.
     params : dict
@@ -62,10 +69,20 @@ class CollapseResult:
         ``scaled_x``, ``scaled_y``, ``scaled_error``, the ``master`` curve and
         its ``master_error`` at each point, and the normalised ``residual``
         :math:`(y - Y)/\\sqrt{dy^2 + dY^2}`.
-    size_dim, control_dim, sample_dim : str or None
+    size_dim, control_dim : str
         The dimensions used.
+    sample_dim : str, tuple of str, or None
+        The sample dimension(s) used: one (seeds), or ``(teacher, student)``
+        for the two-level bootstrap.
     seed : int
         Seed of the bootstrap generator.
+    size_independent : bool
+        Whether :math:`1/\nu` is compatible with 0 (see
+        :func:`~phasetrans.analysis.scaling.collapse`); the report then says
+        "no size dependence: ν and x_c not determined".
+    n_flat : int
+        Points left out of :math:`S` because every size has the same value
+        there (a flat plateau).
     """
 
     x_c: float
@@ -91,26 +108,10 @@ class CollapseResult:
     scaled: xr.Dataset = field(repr=False)
     size_dim: str = "size"
     control_dim: str = "control"
-    sample_dim: str | None = None
+    sample_dim: str | tuple[str, ...] | None = None
     seed: int = 0
-
-    @property
-    def size_independent(self) -> bool:
-        """Whether :math:`1/\\nu` is compatible with 0 (curves hardly depend on L).
-
-        With a bootstrap: 0 lies in the 95 % interval of :math:`1/\\nu` (the
-        bootstrap distribution is often skewed, so its standard deviation would
-        mislead); without: :math:`1/\\nu` is within two standard errors of 0.
-        Then :math:`\\nu` is not resolved (report :math:`1/\\nu` instead) and
-        the collapse does not determine :math:`x_c`.
-        """
-        if "nu" in self.fixed:
-            return False
-        interval = self.intervals.get("inv_nu", {}).get(0.95)
-        if interval is not None and all(np.isfinite(interval)):
-            return bool(interval[0] <= 0.0 <= interval[1])
-        inv, err = self.params["inv_nu"], self.stderr.get("inv_nu", math.nan)
-        return bool(np.isfinite(err)) and abs(inv) < 2 * err
+    size_independent: bool = False
+    n_flat: int = 0
 
     def interval(self, name: str, level: float = 0.95) -> tuple[float, float]:
         """Bootstrap percentile interval of parameter ``name`` at ``level`` (0.68 or 0.95).
@@ -132,7 +133,8 @@ class CollapseResult:
             + ("  with x_c(L) = x_c + b * L^-omega" if self.corrections else ""),
             f"  error model  {self.error_model}",
             f"  quality      S = {self.quality:.4g} over {self.n_points} of "
-            f"{self.n_total} points (S ~ 1: consistent with the error bars)",
+            f"{self.n_total} points (S ~ 1: consistent with the error bars)"
+            + (f"; {self.n_flat} flat-plateau points left out" if self.n_flat else ""),
         ]
         names = ["x_c", "nu", "inv_nu", "zeta"]
         if self.corrections:
@@ -148,22 +150,44 @@ class CollapseResult:
             row = f"  {name:<10}{_fmt(value, err):>14}"
             row += f"{'fixed':>12}" if fixed else f"{err:>12.2g}"
             if self.intervals and not fixed:
-                for level in _LEVELS:
+                for level in LEVELS:
                     lo, hi = self.intervals[name][level]
                     row += f"{f'[{_fmt(lo, err)}, {_fmt(hi, err)}]':>30}"
             lines.append(row)
         lines.append(f"  std.err from {self.stderr_method}")
         if self.n_bootstrap:
+            kind = (
+                "two-level resamples (teachers, then students) of"
+                if isinstance(self.sample_dim, tuple)
+                else "resamples of"
+            )
             lines.append(
-                f"  bootstrap    {self.n_bootstrap} resamples of {self.sample_dim!r} "
+                f"  bootstrap    {self.n_bootstrap} {kind} {self.sample_dim!r} "
                 f"(seed {self.seed}), {self.n_bootstrap_failed} failed"
             )
         if self.size_independent:
             lines.append(
-                "  note         1/nu is compatible with 0: the curves hardly depend on "
-                "size, so x_c is not determined by the collapse"
+                f"  note         {NO_SIZE_DEPENDENCE} (1/nu is compatible with 0: the "
+                "curves do not depend on size)"
+            )
+        for name in self.outside_interval():
+            lines.append(
+                f"  note         the estimate of {name} lies outside its 95% interval "
+                "(skewed or multimodal bootstrap distribution): trust the interval"
             )
         return "\n".join(lines)
+
+    def outside_interval(self) -> list[str]:
+        """Free parameters whose estimate lies outside their own 95 % bootstrap interval."""
+        out = []
+        for name, by_level in self.intervals.items():
+            lo, hi = by_level.get(0.95, (math.nan, math.nan))
+            value = self.params.get(name, math.nan)
+            if name in self.fixed or not (np.isfinite(lo) and np.isfinite(value)):
+                continue
+            if not lo <= value <= hi:
+                out.append(name)
+        return out
 
 
 def _fmt(value: float, err: float) -> str:

@@ -7,6 +7,12 @@ other size, and :func:`quality` is the mean squared distance to it in units of
 the combined error bars (a reduced :math:`\chi^2`; about 1 for a good collapse
 of noisy data, about 0 for noise-free data).
 
+Only points where the observable varies count: a point whose value and whose
+bracketing points of every other size are all the same number (a flat
+plateau, such as a pruning curve that is exactly 0 wherever every student
+keeps enough nodes) lies on any "master curve" for any parameters, so it says
+nothing about them and would only pull :math:`S` towards 0.
+
 The computation is vectorised over points: for each size the neighbouring
 interval of every point is found with one :func:`numpy.searchsorted` call, and
 precomputed per-interval sums are gathered and accumulated; the only Python
@@ -19,7 +25,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["master_curve", "quality"]
+from phasetrans.analysis.samples import IDENTICAL
+
+__all__ = ["PaddedCurves", "hh_terms", "master_curve", "quality"]
 
 
 @dataclass(frozen=True)
@@ -81,7 +89,7 @@ def hh_terms(
     counts: np.ndarray,
     *,
     any_order: bool = False,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+) -> tuple[np.ndarray, ...]:
     r"""Master-curve estimate at every valid point of packed, scaled curves.
 
     Parameters
@@ -104,6 +112,12 @@ def hh_terms(
         where no other size brackets the point).
     defined : ndarray of bool, shape (n_points,)
         Where the master curve is defined.
+    flat : ndarray of bool, shape (n_points,)
+        Where it is defined and the point and every point that brackets it
+        have the same value (to :data:`~phasetrans.analysis.samples.IDENTICAL`
+        relative precision): a plateau point that carries no information.
+    size : ndarray of int, shape (n_points,)
+        The row (size) of each point.
 
     Notes
     -----
@@ -137,7 +151,7 @@ def hh_terms(
     # per-interval sums about the midpoint c of (s_t, s_{t+1}); the last column
     # and the intervals that touch padding are zero, so a lookup at t = -1 (the
     # last column) adds nothing.
-    c, p0, p1, p2, py, pxy = terms = np.zeros((6, n_sizes, width))
+    c, p0, p1, p2, py, pxy, ym, hd = terms = np.zeros((8, n_sizes, width))
     if width > 1:
         half = 0.5 * (s[:, 1:] - s[:, :-1])
         wa, wb = w[:, :-1], w[:, 1:]
@@ -148,9 +162,12 @@ def hh_terms(
         p2[:, :-1] = (wa + wb) * half * half
         py[:, :-1] = wa * ya + wb * yb
         pxy[:, :-1] = (wb * yb - wa * ya) * half
+        ym[:, :-1] = 0.5 * (ya + yb)  # the interval's values as midpoint and half-difference,
+        hd[:, :-1] = 0.5 * (yb - ya)  # to tell a flat plateau without cancellation
         terms[:, np.arange(width) >= (counts - 1)[:, None]] = 0.0
 
-    k0, k1, k2, ky, kxy = k = np.zeros((5, ss.size))
+    ys = yp[order]
+    k0, k1, k2, ky, kxy, spread = k = np.zeros((6, ss.size))
     for j in range(n_sizes):
         if counts[j] < 2:
             continue
@@ -174,18 +191,22 @@ def hh_terms(
         k2[sl] += p2[j][t] + e * (2.0 * q1 + e * q0)
         ky[sl] += qy
         kxy[sl] += pxy[j][t] + e * qy
+        # (y_a - y_p)^2 + (y_b - y_p)^2 = 2 (y_mid - y_p)^2 + 2 h^2, over the brackets
+        spread[sl] += np.where(q0 > 0, (ym[j][t] - ys[sl]) ** 2 + hd[j][t] ** 2, 0.0)
+    size = np.repeat(np.arange(n_sizes), counts)
     if any_order:
-        yp, dyp = yp[order], dyp[order]
+        yp, dyp, size = ys, dyp[order], size[order]
     else:  # back to row-major point order
-        k0, k1, k2, ky, kxy = np.empty_like(k)
-        k0[order], k1[order], k2[order], ky[order], kxy[order] = k
+        k0, k1, k2, ky, kxy, spread = np.empty_like(k)
+        k0[order], k1[order], k2[order], ky[order], kxy[order], spread[order] = k
 
     delta = k0 * k2 - k1 * k1
     defined = (k0 > 0) & (delta > 1e-12 * k0 * k2)
     with np.errstate(divide="ignore", invalid="ignore"):
         master = np.where(defined, (k2 * ky - k1 * kxy) / delta, np.nan)
         master_var = np.where(defined, k2 / delta, np.nan)
-    return yp, dyp, master, master_var, defined
+    flat = defined & (spread <= n_sizes * (IDENTICAL * yp) ** 2)
+    return yp, dyp, master, master_var, defined, flat, size
 
 
 def _pack(x, y, dy) -> PaddedCurves:
@@ -229,7 +250,7 @@ def master_curve(x, y, dy) -> tuple[np.ndarray, np.ndarray]:
     .. [1] J. Houdayer and A. K. Hartmann, Phys. Rev. B 70, 014418 (2004).
     """
     curves = _pack(x, y, dy)
-    _, _, m, mv, _ = hh_terms(curves.x, curves.y, curves.dy, curves.counts)
+    _, _, m, mv, _, _, _ = hh_terms(curves.x, curves.y, curves.dy, curves.counts)
     shape = np.shape(x)
     master = np.full(int(np.prod(shape)), np.nan)
     err = np.full_like(master, np.nan)
@@ -251,7 +272,8 @@ def quality(x, y, dy) -> float:
     Returns
     -------
     float
-        :math:`S`, or NaN when no point has a master-curve estimate.
+        :math:`S`, or NaN when no point has a master-curve estimate where the
+        observable varies.
 
     Raises
     ------
@@ -268,8 +290,10 @@ def quality(x, y, dy) -> float:
     where :math:`Y_{ij} \pm dY_{ij}` is the weighted straight-line fit, at
     :math:`x_{ij}`, through the two points of every other size that bracket
     :math:`x_{ij}`, and the sum runs over the :math:`\mathcal N` points for
-    which at least one other size brackets :math:`x_{ij}`.  :math:`S \approx 1`
-    for a collapse consistent with the error bars.
+    which at least one other size brackets :math:`x_{ij}` and the values
+    involved are not all equal (flat plateau points are left out: they match
+    any master curve).  :math:`S \approx 1` for a collapse consistent with the
+    error bars.
 
     References
     ----------
@@ -280,7 +304,8 @@ def quality(x, y, dy) -> float:
        doi:10.5281/zenodo.35293.
     """
     curves = _pack(x, y, dy)
-    yp, dyp, m, mv, ok = hh_terms(curves.x, curves.y, curves.dy, curves.counts)
+    yp, dyp, m, mv, defined, flat, _ = hh_terms(curves.x, curves.y, curves.dy, curves.counts)
+    ok = defined & ~flat
     if not ok.any():
         return float("nan")
     return float(np.mean((yp[ok] - m[ok]) ** 2 / (dyp[ok] ** 2 + mv[ok])))
