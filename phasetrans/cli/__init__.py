@@ -12,9 +12,10 @@ import argparse
 import importlib
 import logging
 import sys
+import warnings
 from collections.abc import Sequence
 
-from phasetrans.errors import PhasetransError
+from phasetrans.errors import PhasetransError, PhasetransWarning
 
 __all__ = ["build_parser", "main"]
 
@@ -59,7 +60,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     _log_to_stderr()
     try:
-        return int(args.func(args) or 0)
+        with warnings.catch_warnings():
+            # phasetrans's own warnings are part of the answer: one line each on stderr
+            warnings.simplefilter("always", PhasetransWarning)
+            warnings.showwarning = _show_warning(args.command)
+            return int(args.func(args) or 0)
     except (PhasetransError, FileNotFoundError) as exc:
         message = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         print(f"phasetrans {args.command}: error: {message}", file=sys.stderr)
@@ -71,6 +76,20 @@ def main(argv: Sequence[str] | None = None) -> int:
             file=sys.stderr,
         )
         return 130
+
+
+def _show_warning(command: str):
+    """``warnings.showwarning`` replacement printing ``phasetrans CMD: warning: ...``."""
+
+    def show(message, category, filename, lineno, file=None, line=None) -> None:
+        if issubclass(category, PhasetransWarning):
+            print(f"phasetrans {command}: warning: {message}", file=sys.stderr)
+        else:
+            print(
+                warnings.formatwarning(message, category, filename, lineno, line), file=sys.stderr
+            )
+
+    return show
 
 
 def _log_to_stderr() -> None:

@@ -2,6 +2,7 @@ r"""Fit one transition model to an observable, with bootstrap intervals."""
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Sequence
 
 import lmfit
@@ -18,7 +19,7 @@ from phasetrans.analysis.samples import (
     sample_values,
     typical_error,
 )
-from phasetrans.errors import AnalysisInputError
+from phasetrans.errors import AnalysisInputError, PhasetransWarning
 
 __all__ = ["SIDES", "fit_transition"]
 
@@ -270,6 +271,13 @@ def fit_transition(
             for k in varying:
                 samples[k][b] = refit.params[k].value
     intervals = {k: percentile_intervals(v) for k, v in samples.items()} if bootstrap else {}
+    if failed:
+        warnings.warn(
+            f"{failed} of {bootstrap} bootstrap refits of the {model} model failed; "
+            "its intervals come from the others",
+            PhasetransWarning,
+            stacklevel=2,
+        )
 
     return TransitionFit(
         model=model,
