@@ -126,6 +126,7 @@ def _write_part(study: Study, task: Task, result: Any) -> Path:
     )
     ds.attrs["task"] = task.key
     ds.attrs["task_hash"] = task.task_hash
+    ds.attrs["seconds"] = round(float(result.seconds), 3)  # worker time of the block
     path = store.write_dataset(ds, store.part_path(study, task.key))
     store.failed_path(study, task.key).unlink(missing_ok=True)
     return path

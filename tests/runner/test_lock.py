@@ -9,8 +9,9 @@ import subprocess
 
 import pytest
 
+from phasetrans.cli import main as cli_main
 from phasetrans.errors import StudyError
-from phasetrans.runner import run_study
+from phasetrans.runner import run_study, study_dir, study_status
 from tests.runner.helpers import (
     _assert_same_dataset,
     _cli,
@@ -61,3 +62,19 @@ def test_live_lock_is_refused(copied, where):
             assert not study.output_path.exists()
         finally:
             holder.kill()
+
+
+def test_status_says_when_a_study_is_running(copied, capsys):
+    toml, study = copied
+    _write_lock(study, socket.gethostname(), os.getpid(), "2026-01-01T00:00:00+00:00")
+    status = study_status(study)
+    assert status.running == {
+        "host": socket.gethostname(),
+        "pid": os.getpid(),
+        "since": "2026-01-01T00:00:00+00:00",
+    }
+    assert f"running now (pid {os.getpid()} on {socket.gethostname()}" in status.summary()
+    assert cli_main(["status", str(toml)]) == 0
+    assert "running now" in capsys.readouterr().out
+    (study_dir(study) / "lock").unlink()
+    assert study_status(study).running is None
