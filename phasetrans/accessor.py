@@ -2,21 +2,37 @@
 
 Registered when :mod:`phasetrans` is imported. Every method only forwards to a
 plain function of :mod:`phasetrans.analysis`, :mod:`phasetrans.summary` or
-:mod:`phasetrans.plots`, so the same analyses work on data from anywhere.
+:mod:`phasetrans.plots`, so the same analyses work on data from anywhere.  The
+slice a collapse or fit takes when not told (training, widths, swept values,
+window, bootstrap) comes from :mod:`phasetrans.analysis.defaults`, the same
+place the command line takes it from: ``ds.pt.collapse()`` and ``phasetrans
+collapse DATA.nc`` give the same numbers.
 
 Examples
 --------
 >>> import phasetrans
 >>> ds = phasetrans.open_study("data/quick.nc")  # doctest: +SKIP
 >>> ds.pt.summary()  # doctest: +SKIP
->>> ds.pt.collapse(training="spectral", bootstrap=100).report()  # doctest: +SKIP
+>>> ds.pt.collapse(fix={"zeta": 0})  # doctest: +SKIP
+>>> ds.pt.collapse("teacher_recovered", size="input_dim", control="alpha")  # doctest: +SKIP
+>>> ds.pt.fit(model="exponential")  # doctest: +SKIP
 """
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING
 
 import xarray as xr
+
+from phasetrans.analysis.defaults import BOOTSTRAP, SEED
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
+
+    from phasetrans.analysis.exponents import ModelComparison, TransitionFit
+    from phasetrans.analysis.scaling import CollapseResult
 
 __all__ = ["StudyAccessor"]
 
@@ -43,50 +59,268 @@ class StudyAccessor:
         return dim if training is None else dim.sel(training=training)
 
     def observable(self, name: str = "delta_mse") -> xr.DataArray:
-        """An observable of the transition (see :mod:`phasetrans.analysis.observables`)."""
+        """An observable (see :data:`phasetrans.analysis.observables.OBSERVABLES`).
+
+        Raises
+        ------
+        AnalysisInputError
+            (a ``ValueError``) for an unknown name.
+        """
         from phasetrans.analysis.observables import OBSERVABLES
+        from phasetrans.errors import AnalysisInputError
 
         if name not in OBSERVABLES:
-            raise ValueError(f"observable={name!r}; allowed: {list(OBSERVABLES)}")
+            raise AnalysisInputError(
+                f"observable={name!r}; allowed: {list(OBSERVABLES)}", field="observable", value=name
+            )
         return OBSERVABLES[name](self._ds)
+
+    def collapse_input(
+        self,
+        observable: str = "delta_mse",
+        *,
+        size: str = "width",
+        control: str = "shift",
+        training: str | None = None,
+        teacher_width: int | None = None,
+        width: int | None = None,
+        at: Mapping[str, object] | None = None,
+    ) -> xr.DataArray:
+        """The ``(size, control, [teacher_seed], seed)`` array of the slice, defaults filled in.
+
+        See :func:`phasetrans.analysis.defaults.default_slice` and
+        :func:`phasetrans.analysis.observables.collapse_array` (same arguments).
+        """
+        from phasetrans.analysis.defaults import default_slice
+
+        given = {"training": training, "teacher_width": teacher_width, "width": width}
+        for name, value in (at or {}).items():
+            if given.get(name) is not None and given[name] != value:
+                from phasetrans.errors import AnalysisInputError
+
+                raise AnalysisInputError(
+                    f"{name}={given[name]!r} and at[{name!r}]={value!r} disagree; give it once",
+                    field=name,
+                    value=value,
+                )
+            given[name] = value
+        return default_slice(self._ds, observable, size=size, control=control, given=given)
 
     def collapse(
         self,
         observable: str = "delta_mse",
         *,
-        training: str = "spectral",
-        teacher_width: int | None = None,
+        size: str = "width",
         control: str = "shift",
-        **kwargs: Any,
-    ) -> Any:
-        """Finite-size-scaling collapse of one (training, teacher width) slice across widths.
+        training: str | None = None,
+        teacher_width: int | None = None,
+        width: int | None = None,
+        at: Mapping[str, object] | None = None,
+        x_window: tuple[float, float] | None = None,
+        fix: Mapping[str, float] | None = None,
+        x_c: float | None = None,
+        nu: float | None = None,
+        zeta: float | None = None,
+        corrections: bool = False,
+        bootstrap: int = BOOTSTRAP,
+        seed: int = SEED,
+        min_overlap: float = 0.2,
+        workers: int = 1,
+    ) -> CollapseResult:
+        """Finite-size-scaling collapse of one slice of the study, as ``phasetrans collapse``.
 
-        Builds the array with :func:`phasetrans.analysis.observables.collapse_array`
-        and passes it, with ``kwargs``, to :func:`phasetrans.analysis.scaling.collapse`
-        (``size_dim="width"``, ``control_dim="control"``, ``sample_dim="seed"``).
+        Parameters
+        ----------
+        observable, size, control, training, teacher_width, width, at
+            The slice (see :meth:`collapse_input`); what is not given comes
+            from :mod:`phasetrans.analysis.defaults` (spectral, the widest
+            width, the first value of every other swept dimension), and the
+            teachers and students stay as the (two-level) bootstrap samples.
+        x_window : (float, float), optional
+            Control range used; default :math:`[-h_T, h_T]` for ``shift``,
+            :math:`[-1, 1]` for ``ratio``, every value for a coordinate
+            control (pass ``(-inf, inf)`` to use every pruning value).
+        fix, x_c, nu, zeta, corrections, bootstrap, seed, min_overlap, workers
+            As for :func:`phasetrans.analysis.scaling.collapse`; ``bootstrap``
+            and ``seed`` default to the command line's (100 and 0).
+
+        Returns
+        -------
+        CollapseResult
         """
-        from phasetrans.analysis.observables import collapse_array
+        from phasetrans.analysis.defaults import default_window
+        from phasetrans.analysis.observables import control_dim, sample_dims
         from phasetrans.analysis.scaling import collapse
 
-        da = collapse_array(
-            self._ds, observable, training=training, teacher_width=teacher_width, control=control
+        da = self.collapse_input(
+            observable,
+            size=size,
+            control=control,
+            training=training,
+            teacher_width=teacher_width,
+            width=width,
+            at=at,
         )
-        return collapse(da, "width", "control", sample_dim="seed", **kwargs)
+        return collapse(
+            da,
+            size,
+            control_dim(control),
+            sample_dim=sample_dims(da),
+            fix=fix,
+            x_window=x_window if x_window is not None else default_window(da),
+            x_c=x_c,
+            nu=nu,
+            zeta=zeta,
+            corrections=corrections,
+            bootstrap=bootstrap,
+            seed=seed,
+            min_overlap=min_overlap,
+            workers=workers,
+        )
 
-    def topology(self, **kwargs: Any) -> xr.Dataset:
+    def _curve(
+        self,
+        observable: str,
+        size: str,
+        control: str,
+        given: dict[str, object],
+        at: Mapping[str, object] | None,
+    ) -> tuple[xr.DataArray, str, tuple[float, float] | None]:
+        from phasetrans.analysis.defaults import curve_value, default_window
+        from phasetrans.analysis.observables import control_dim
+
+        given = {**given, **(at or {})}
+        value = given.pop(size, None)
+        da = self.collapse_input(observable, size=size, control=control, at=given)
+        if value is None:
+            value = curve_value(da, size)
+        cdim = control_dim(control)
+        curve = da.sel({size: value}, drop=True).dropna(cdim, how="all")
+        return curve, cdim, default_window(da)
+
+    def fit(
+        self,
+        observable: str = "delta_mse",
+        *,
+        model: str = "power",
+        size: str = "width",
+        control: str = "shift",
+        training: str | None = None,
+        teacher_width: int | None = None,
+        width: int | None = None,
+        at: Mapping[str, object] | None = None,
+        side: str = "below",
+        x_c: float = 0.0,
+        window: float | tuple[float, float] | None = None,
+        bootstrap: int = BOOTSTRAP,
+        seed: int = SEED,
+        vary_x_c: bool = False,
+    ) -> TransitionFit:
+        """Fit one transition model to one curve of the study, as ``phasetrans fit --model``.
+
+        The curve is one size of :meth:`collapse_input`'s slice: the value of
+        ``size`` given (``width=`` with ``size="width"``, or ``at={size: v}``),
+        else the largest.  ``window`` defaults as :meth:`collapse`'s
+        ``x_window``; the other arguments are those of
+        :func:`phasetrans.analysis.exponents.fit_transition`.
+        """
+        from phasetrans.analysis.exponents import fit_transition
+        from phasetrans.analysis.observables import sample_dims
+
+        given = {"training": training, "teacher_width": teacher_width, "width": width}
+        curve, cdim, default = self._curve(observable, size, control, given, at)
+        return fit_transition(
+            curve,
+            cdim,
+            model=model,
+            side=side,
+            window=window if window is not None else default,
+            bootstrap=bootstrap,
+            seed=seed,
+            x_c=x_c,
+            sample_dim=sample_dims(curve),
+            vary_x_c=vary_x_c,
+        )
+
+    def compare(
+        self,
+        observable: str = "delta_mse",
+        *,
+        models: Sequence[str] = ("power", "exponential", "step"),
+        criterion: str = "aic",
+        size: str = "width",
+        control: str = "shift",
+        training: str | None = None,
+        teacher_width: int | None = None,
+        width: int | None = None,
+        at: Mapping[str, object] | None = None,
+        side: str = "below",
+        x_c: float = 0.0,
+        window: float | tuple[float, float] | None = None,
+        bootstrap: int = BOOTSTRAP,
+        seed: int = SEED,
+    ) -> ModelComparison:
+        """Fit several models to one curve and rank them, as ``phasetrans fit`` (``--model all``).
+
+        Arguments as :meth:`fit`, plus ``models`` and ``criterion`` of
+        :func:`phasetrans.analysis.exponents.compare_models`.
+        """
+        from phasetrans.analysis.exponents import compare_models
+        from phasetrans.analysis.observables import sample_dims
+
+        given = {"training": training, "teacher_width": teacher_width, "width": width}
+        curve, cdim, default = self._curve(observable, size, control, given, at)
+        return compare_models(
+            curve,
+            cdim,
+            models=models,
+            criterion=criterion,
+            side=side,
+            window=window if window is not None else default,
+            bootstrap=bootstrap,
+            seed=seed,
+            x_c=x_c,
+            sample_dim=sample_dims(curve),
+        )
+
+    def topology(
+        self,
+        *,
+        retained: str | int | xr.DataArray = "dimension",
+        training: str | Sequence[str] | None = None,
+        threshold: float = 0.9,
+        normalize: str = "max",
+        n_points: int = 200,
+    ) -> xr.Dataset:
         """Teacher–student topology metrics.
 
         See :func:`phasetrans.analysis.topology.compare_topology`.
         """
         from phasetrans.analysis.topology import compare_topology
 
-        return compare_topology(self._ds, **kwargs)
+        return compare_topology(
+            self._ds,
+            retained=retained,
+            training=training,
+            threshold=threshold,
+            normalize=normalize,  # type: ignore[arg-type]
+            n_points=n_points,
+        )
 
-    def plot_pruning_curves(self, **kwargs: Any) -> Any:
+    def plot_pruning_curves(
+        self,
+        *,
+        teacher_width: int | None = None,
+        training: str | Sequence[str] | None = None,
+        xmax: float | None = None,
+        ax: Axes | Sequence[Axes] | None = None,
+    ) -> Figure:
         """Figure of test MSE against retained nodes.
 
         See :func:`phasetrans.plots.pruning.plot_pruning_curves`.
         """
         from phasetrans.plots.pruning import plot_pruning_curves
 
-        return plot_pruning_curves(self._ds, **kwargs)
+        return plot_pruning_curves(
+            self._ds, teacher_width=teacher_width, training=training, xmax=xmax, ax=ax
+        )

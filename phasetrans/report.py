@@ -254,15 +254,16 @@ def _mse_claims(base: xr.Dataset, h_t: int) -> list[Claim]:
 
 def _collapse(base: xr.Dataset, h_t: int, bootstrap: int, seed: int):
     import phasetrans
-    from phasetrans.analysis.observables import collapse_array
+    from phasetrans.analysis.defaults import default_slice, default_window
+    from phasetrans.analysis.observables import sample_dims
 
-    da = collapse_array(base, "delta_mse", training="spectral", teacher_width=h_t, control="shift")
+    da = default_slice(base, "delta_mse", given={"training": "spectral", "teacher_width": h_t})
     return phasetrans.collapse(
         da,
         "width",
         "control",
-        sample_dim="seed",
-        x_window=(-float(h_t), float(h_t)),
+        sample_dim=sample_dims(da),
+        x_window=default_window(da),
         bootstrap=bootstrap,
         seed=seed,
     )
@@ -281,7 +282,10 @@ def _collapse_claim(result: Any) -> Claim:
             return f"{result.params[name]:.3g} [95%: {lo:.3g}, {hi:.3g}]"
         return _pm(result.params[name], result.stderr.get(name, math.nan))
 
-    if result.size_independent:
+    if getattr(result, "at_bound", ()):
+        value = f"S = {result.quality:.3g} at the bound of {', '.join(result.at_bound)}"
+        verdict = "not determined (degenerate collapse at an optimiser bound)"
+    elif result.size_independent:
         value = f"1/ν = {interval('inv_nu')}; S = {result.quality:.3g}"
         verdict = "holds (curves coincide without rescaling: 1/ν ≈ 0)"
     else:
@@ -295,15 +299,16 @@ def _collapse_claim(result: Any) -> Claim:
 
 def _fit(base: xr.Dataset, h_t: int, bootstrap: int, seed: int):
     import phasetrans
-    from phasetrans.analysis.observables import collapse_array
+    from phasetrans.analysis.defaults import curve_value, default_slice, default_window
+    from phasetrans.analysis.observables import sample_dims
 
-    da = collapse_array(base, "delta_mse", training="spectral", teacher_width=h_t, control="shift")
-    width = int(base["width"].max())
+    da = default_slice(base, "delta_mse", given={"training": "spectral", "teacher_width": h_t})
+    width = int(curve_value(da, "width"))
     curve = da.sel(width=width, drop=True).dropna("control", how="all")
     options = dict(
         side="below",
-        window=(-float(h_t), float(h_t)),
-        sample_dim="seed",
+        window=default_window(da),
+        sample_dim=sample_dims(curve),
         bootstrap=bootstrap,
         seed=seed,
     )

@@ -1,9 +1,10 @@
-"""``phasetrans fit DATA.nc``: fit transition models to one pruning curve and rank them.
+"""``phasetrans fit DATA.nc``: fit transition models to one curve of a study and rank them.
 
-Takes one (training, teacher width, student width) curve of a study, averaged
-over seeds, fits the power law, the paper's exponential and a smooth step on
-one side of the transition with :mod:`phasetrans.analysis.exponents`, prints
-the AIC/BIC table with bootstrap intervals, and writes the fit figure as a PNG.
+Takes one curve of a study (one size of the slice that ``phasetrans collapse``
+takes, by default the largest; mean over seeds, or over teachers and their
+students), fits the power law, the paper's exponential and a smooth step on one
+side of the transition with :mod:`phasetrans.analysis.exponents`, prints the
+AIC/BIC table with bootstrap intervals, and writes the fit figure as a PNG.
 """
 
 from __future__ import annotations
@@ -12,16 +13,16 @@ import argparse
 from pathlib import Path
 
 from phasetrans.cli.collapse import (
-    CONTROLS,
-    OBSERVABLES,
+    Slice,
     add_slice_options,
+    analysis_error,
+    check_parameter,
     choice,
     default_out,
     number,
-    open_dataset,
-    pick,
+    working,
 )
-from phasetrans.errors import ConfigError
+from phasetrans.errors import ConfigError, PhasetransError
 
 MODELS = ("all", "power", "exponential", "step")
 SIDES = ("below", "above", "both")
@@ -38,13 +39,7 @@ def register(sub: argparse._SubParsersAction) -> None:
             "ranking, and write a PNG figure."
         ),
     )
-    add_slice_options(p)
-    p.add_argument(
-        "--width",
-        default=None,
-        metavar="W",
-        help="student width of the curve (default: the largest)",
-    )
+    add_slice_options(p, fit=True)
     p.add_argument(
         "--model",
         default="all",
@@ -57,7 +52,13 @@ def register(sub: argparse._SubParsersAction) -> None:
         metavar="|".join(SIDES),
         help="side of x_c fitted (default: below)",
     )
-    p.add_argument("--x-c", default="0", metavar="V", help="critical point of the control (0)")
+    p.add_argument(
+        "--x-c",
+        default=None,
+        metavar="V",
+        help="critical point of the control, within its range (default: 0 for shift and "
+        "ratio; needed for a coordinate control)",
+    )
     p.add_argument(
         "--criterion", default="aic", metavar="aic|bic", help="ranking criterion (default: aic)"
     )
@@ -65,65 +66,66 @@ def register(sub: argparse._SubParsersAction) -> None:
         "--out",
         default=None,
         metavar="FIGURE.png",
-        help="figure path (default: out/<data stem>/fit-<observable>-<method>-hT<N>-W<W>.png)",
+        help="figure path (default: out/<data stem>/fit-<observable>-<method>-<slice>-<size>.png)",
     )
     p.set_defaults(func=main)
 
 
 def main(args: argparse.Namespace) -> int:
+    from phasetrans.analysis.defaults import BOOTSTRAP, SEED, curve_value
     from phasetrans.analysis.exponents import compare_models, fit_transition
-    from phasetrans.analysis.observables import collapse_array
-    from phasetrans.analysis.validation import AnalysisInputError
-    from phasetrans.cli.collapse import window
     from phasetrans.plots.scaling import plot_fit
 
-    observable = choice("--observable", args.observable, OBSERVABLES)
-    control = choice("--control", args.control, CONTROLS)
     model = choice("--model", args.model, MODELS)
     side = choice("--side", args.side, SIDES)
     criterion = choice("--criterion", args.criterion, ("aic", "bic"))
-    bootstrap = number("--bootstrap", args.bootstrap, integer=True, minimum=0)
-    seed = number("--seed", args.seed, integer=True)
+    bootstrap = number("--bootstrap", args.bootstrap or str(BOOTSTRAP), integer=True, minimum=0)
+    seed = number("--seed", args.seed or str(SEED), integer=True, minimum=0)
     x_c = number("--x-c", args.x_c)
 
-    ds = open_dataset(args.data)
-    if observable == "accuracy_loss" and "test_accuracy" not in ds:
-        raise ConfigError(
-            "--observable: 'accuracy_loss' is not allowed for a study without test_accuracy; "
-            "use delta_mse or normalized_delta_mse"
-        )
-    training = pick(ds, "training", "--method", args.method, prefer="spectral")
-    h_t = pick(ds, "teacher_width", "--teacher-width", args.teacher_width)
-    widths = ds["width"].values.tolist()
-    w = max(widths) if args.width is None else pick(ds, "width", "--width", args.width)
-    x_window = window(args.window, control, float(h_t))
-    kwargs = dict(
-        side=side, window=x_window, x_c=x_c, sample_dim="seed", bootstrap=bootstrap, seed=seed
+    chosen = Slice(args, fit=True)
+    if x_c is None:
+        if chosen.control_dim != "control":
+            lo, hi = chosen.x_range
+            raise ConfigError(
+                f"--x-c is needed with --control {chosen.control}; use a number within the "
+                f"control range [{lo:g}, {hi:g}]",
+                field="--x-c",
+                value=None,
+            )
+        x_c = 0.0
+    check_parameter("--x-c", "x_c", x_c, chosen.x_range)
+    if chosen.curve is None:
+        chosen.curve = curve_value(chosen.da, chosen.size)
+    options = dict(
+        side=side,
+        window=chosen.window,
+        x_c=x_c,
+        sample_dim=chosen.samples,
+        bootstrap=bootstrap,
+        seed=seed,
     )
+    what = f"fit of {'3 models' if model == 'all' else model}"
+    if bootstrap:
+        what += f" with {bootstrap} bootstrap refits each"
     try:
-        curve = collapse_array(
-            ds, observable, training=training, teacher_width=h_t, control=control
-        )
-        curve = curve.sel(width=w, drop=True)
-        curve = curve.dropna("control", how="all")
-        if model == "all":
-            fitted = compare_models(curve, "control", criterion=criterion, **kwargs)
-        else:
-            fitted = fit_transition(curve, "control", model=model, **kwargs)
-    except AnalysisInputError as exc:
-        raise ConfigError(str(exc)) from exc
+        curve = chosen.da.sel({chosen.size: chosen.curve}, drop=True)
+        curve = curve.dropna(chosen.control_dim, how="all")
+        with working(what):
+            if model == "all":
+                fitted = compare_models(
+                    curve, chosen.control_dim, criterion=criterion, progress=True, **options
+                )
+            else:
+                fitted = fit_transition(curve, chosen.control_dim, model=model, **options)
+    except PhasetransError as exc:
+        raise analysis_error(exc) from exc
 
-    print(
-        f"{observable} of {training!r} students, h_T = {h_t}, width {w}, "
-        f"{curve.sizes['seed']} seeds, control {control} "
-        f"({curve['control'].attrs['long_name']}) in [{x_window[0]:g}, {x_window[1]:g}]"
-    )
+    print(chosen.describe(sizes=False))
     print(fitted.report())
-    out = (
-        Path(args.out)
-        if args.out
-        else default_out(args.data, f"fit-{observable}-{training}-hT{h_t}-W{w}")
-    )
+    short = {"teacher_width": "hT", "width": "W"}.get(chosen.size, chosen.size)
+    name = f"fit-{chosen.observable}-{chosen.training}-{chosen.tag()}-{short}{chosen.curve}"
+    out = Path(args.out) if args.out else default_out(args.data, name)
     out.parent.mkdir(parents=True, exist_ok=True)
     plot_fit(fitted).savefig(out, dpi=120)
     print(f"figure: {out}")

@@ -20,6 +20,13 @@ if TYPE_CHECKING:
 # light and import numpy, xarray, scipy and matplotlib when the command runs.
 RETAINED_CHOICES = ("dimension", "spectral_dimension")
 NORMALIZATIONS = ("max", "mean", "sum", "none")
+#: Command-line option of each argument of compare_topology.
+_OPTION_OF = {
+    "retained": "--retained",
+    "training": "--method",
+    "threshold": "--threshold",
+    "normalize": "--normalize",
+}
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -78,7 +85,9 @@ def _parse_retained(text: str) -> str | int:
     if count < 1:
         raise ConfigError(
             f"--retained: {text!r} is not allowed; use {', '.join(RETAINED_CHOICES)} "
-            "or a positive integer"
+            "or a positive integer",
+            field="--retained",
+            value=text,
         )
     return count
 
@@ -89,8 +98,35 @@ def _parse_threshold(text: str) -> float:
     except ValueError:
         value = float("nan")
     if not -1.0 < value <= 1.0:
-        raise ConfigError(f"--threshold: {text!r} is not allowed; use a number in (-1, 1]")
+        raise ConfigError(
+            f"--threshold: {text!r} is not allowed; use a number in (-1, 1]",
+            field="--threshold",
+            value=text,
+        )
     return value
+
+
+def _parse_methods(ds: xr.Dataset, text: str | None, retained: str | int) -> list[str] | None:
+    """The trainings named by ``--method``, checked against the study (and ``--retained``)."""
+    available = [str(m) for m in ds["training"].values]
+    wanted = None if text is None else [m.strip() for m in text.split(",")]
+    if wanted is not None:
+        unknown = [m for m in wanted if m not in available]
+        if unknown or not wanted:
+            raise ConfigError(
+                f"--method: {unknown or wanted!r} is not allowed; the dataset holds "
+                f"{', '.join(available)}",
+                field="--method",
+                value=text,
+            )
+    if retained == "spectral_dimension" and "spectral" not in available:
+        raise ConfigError(
+            "--retained: 'spectral_dimension' is not allowed for this dataset; it holds no "
+            f"'spectral' training (available: {', '.join(available)})",
+            field="--retained",
+            value=retained,
+        )
+    return wanted
 
 
 def _open_study(path: str) -> xr.Dataset:
@@ -230,10 +266,12 @@ def main(args: argparse.Namespace) -> int:
     if args.normalize not in NORMALIZATIONS:
         raise ConfigError(
             f"--normalize: {args.normalize!r} is not allowed; "
-            f"use one of {', '.join(NORMALIZATIONS)}"
+            f"use one of {', '.join(NORMALIZATIONS)}",
+            field="--normalize",
+            value=args.normalize,
         )
     ds = _open_study(args.data)
-    trainings = None if args.method is None else [m.strip() for m in args.method.split(",")]
+    trainings = _parse_methods(ds, args.method, args.retained)
     try:
         result = compare_topology(
             ds,
@@ -242,12 +280,11 @@ def main(args: argparse.Namespace) -> int:
             threshold=args.threshold,
             normalize=args.normalize,
         )
-    except ConfigError as exc:  # name the command-line option, not the argument
-        field, _, rest = str(exc).partition(":")
-        if field in {"retained", "training"}:
-            option = "method" if field == "training" else field
-            raise ConfigError(f"--{option}:{rest}") from exc
-        raise
+    except ConfigError as exc:  # name the command-line option, chosen by the error's field
+        option = _OPTION_OF.get(exc.field or "")
+        if option is None:
+            raise
+        raise ConfigError(f"{option}: {exc}", field=option, value=exc.value) from exc
     print(format_table(result))
     out_dir = (
         Path(args.out_dir) if args.out_dir else Path("out") / Path(args.data).stem / "topology"

@@ -6,12 +6,17 @@ import numpy as np
 import pytest
 import xarray as xr
 
+from phasetrans.analysis.defaults import default_window, slice_defaults
 from phasetrans.analysis.observables import (
     accuracy_loss,
     collapse_array,
     control,
+    control_dim,
     delta_mse,
+    dimension_ratio,
+    generalisation_error,
     normalized_delta_mse,
+    sample_dims,
 )
 from phasetrans.analysis.scaling import collapse
 from phasetrans.analysis.validation import AnalysisInputError
@@ -187,3 +192,266 @@ def test_synthetic_study_collapses_with_the_generating_exponent():
     result = collapse(da, "width", "control", sample_dim="seed", fix={"zeta": 0}, x_window=(-8, 6))
     assert result.nu == pytest.approx(NU, rel=0.1)
     assert result.x_c == pytest.approx(0.0, abs=0.3)
+
+
+# ---------------------------------------------------------------------------
+# swept studies: any size, any control, the disorder as samples
+
+#: Critical alpha and exponent of the synthetic order parameter.
+ALPHA_C, NU_ALPHA = 2.0, 1.0
+
+
+def make_swept_study(
+    *,
+    teacher_seeds: int = 6,
+    input_dims: tuple[int, ...] = (4, 8, 16),
+    alphas: tuple[float, ...] = tuple(np.linspace(1.5, 2.5, 21)),
+    teacher_widths: tuple[int, ...] = (2, 4),
+    widths: tuple[int, ...] = (4, 8),
+    n_seeds: int = 4,
+    seed: int = 0,
+) -> xr.Dataset:
+    """A swept study with the store's layout and a known transition in alpha.
+
+    ``teacher_recovered = 1 / (1 + exp(-(alpha - ALPHA_C) d^(1/NU_ALPHA)))`` plus
+    teacher-to-teacher and student-to-student noise; ``n_train`` is the
+    non-index coordinate ``round(alpha d h_T)``; ``test_mse`` falls with
+    ``retained`` as in :func:`make_study`.
+    """
+    rng = np.random.default_rng(seed)
+    trainings = ("spectral", "direct")
+    retained = np.arange(max(widths) + 1)
+    shape = (
+        len(trainings), teacher_seeds, len(input_dims), len(alphas),
+        len(teacher_widths), len(widths), n_seeds,
+    )  # fmt: skip
+    d = np.array(input_dims, dtype=float)[None, None, :, None, None, None, None]
+    a = np.array(alphas)[None, None, None, :, None, None, None]
+    teacher = 0.02 * rng.standard_normal((1, teacher_seeds, 1, 1, 1, 1, 1))
+    student = 0.01 * rng.standard_normal(shape)
+    recovered = 1.0 / (1.0 + np.exp(-(a - ALPHA_C) * d ** (1 / NU_ALPHA))) + teacher + student
+    h = np.array(teacher_widths, dtype=float)[None, None, None, None, :, None, None]
+    w = np.array(widths)[None, None, None, None, None, :, None]
+    n = retained.astype(float)
+    mse = 0.01 + 0.05 * np.logaddexp(0.0, -(n - h[..., None])) * (1 + 0.01 * student[..., None])
+    mse = mse - 0.05 * np.logaddexp(0.0, -(w[..., None] - h[..., None]))
+    mse = np.where(n <= w[..., None], np.broadcast_to(mse, (*shape, n.size)), np.nan)
+    student_dims = (
+        "training", "teacher_seed", "input_dim", "alpha", "teacher_width", "width", "seed",
+    )  # fmt: skip
+    n_train = np.rint(
+        np.array(alphas)[None, :, None]
+        * np.array(input_dims)[:, None, None]
+        * np.array(teacher_widths)[None, None, :]
+    ).astype(int)
+    coords = {
+        "training": list(trainings),
+        "teacher_seed": np.arange(teacher_seeds),
+        "input_dim": list(input_dims),
+        "alpha": list(alphas),
+        "teacher_width": list(teacher_widths),
+        "width": list(widths),
+        "seed": np.arange(n_seeds),
+        "retained": retained,
+        "n_train": (("input_dim", "alpha", "teacher_width"), n_train),
+    }
+    data = {
+        "test_mse": ((*student_dims, "retained"), mse),
+        "teacher_recovered": (student_dims, np.clip(recovered, 0, 1)),
+        "teacher_cosine": (student_dims, np.clip(0.5 + 0.5 * recovered, 0, 1)),
+        "dimension": (student_dims, np.broadcast_to(h * (1 + 0 * a), shape).copy()),
+    }
+    ds = xr.Dataset(data, coords=coords)
+    ds["alpha"].attrs = {"long_name": "training samples per teacher parameter", "units": "1"}
+    ds.attrs["teacher_kind"] = "regression"
+    return ds
+
+
+@pytest.fixture(scope="module")
+def swept() -> xr.Dataset:
+    return make_swept_study()
+
+
+def test_order_parameter_against_alpha_across_input_dims(swept):
+    at = slice_defaults(swept, "teacher_recovered", size="input_dim", control="alpha")
+    # the shared defaults: spectral, the widest student, the first teacher width
+    assert at == {"training": "spectral", "teacher_width": 2, "width": 8}
+    da = collapse_array(swept, "teacher_recovered", size="input_dim", control="alpha", at=at)
+    assert da.dims == ("input_dim", "alpha", "teacher_seed", "seed")
+    assert control_dim("alpha") == "alpha" and sample_dims(da) == ("teacher_seed", "seed")
+    assert da.attrs["control"] == "alpha" and da.attrs["width"] == 8
+    assert da["alpha"].attrs["long_name"] == "training samples per teacher parameter"
+    cell = dict(training="spectral", teacher_width=2, width=8)
+    xr.testing.assert_equal(
+        da.reset_coords(drop=True),
+        swept["teacher_recovered"].sel(cell).transpose(*da.dims).reset_coords(drop=True),
+    )
+
+
+def test_n_train_as_control_gives_a_ragged_grid(swept):
+    at = {"training": "spectral", "teacher_width": 4, "width": 8}
+    # rounding makes several alphas give the same n_train on the fine grid: refused
+    with pytest.raises(AnalysisInputError, match=r"control='n_train' does not give distinct"):
+        collapse_array(swept, "teacher_recovered", size="input_dim", control="n_train", at=at)
+    alphas = tuple(np.linspace(1.0, 3.0, 9))
+    coarse = make_swept_study(teacher_seeds=2, alphas=alphas)
+    da = collapse_array(coarse, "teacher_recovered", size="input_dim", control="n_train", at=at)
+    assert da.dims == ("input_dim", "n_train", "teacher_seed", "seed")
+    # n_train = round(alpha d h_T): each input_dim has its own 9 values, NaN elsewhere
+    for d in (4, 8, 16):
+        row = da.sel(input_dim=d).dropna("n_train", how="all")
+        expected = np.rint(np.array(alphas) * d * 4)
+        np.testing.assert_array_equal(row["n_train"].values, expected)
+        np.testing.assert_allclose(
+            row.values,
+            coarse["teacher_recovered"]
+            .sel(training="spectral", teacher_width=4, width=8, input_dim=d)
+            .transpose("alpha", ...)
+            .values,
+        )
+
+
+def test_per_student_observables(swept):
+    ratio = dimension_ratio(swept)
+    np.testing.assert_allclose(ratio.sel(teacher_width=4).values, 1.0)
+    gen = generalisation_error(swept)
+    assert "retained" not in gen.dims
+    np.testing.assert_array_equal(
+        gen.sel(width=4).values, swept["test_mse"].sel(width=4, retained=4).values
+    )
+    da = collapse_array(
+        swept, "generalisation_error", size="teacher_width", control="alpha",
+        at=slice_defaults(swept, "generalisation_error", size="teacher_width", control="alpha"),
+    )  # fmt: skip
+    assert da.dims == ("teacher_width", "alpha", "teacher_seed", "seed")
+    assert da.attrs["input_dim"] == 4 and da.attrs["width"] == 8
+
+
+def test_pruning_control_with_swept_dims_and_one_teacher(swept):
+    at = slice_defaults(swept, size="width", control="shift", given={"alpha": 2.0})
+    assert at == {"alpha": 2.0, "training": "spectral", "input_dim": 4, "teacher_width": 2}
+    da = collapse_array(swept, size="width", control="shift", at=at)
+    assert da.dims == ("width", "control", "teacher_seed", "seed")
+    assert default_window(da) == (-2.0, 2.0)
+    one = collapse_array(swept, size="width", control="ratio", at={**at, "teacher_seed": 1})
+    assert one.dims == ("width", "control", "seed") and sample_dims(one) == "seed"
+    assert default_window(one) == (-1.0, 1.0)
+    across = collapse_array(
+        swept, size="teacher_width", control="shift",
+        at=slice_defaults(swept, size="teacher_width", control="shift"),
+    )  # fmt: skip
+    assert default_window(across) == (-2.0, 2.0)  # the smallest h_T
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"size": "depth"}, r"size='depth'; allowed: a dimension of delta_mse among"),
+        ({"control": "log"}, r"control='log'; allowed: one of \['shift', 'ratio', "),
+        ({"observable": "mse"}, r"observable='mse'; allowed"),
+        (
+            {"observable": "teacher_recovered", "control": "shift"},
+            r"shift and ratio need a pruning observable",
+        ),
+        ({"size": "input_dim", "control": "input_dim"}, r"control='input_dim'"),
+        ({"at": {"width": 4}}, r"width cannot be fixed: it is the size dimension"),
+        ({"at": {"seed": 0}}, r"seed cannot be fixed: it is the sample dimension"),
+        ({"at": {"training": "spectral", "alpha": 9.0}}, r"alpha=9.0 is not in the dataset"),
+        ({"at": {"training": "spectral"}}, r"input_dim is not given; allowed: one of \[4, 8"),
+        ({"training": "direct", "at": {"training": "spectral"}}, r"disagree"),
+    ],
+)
+def test_swept_collapse_array_errors(swept, kwargs, message):
+    kwargs = {"observable": "delta_mse", **kwargs}
+    observable = kwargs.pop("observable")
+    with pytest.raises(AnalysisInputError, match=message) as info:
+        collapse_array(swept, observable, **kwargs)
+    assert info.value.field is not None
+
+
+def test_two_level_collapse_finds_the_transition_in_alpha(swept):
+    at = slice_defaults(swept, "teacher_recovered", size="input_dim", control="alpha")
+    da = collapse_array(swept, "teacher_recovered", size="input_dim", control="alpha", at=at)
+    result = collapse(
+        da, "input_dim", "alpha", sample_dim=sample_dims(da), fix={"zeta": 0}, bootstrap=8
+    )
+    assert result.sample_dim == ("teacher_seed", "seed")
+    assert "two-level" in result.error_model
+    assert result.x_c == pytest.approx(ALPHA_C, abs=0.01)
+    assert result.nu == pytest.approx(NU_ALPHA, rel=0.05)
+
+
+# ---------------------------------------------------------------------------
+# a real tiny swept study
+
+SWEPT_TOML = """
+name = "swept"
+output = "data/swept.nc"
+[teacher]
+seeds = [0, 1]
+input_dim = [5, 8]
+widths = [2]
+[data]
+alpha = [1.0, 2.0, 4.0]
+n_test = 200
+[students]
+widths = [4]
+seeds = [0, 1]
+methods = ["spectral"]
+[training.spectral]
+epochs = 2
+batch_size = 50
+log_every = 2
+[run]
+seed_block = 2
+"""
+
+
+@pytest.fixture(scope="module")
+def real_swept(tmp_path_factory) -> xr.Dataset:
+    from phasetrans.config import load_study
+    from phasetrans.runner import run_study
+    from phasetrans.store import open_study
+
+    path = tmp_path_factory.mktemp("swept") / "swept.toml"
+    path.write_text(SWEPT_TOML)
+    report = run_study(load_study(path), scheduler="sync", progress=False)
+    ds = open_study(report.output).load()
+    ds.attrs["path"] = str(report.output)
+    return ds
+
+
+def test_real_swept_study_as_collapse_input(real_swept):
+    ds = real_swept
+    at = slice_defaults(ds, "generalisation_error", size="input_dim", control="alpha")
+    assert at == {"training": "spectral", "teacher_width": 2, "width": 4}
+    da = collapse_array(ds, "generalisation_error", size="input_dim", control="alpha", at=at)
+    assert da.dims == ("input_dim", "alpha", "teacher_seed", "seed")
+    assert da.shape == (2, 3, 2, 2)
+    cell = dict(training="spectral", teacher_width=2, width=4, retained=4)
+    np.testing.assert_array_equal(
+        da.values, ds["test_mse"].sel(cell).transpose("input_dim", "alpha", ...).values
+    )
+    by_n = collapse_array(ds, "teacher_recovered", size="input_dim", control="n_train", at=at)
+    assert by_n.dims == ("input_dim", "n_train", "teacher_seed", "seed")
+    # n_train = round(alpha d h_T): 10, 20, 40 for d = 5 and 16, 32, 64 for d = 8
+    assert by_n["n_train"].values.tolist() == [10, 16, 20, 32, 40, 64]
+    assert int(by_n.sel(input_dim=5).notnull().any(("teacher_seed", "seed")).sum()) == 3
+    pruning = collapse_array(ds, size="input_dim", control="shift", at={"alpha": 2.0})
+    assert pruning.dims == ("input_dim", "control", "teacher_seed", "seed")
+    result = collapse(
+        da, "input_dim", "alpha", sample_dim=sample_dims(da), fix={"zeta": 0}, bootstrap=4
+    )
+    assert result.sample_dim == ("teacher_seed", "seed") and result.n_bootstrap == 4
+
+
+def test_real_swept_study_through_the_command_line(real_swept, tmp_path, capsys):
+    from phasetrans.cli import main
+
+    argv = ["collapse", real_swept.attrs["path"], "--observable", "generalisation_error",
+            "--size", "input_dim", "--control", "alpha", "--fix", "zeta=0", "--bootstrap", "4",
+            "--out", str(tmp_path / "c.png")]  # fmt: skip
+    assert main(argv) == 0
+    text = capsys.readouterr().out
+    assert "input_dim 5, 8, 2 teacher seeds x 2 seeds" in text
+    assert "4 two-level resamples (teachers, then students)" in text

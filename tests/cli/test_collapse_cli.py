@@ -133,3 +133,136 @@ def test_accuracy_loss_on_a_classification_study(classification_file, tmp_path, 
     assert main(argv) == 0
     assert "accuracy_loss of 'spectral'" in capsys.readouterr().out
     assert out.exists()
+
+
+# ---------------------------------------------------------------------------
+# swept studies: --size, --control, --at; one-line errors for every bad option
+
+
+@pytest.fixture(scope="module")
+def swept_file(tmp_path_factory) -> Path:
+    from tests.analysis.test_observables import make_swept_study
+
+    path = tmp_path_factory.mktemp("study") / "swept.nc"
+    make_swept_study(teacher_seeds=4, n_seeds=3).to_netcdf(path)
+    return path
+
+
+def test_collapse_of_an_order_parameter_across_input_dims(swept_file, tmp_path, capsys):
+    from tests.analysis.test_observables import ALPHA_C, NU_ALPHA
+
+    argv = ["collapse", str(swept_file), "--observable", "teacher_recovered",
+            "--size", "input_dim", "--control", "alpha", "--fix", "zeta=0",
+            "--bootstrap", "4", "--out", str(tmp_path / "c.png")]  # fmt: skip
+    assert main(argv) == 0
+    text = capsys.readouterr().out
+    assert (
+        "teacher_recovered of 'spectral' students, h_T = 2, student width 8, control alpha "
+        "(training samples per teacher parameter) in [1.5, 2.5], input_dim 4, 8, 16, "
+        "4 teacher seeds x 3 seeds"
+    ) in text
+    assert "4 two-level resamples (teachers, then students)" in text
+    assert _estimate(text, "x_c") == pytest.approx(ALPHA_C, abs=0.02)
+    assert _estimate(text, "nu") == pytest.approx(NU_ALPHA, rel=0.1)
+
+
+def test_collapse_with_a_fixed_sweep_value_and_one_teacher(swept_file, tmp_path, capsys):
+    argv = ["collapse", str(swept_file), "--at", "alpha=2,teacher_seed=1", "--at", "input_dim=8",
+            "--bootstrap", "0", "--fix", "zeta=0", "--out", str(tmp_path / "c.png")]  # fmt: skip
+    assert main(argv) == 0
+    text = capsys.readouterr().out
+    assert "alpha = 2.0, teacher_seed = 1, input_dim = 8, h_T = 2" in text
+    assert "width 4, 8, 3 seeds" in text
+
+
+def test_fit_of_an_order_parameter_against_alpha(swept_file, tmp_path, capsys):
+    argv = ["fit", str(swept_file), "--observable", "teacher_recovered", "--size", "input_dim",
+            "--control", "alpha", "--x-c", "2", "--side", "both", "--model", "step",
+            "--bootstrap", "3", "--out", str(tmp_path / "f.png")]  # fmt: skip
+    assert main(argv) == 0
+    out = capsys.readouterr()
+    assert "h_T = 2, student width 8, input_dim 16, 4 teacher seeds x 3 seeds" in out.out
+    center = float(re.search(r"center\s+([0-9.]+)", out.out).group(1))
+    assert center == pytest.approx(2.0, abs=0.02)
+    assert "two-level" in out.out
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["collapse", "{data}", "--nu", "0"], "--nu: '0' is not allowed; use a non-zero number"),
+        (["collapse", "{data}", "--seed", "-1"], "--seed: '-1' is not allowed; use a value >= 0"),
+        (["fit", "{data}", "--seed", "-1"], "--seed: '-1' is not allowed"),
+        (
+            ["collapse", "{data}", "--x-c", "1e300"],
+            "--x-c: '1e+300' is not allowed; use a number within the control range [-10, 86]",
+        ),
+        (["fit", "{data}", "--x-c", "1e300"], "--x-c: '1e+300' is not allowed"),
+        (["collapse", "{data}", "--x-c", "nan"], "--x-c: 'nan' is not allowed"),
+        (["collapse", "{data}", "--zeta", "1e9"], "--zeta: '1e+09' is not allowed"),
+        (["collapse", "{data}", "--fix", "nu=0"], "--fix: 'nu=0' is not allowed"),
+        (["collapse", "{data}", "--fix", "x_c=1e300"], "--fix: 'x_c=1e+300' is not allowed"),
+        (
+            ["collapse", "{data}", "--width", "12"],
+            "--width: '12' is not allowed with --size width (it is the size variable)",
+        ),
+        (
+            ["collapse", "{data}", "--size", "teacher_width"],
+            "--size: 'teacher_width' is not allowed; use one of width",
+        ),
+        (["collapse", "{data}", "--control", "log"], "--control: 'log' is not allowed; use one"),
+        (["collapse", "{data}", "--at", "alpha=2"], "--at: 'alpha=2' is not allowed"),
+        (["collapse", "{data}", "--window", "1", "inf"], "--window: 1 inf is not allowed"),
+        (["collapse", "{data}", "--workers", "0"], "--workers: '0' is not allowed"),
+        (
+            ["collapse", "{data}", "--observable", "teacher_recovered"],
+            "--observable: 'teacher_recovered' is not allowed for this study",
+        ),
+        (["fit", "{data}", "--size", "depth"], "--size: 'depth' is not allowed"),
+    ],
+)
+def test_more_bad_inputs_exit_2_with_one_line(study_file, capsys, argv, message):
+    argv = [a.format(data=study_file) for a in argv]
+    assert main(argv) == 2
+    err = capsys.readouterr().err.strip()
+    assert message in err
+    assert len(err.splitlines()) == 1
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["collapse", "{data}", "--control", "shift", "--observable", "dimension_ratio"],
+         "--control: 'shift' is not allowed; use one of input_dim, alpha"),
+        (["collapse", "{data}", "--at", "input_dim=5"], "--at input_dim: '5' is not allowed"),
+        (["collapse", "{data}", "--at", "seed=0"], "--at: 'seed=0' is not allowed"),
+        (["fit", "{data}", "--control", "alpha", "--observable", "teacher_cosine"],
+         "--x-c is needed with --control alpha; use a number within the control range [1.5, 2.5]"),
+        (["collapse", "{data}", "--size", "input_dim", "--control", "input_dim",
+          "--observable", "teacher_cosine"], "--control: 'input_dim' is not allowed"),
+    ],
+)  # fmt: skip
+def test_bad_swept_inputs_exit_2_with_one_line(swept_file, capsys, argv, message):
+    argv = [a.format(data=swept_file) for a in argv]
+    assert main(argv) == 2
+    err = capsys.readouterr().err.strip()
+    assert message in err
+    assert len(err.splitlines()) == 1
+
+
+def test_cli_choices_follow_the_analysis():
+    from phasetrans.analysis import observables
+    from phasetrans.cli import collapse as cli_collapse
+
+    assert cli_collapse.OBSERVABLES == tuple(observables.OBSERVABLES)
+    assert cli_collapse.CONTROLS == observables.CONTROLS
+
+
+def test_every_option_has_help():
+    from phasetrans.cli import build_parser
+
+    parser = build_parser()
+    sub = next(a for a in parser._actions if a.dest == "command")
+    for name in ("collapse", "fit", "topology"):
+        for action in sub.choices[name]._actions:
+            assert action.help, (name, action.dest)

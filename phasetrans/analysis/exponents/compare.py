@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import math
+import sys
 from collections.abc import Sequence
 
 import xarray as xr
+from tqdm.auto import tqdm
 
 from phasetrans.analysis.exponents.fit import fit_transition
 from phasetrans.analysis.exponents.models import MODELS
@@ -21,7 +23,15 @@ def compare_models(
     *,
     models: Sequence[str] = ("power", "exponential", "step"),
     criterion: str = "aic",
-    **kwargs,
+    side: str = "below",
+    window: float | tuple[float, float] | None = None,
+    bootstrap: int = 0,
+    seed: int = 0,
+    x_c: float = 0.0,
+    sample_dim: str | Sequence[str] | None = None,
+    error: xr.DataArray | float | None = None,
+    vary_x_c: bool = False,
+    progress: bool = False,
 ) -> ModelComparison:
     r"""Fit several transition models to the same points and rank them.
 
@@ -35,9 +45,10 @@ def compare_models(
         Names from :data:`MODELS`.
     criterion : str
         ``"aic"`` or ``"bic"``.
-    **kwargs
-        Passed to :func:`fit_transition` (``side``, ``window``, ``x_c``,
-        ``sample_dim``, ``bootstrap``, ``seed``, ...).
+    side, window, bootstrap, seed, x_c, sample_dim, error, vary_x_c
+        As for :func:`fit_transition`, the same for every model.
+    progress : bool
+        Show a progress bar over the models on stderr (for long bootstraps).
 
     Returns
     -------
@@ -70,12 +81,33 @@ def compare_models(
     models = list(models)
     if not models:
         raise AnalysisInputError(
-            f"models={models!r}; allowed: a non-empty list from {list(MODELS)}"
+            f"models={models!r}; allowed: a non-empty list from {list(MODELS)}",
+            field="models",
+            value=models,
         )
     for name in models:
         if name not in MODELS:
-            raise AnalysisInputError(f"models names {name!r}; allowed: {list(MODELS)}")
-    fits = {name: fit_transition(da, control_dim, model=name, **kwargs) for name in models}
+            raise AnalysisInputError(
+                f"models names {name!r}; allowed: {list(MODELS)}", field="models", value=name
+            )
+    options = dict(
+        side=side,
+        window=window,
+        bootstrap=bootstrap,
+        seed=seed,
+        x_c=x_c,
+        sample_dim=sample_dim,
+        error=error,
+        vary_x_c=vary_x_c,
+    )
+    fits = {}
+    with tqdm(
+        total=len(models), desc="fit", unit="model", file=sys.stderr, disable=not progress, delay=1
+    ) as bar:
+        for name in models:
+            bar.set_postfix_str(name)
+            fits[name] = fit_transition(da, control_dim, model=name, **options)
+            bar.update()
     values = {name: getattr(fit, criterion) for name, fit in fits.items()}
     best = min(values.values())
     raw = {name: math.exp(-(v - best) / 2) for name, v in values.items()}

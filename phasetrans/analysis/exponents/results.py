@@ -1,9 +1,16 @@
-"""Results of the transition fits: one fit with its bootstrap, and a ranked comparison."""
+"""Results of the transition fits: one fit with its bootstrap, and a ranked comparison.
+
+Both show themselves as lmfit's results do: a short ``repr`` with the fitted
+parameters, an HTML table in Jupyter, a text ``report()``, an
+:class:`xarray.Dataset` (``to_dataset()``) and a figure (``plot()``).
+"""
 
 from __future__ import annotations
 
+import html
 import math
 from dataclasses import dataclass, field
+from typing import Any
 
 import lmfit
 import numpy as np
@@ -11,11 +18,12 @@ import xarray as xr
 
 from phasetrans.analysis.bootstrap import LEVELS
 from phasetrans.analysis.exponents.models import FORMULAS
+from phasetrans.analysis.scaling.result import html_table, parameters_dataset
 
 __all__ = ["ModelComparison", "TransitionFit"]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class TransitionFit:
     """A fitted transition model with bootstrap intervals.
 
@@ -96,6 +104,105 @@ class TransitionFit:
         """The fitted curve at ``x``."""
         return self.result.eval(x=np.asarray(x, dtype=float))
 
+    def _fixed(self) -> list[str]:
+        return [k for k, p in self.result.params.items() if not p.vary]
+
+    def __repr__(self) -> str:
+        stderr = self.stderr
+        parts = []
+        for name, value in self.params.items():
+            err = stderr.get(name)
+            parts.append(f"{name}={value:.4g}" + (" (fixed)" if err is None else f"±{err:.2g}"))
+        state = "" if self.result.success else "; NOT CONVERGED"
+        return (
+            f"<TransitionFit {self.model} {self.side} x_c={self.x_c:g} "
+            f"({self.result.ndata} points): {', '.join(parts)}; "
+            f"AIC={self.aic:.2f}, reduced chi2={self.result.redchi:.3g}{state}>"
+        )
+
+    def _repr_html_(self) -> str:
+        r = self.result
+        caption = (
+            f"{self.model} fit O = {FORMULAS[self.model]} of {self.name}, {r.ndata} points "
+            f"{self.side} x_c = {self.x_c:g}; reduced chi2 = {r.redchi:.4g}, "
+            f"AIC = {r.aic:.2f}, BIC = {r.bic:.2f}; {self.error_model}"
+        )
+        notes = [] if r.success else ["the fit did not converge"]
+        return html_table(
+            caption, list(self.params), self.params, self.stderr, self.intervals,
+            self._fixed(), notes,
+        )  # fmt: skip
+
+    def to_dataset(self) -> xr.Dataset:
+        """Estimates, errors, intervals, bootstrap samples and the fitted points as a Dataset.
+
+        Returns
+        -------
+        xarray.Dataset
+            Over ``parameter``: ``estimate``, ``stderr`` (lmfit's), ``fixed``;
+            over ``(parameter, level)``: ``interval_low``, ``interval_high``
+            and over ``(parameter, resample)``: ``bootstrap_samples`` (with a
+            bootstrap); over ``point``: ``x``, ``y``, ``yerr`` and
+            ``best_fit``.  The attrs hold the model, its formula, the side,
+            :math:`x_c`, the window and the fit statistics.
+        """
+        names = list(self.params)
+        ds = parameters_dataset(
+            names, self.params, self.stderr, self.intervals, self.bootstrap_samples, self._fixed()
+        )
+        yerr = self.yerr if self.yerr is not None else np.full(self.y.shape, np.nan)
+        ds["x"] = ("point", np.asarray(self.x, dtype=float), {"long_name": self.control_dim})
+        ds["y"] = ("point", np.asarray(self.y, dtype=float), {"long_name": self.name})
+        ds["yerr"] = ("point", np.asarray(yerr, dtype=float), {"long_name": "standard error"})
+        ds["best_fit"] = ("point", self.eval(self.x), {"long_name": "fitted curve"})
+        r = self.result
+        ds.attrs = {
+            "analysis": "transition fit",
+            "model": self.model,
+            "formula": FORMULAS[self.model],
+            "observable": self.name,
+            "control_dim": self.control_dim,
+            "side": self.side,
+            "x_c": self.x_c,
+            "window": "" if self.window is None else str(self.window),
+            "error_model": self.error_model,
+            "sample_dim": ",".join(
+                () if self.sample_dim is None
+                else (self.sample_dim,) if isinstance(self.sample_dim, str)
+                else self.sample_dim
+            ),
+            "ndata": int(r.ndata),
+            "nvarys": int(r.nvarys),
+            "chisqr": float(r.chisqr),
+            "redchi": float(r.redchi),
+            "aic": float(r.aic),
+            "bic": float(r.bic),
+            "success": int(bool(r.success)),
+            "bootstrap_kind": self.bootstrap_kind,
+            "n_bootstrap": self.n_bootstrap,
+            "n_bootstrap_failed": self.n_bootstrap_failed,
+            "seed": self.seed,
+        }  # fmt: skip
+        return ds
+
+    def plot(self, ax: Any = None, *, title: str | None = None) -> Any:
+        """Data, fitted curve and residuals (:func:`phasetrans.plots.scaling.plot_fit`).
+
+        Parameters
+        ----------
+        ax : pair of matplotlib Axes, optional
+            ``(top, bottom)`` axes for the data and the residuals.
+        title : str, optional
+            Figure title.
+
+        Returns
+        -------
+        matplotlib.figure.Figure
+        """
+        from phasetrans.plots.scaling import plot_fit
+
+        return plot_fit(self, ax=ax, title=title)
+
     def report(self) -> str:
         """Plain-text summary: model, data, estimates, errors, intervals and criteria."""
         r = self.result
@@ -136,7 +243,7 @@ class TransitionFit:
         return "\n".join(lines)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class ModelComparison:
     """Several transition models fitted to the same points, ranked by an information criterion.
 
@@ -161,15 +268,68 @@ class ModelComparison:
         """Name of the model with the lowest criterion."""
         return str(self.rows[0]["model"])
 
+    def __repr__(self) -> str:
+        ranking = ", ".join(f"{r['model']} (weight {r['weight']:.2f})" for r in self.rows)
+        return (
+            f"<ModelComparison by {self.criterion.upper()}: {ranking}; "
+            f"best {self.best}: {self.fits[self.best]!r}>"
+        )
+
+    def _repr_html_(self) -> str:
+        crit = self.criterion.upper()
+        head = ["model", "k", "N", "chi2", "red.chi2", "AIC", "BIC", f"Δ{crit}", "weight"]
+        rows = []
+        for r in self.rows:
+            cells = [
+                str(r["model"]), str(r["nvarys"]), str(r["ndata"]), f"{r['chisqr']:.4g}",
+                f"{r['redchi']:.4g}", f"{r['aic']:.2f}", f"{r['bic']:.2f}",
+                f"{r['delta']:.2f}", f"{r['weight']:.3f}",
+            ]  # fmt: skip
+            rows.append("<tr>" + "".join(f"<td>{html.escape(c)}</td>" for c in cells) + "</tr>")
+        header = "<tr>" + "".join(f"<th>{html.escape(h)}</th>" for h in head) + "</tr>"
+        caption = f"Models ranked by {crit} (lower is better; weight ~ exp(-Δ/2))"
+        return (
+            f"<div><table><caption>{html.escape(caption)}</caption>{header}{''.join(rows)}"
+            f"</table>{self.fits[self.best]._repr_html_()}</div>"
+        )
+
     def to_dataset(self) -> xr.Dataset:
-        """The table as an :class:`xarray.Dataset` over ``model``."""
+        """The table as an :class:`xarray.Dataset` over ``model``, with every fit's estimates.
+
+        Returns
+        -------
+        xarray.Dataset
+            ``nvarys, ndata, chisqr, redchi, aic, bic, delta, weight`` over
+            ``model``; ``estimate`` and ``stderr`` over ``(model, parameter)``
+            (NaN where a model lacks the parameter); attrs ``criterion`` and
+            ``best``.
+        """
         names = [str(r["model"]) for r in self.rows]
         keys = ("nvarys", "ndata", "chisqr", "redchi", "aic", "bic", "delta", "weight")
-        return xr.Dataset(
+        ds = xr.Dataset(
             {k: ("model", [r[k] for r in self.rows]) for k in keys},
             coords={"model": names},
-            attrs={"criterion": self.criterion},
+            attrs={"criterion": self.criterion, "best": self.best},
         )
+        parameters = list(dict.fromkeys(p for n in names for p in self.fits[n].params))
+        for var in ("estimate", "stderr"):
+            table = [
+                [
+                    getattr(self.fits[n], "params" if var == "estimate" else "stderr").get(
+                        p, math.nan
+                    )
+                    for p in parameters
+                ]
+                for n in names
+            ]
+            ds[var] = (("model", "parameter"), np.asarray(table, dtype=float))
+        return ds.assign_coords(parameter=parameters)
+
+    def plot(self, ax: Any = None, *, title: str | None = None) -> Any:
+        """Every model's curve over the data (:func:`phasetrans.plots.scaling.plot_fit`)."""
+        from phasetrans.plots.scaling import plot_fit
+
+        return plot_fit(self, ax=ax, title=title)
 
     def report(self) -> str:
         """The ranking as a text table, then each fit's report."""

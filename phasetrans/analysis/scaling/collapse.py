@@ -38,7 +38,12 @@ from phasetrans.analysis.scaling.result import (
 from phasetrans.analysis.validation import require_known_names
 from phasetrans.errors import AnalysisInputError
 
-__all__ = ["collapse"]
+__all__ = ["BOUNDS", "collapse"]
+
+#: Bounds of the search (``Objective.value`` is inf beyond them), by parameter.
+BOUNDS = {"inv_nu": 50.0, "zeta": 50.0}
+#: A free parameter this close to its bound (relative) marks a degenerate collapse.
+BOUND_MARGIN = 0.02
 
 
 def _check_fix(fix: Mapping[str, float] | None, corrections: bool) -> dict[str, float]:
@@ -306,6 +311,13 @@ def collapse(
     plateau), it is left out, and at least ``min_overlap`` of all points must
     enter :math:`S`, so a "collapse" made of plateau points cannot win.
 
+    Degenerate optimum: the search keeps :math:`|1/\nu| \le 50` and
+    :math:`|\zeta| \le 50`.  An optimum within 2 % of such a bound is not a
+    collapse but an artefact (with :math:`\zeta \approx -50`, the huge
+    :math:`L^{-\zeta}` error bars of the larger sizes make any residual tiny):
+    ``result.at_bound`` names the parameters there, every free estimate is
+    NaN and the report says that nothing is determined.
+
     No size dependence: when :math:`1/\nu` is compatible with 0 — its 95 %
     bootstrap interval contains 0, or, without a bootstrap, the estimate is 0
     or within two curvature standard errors of it — the curves do not depend
@@ -424,6 +436,13 @@ def collapse(
             params["x_c"] = stderr["x_c"] = curv["x_c"] = math.nan
             if "x_c" in intervals:
                 intervals["x_c"] = {lv: (math.nan, math.nan) for lv in intervals["x_c"]}
+    at_bound = _at_bound(params, fixed)
+    if at_bound:  # a degenerate optimum: nothing it says is determined
+        pinned = set(fixed) | ({"inv_nu"} if "nu" in fixed else set())
+        for name in [n for n in params if n not in pinned]:
+            params[name] = stderr[name] = curv[name] = math.nan
+            if name in intervals:
+                intervals[name] = {lv: (math.nan, math.nan) for lv in intervals[name]}
     used = data.sample_dims
     return CollapseResult(
         x_c=params["x_c"],
@@ -453,4 +472,16 @@ def collapse(
         seed=seed,
         size_independent=undetermined,
         n_flat=int(scaled.attrs["n_flat"]),
+        at_bound=at_bound,
     )
+
+
+def _at_bound(params: dict[str, float], fixed: dict[str, float]) -> tuple[str, ...]:
+    """Free parameters within 2 % of the optimiser's bound (``|1/nu|, |zeta| <= 50``)."""
+    out = []
+    for name, bound in BOUNDS.items():
+        pinned = name in fixed or (name == "inv_nu" and "nu" in fixed)
+        value = params.get(name, math.nan)
+        if not pinned and np.isfinite(value) and abs(value) >= (1 - BOUND_MARGIN) * bound:
+            out.append(name)
+    return tuple(out)

@@ -1,16 +1,34 @@
-"""The result of a finite-size-scaling collapse and its printable report."""
+"""The result of a finite-size-scaling collapse: report, rich display, dataset, figure.
+
+Like lmfit's ``ModelResult``, a :class:`CollapseResult` prints a short
+``repr`` with the estimates, a small HTML table in Jupyter
+(``_repr_html_``), a full text ``report()``, an :class:`xarray.Dataset` of
+estimates, errors, intervals and bootstrap samples (``to_dataset()``) and its
+figure (``plot()``).  :func:`parameters_dataset` and :func:`html_table` are
+shared with the transition fits.
+"""
 
 from __future__ import annotations
 
+import html
 import math
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import xarray as xr
 
 from phasetrans.analysis.bootstrap import LEVELS
 
-__all__ = ["CORRECTION_PARAMETERS", "NO_SIZE_DEPENDENCE", "PARAMETERS", "CollapseResult"]
+__all__ = [
+    "CORRECTION_PARAMETERS",
+    "NO_SIZE_DEPENDENCE",
+    "PARAMETERS",
+    "CollapseResult",
+    "html_table",
+    "parameters_dataset",
+]
 
 #: Parameters of the scaling form, in the order of the internal vector.
 PARAMETERS = ("x_c", "nu", "zeta")
@@ -18,9 +36,11 @@ PARAMETERS = ("x_c", "nu", "zeta")
 CORRECTION_PARAMETERS = ("b", "omega")
 #: What the report says when 1/nu is compatible with 0.
 NO_SIZE_DEPENDENCE = "no size dependence: ν and x_c not determined"
+#: What the report says when the optimum sits at a bound of the search.
+AT_BOUND = "degenerate collapse at an optimiser bound: x_c, ν and ζ not determined"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class CollapseResult:
     """Outcome of :func:`collapse`.
 
@@ -83,6 +103,10 @@ class CollapseResult:
     n_flat : int
         Points left out of :math:`S` because every size has the same value
         there (a flat plateau).
+    at_bound : tuple of str
+        Free parameters whose optimum sat at a bound of the search
+        (:math:`|1/\\nu|` or :math:`|\\zeta|` at 50): the collapse is then
+        degenerate, and every free estimate is NaN.
     """
 
     x_c: float
@@ -112,6 +136,136 @@ class CollapseResult:
     seed: int = 0
     size_independent: bool = False
     n_flat: int = 0
+    at_bound: tuple[str, ...] = ()
+
+    @property
+    def determined(self) -> bool:
+        """Whether the collapse determined its exponents (no bound hit, size dependence seen)."""
+        return not (self.at_bound or self.size_independent)
+
+    def _names(self) -> list[str]:
+        return ["x_c", "nu", "inv_nu", "zeta"] + (
+            list(CORRECTION_PARAMETERS) if self.corrections else []
+        )
+
+    def _is_fixed(self, name: str) -> bool:
+        return name in self.fixed or (name == "inv_nu" and "nu" in self.fixed)
+
+    def __repr__(self) -> str:
+        sizes = ", ".join(f"{v:g}" for v in self.scaled[self.size_dim].values)
+        parts = []
+        for name in ("x_c", "nu", "zeta"):
+            value, err = self.params[name], self.stderr.get(name, math.nan)
+            shown = _fmt(value, err)
+            parts.append(
+                f"{name}={shown} (fixed)" if self._is_fixed(name) else f"{name}={shown}±{err:.2g}"
+            )
+        note = ""
+        if self.at_bound:
+            note = f"; DEGENERATE ({', '.join(self.at_bound)} at a bound)"
+        elif self.size_independent:
+            note = "; no size dependence"
+        boot = f", bootstrap {self.n_bootstrap}" if self.n_bootstrap else ""
+        return (
+            f"<CollapseResult {self.size_dim}=[{sizes}] vs {self.control_dim!r}: "
+            f"{', '.join(parts)}; S={self.quality:.4g} over {self.n_points}/{self.n_total} "
+            f"points{boot}{note}>"
+        )
+
+    def _repr_html_(self) -> str:
+        sizes = ", ".join(f"{v:g}" for v in self.scaled[self.size_dim].values)
+        caption = (
+            f"Collapse over {self.size_dim} ({sizes}) and {self.control_dim}: "
+            f"S = {self.quality:.4g} over {self.n_points} of {self.n_total} points; "
+            f"{self.error_model}; std.err from {self.stderr_method}"
+        )
+        notes = [AT_BOUND] if self.at_bound else []
+        if self.size_independent:
+            notes.append(NO_SIZE_DEPENDENCE)
+        return html_table(
+            caption, self._names(), self.params, self.stderr, self.intervals,
+            [n for n in self._names() if self._is_fixed(n)], notes,
+        )  # fmt: skip
+
+    def to_dataset(self) -> xr.Dataset:
+        """Estimates, errors, intervals, bootstrap samples and the scaled data as a Dataset.
+
+        Returns
+        -------
+        xarray.Dataset
+            Over ``parameter`` (``x_c, nu, inv_nu, zeta``, and ``b, omega``
+            with corrections): ``estimate``, ``stderr``, ``curvature_stderr``,
+            ``fixed``; over ``(parameter, level)``: ``interval_low``,
+            ``interval_high`` (bootstrap only); over ``(parameter,
+            resample)``: ``bootstrap_samples`` (bootstrap only); plus the
+            variables of ``scaled`` over ``(size_dim, control_dim)``.  The
+            attrs hold the quality, the error model, the dimensions and the
+            flags; everything can be written with ``to_netcdf``.
+        """
+        names = self._names()
+        ds = parameters_dataset(
+            names,
+            self.params,
+            self.stderr,
+            self.intervals,
+            self.bootstrap_samples,
+            [n for n in names if self._is_fixed(n)],
+        )
+        ds["curvature_stderr"] = (
+            "parameter",
+            [self.curvature_stderr.get(n, math.nan) for n in names],
+            {"long_name": "standard error from the curvature of S (2 S_min H^-1)"},
+        )
+        scaled = self.scaled.reset_coords(drop=True)
+        scaled.attrs = {}
+        ds = xr.merge([ds, scaled], combine_attrs="drop_conflicts")
+        ds.attrs = {
+            "analysis": "finite-size-scaling collapse O = L^zeta F((x - x_c(L)) L^(1/nu))",
+            "quality": self.quality,
+            "n_points": self.n_points,
+            "n_total": self.n_total,
+            "n_flat": self.n_flat,
+            "error_model": self.error_model,
+            "stderr_method": self.stderr_method,
+            "size_dim": self.size_dim,
+            "control_dim": self.control_dim,
+            "sample_dim": ",".join(_as_tuple(self.sample_dim)),
+            "seed": self.seed,
+            "n_bootstrap": self.n_bootstrap,
+            "n_bootstrap_failed": self.n_bootstrap_failed,
+            "corrections": int(self.corrections),
+            "size_independent": int(self.size_independent),
+            "at_bound": ",".join(self.at_bound),
+        }
+        return ds
+
+    def plot(self, ax: Any = None, *, title: str | None = None) -> Any:
+        """The collapse figure (:func:`phasetrans.plots.scaling.plot_collapse`).
+
+        Parameters
+        ----------
+        ax : None
+            The figure has three panels on a figure of its own; passing axes
+            is refused.
+        title : str, optional
+            Figure title (default: the estimates).
+
+        Returns
+        -------
+        matplotlib.figure.Figure
+        """
+        from phasetrans.plots.scaling import plot_collapse
+
+        if ax is not None:
+            from phasetrans.errors import AnalysisInputError
+
+            raise AnalysisInputError(
+                "ax: the collapse figure draws three panels on a figure of its own; "
+                "allowed: ax=None",
+                field="ax",
+                value=type(ax).__name__,
+            )
+        return plot_collapse(self, title=title)
 
     def interval(self, name: str, level: float = 0.95) -> tuple[float, float]:
         """Bootstrap percentile interval of parameter ``name`` at ``level`` (0.68 or 0.95).
@@ -165,6 +319,11 @@ class CollapseResult:
                 f"  bootstrap    {self.n_bootstrap} {kind} {self.sample_dim!r} "
                 f"(seed {self.seed}), {self.n_bootstrap_failed} failed"
             )
+        if self.at_bound:
+            lines.append(
+                f"  note         {AT_BOUND} ({', '.join(self.at_bound)} at the bound 50 of "
+                "the search: huge L^-zeta error bars make any residual tiny)"
+            )
         if self.size_independent:
             lines.append(
                 f"  note         {NO_SIZE_DEPENDENCE} (1/nu is compatible with 0: the "
@@ -188,6 +347,95 @@ class CollapseResult:
             if not lo <= value <= hi:
                 out.append(name)
         return out
+
+
+def _as_tuple(value: str | Sequence[str] | None) -> tuple[str, ...]:
+    if value is None:
+        return ()
+    return (value,) if isinstance(value, str) else tuple(value)
+
+
+def parameters_dataset(
+    names: Sequence[str],
+    params: Mapping[str, float],
+    stderr: Mapping[str, float],
+    intervals: Mapping[str, Mapping[float, tuple[float, float]]],
+    samples: Mapping[str, np.ndarray],
+    fixed: Sequence[str],
+) -> xr.Dataset:
+    """Estimates, errors, intervals and bootstrap samples over ``parameter`` (lmfit-style).
+
+    Returns
+    -------
+    xarray.Dataset
+        ``estimate``, ``stderr`` and ``fixed`` over ``parameter``;
+        ``interval_low`` / ``interval_high`` over ``(parameter, level)`` with
+        levels 0.68 and 0.95, and ``bootstrap_samples`` over ``(parameter,
+        resample)``, where there was a bootstrap (NaN for parameters without).
+    """
+    names = list(names)
+    ds = xr.Dataset(
+        {
+            "estimate": ("parameter", [float(params.get(n, math.nan)) for n in names]),
+            "stderr": ("parameter", [float(stderr.get(n, math.nan)) for n in names]),
+            "fixed": ("parameter", [int(n in fixed) for n in names]),
+        },
+        coords={"parameter": names},
+    )
+    ds["estimate"].attrs = {"long_name": "best estimate"}
+    ds["stderr"].attrs = {"long_name": "standard error (0 for a fixed parameter)"}
+    ds["fixed"].attrs = {"long_name": "1 if the parameter was held fixed"}
+    if intervals:
+        bounds = np.full((len(names), len(LEVELS), 2), np.nan)
+        for i, n in enumerate(names):
+            for j, level in enumerate(LEVELS):
+                if n in intervals and level in intervals[n]:
+                    bounds[i, j] = intervals[n][level]
+        ds = ds.assign_coords(level=list(LEVELS))
+        ds["level"].attrs = {"long_name": "probability content of the interval"}
+        ds["interval_low"] = (("parameter", "level"), bounds[..., 0])
+        ds["interval_high"] = (("parameter", "level"), bounds[..., 1])
+        ds["interval_low"].attrs = {"long_name": "bootstrap percentile interval, lower end"}
+        ds["interval_high"].attrs = {"long_name": "bootstrap percentile interval, upper end"}
+    n_resamples = max((np.size(v) for v in samples.values()), default=0)
+    if n_resamples:
+        table = np.full((len(names), n_resamples), np.nan)
+        for i, n in enumerate(names):
+            if n in samples:
+                table[i] = samples[n]
+        ds["bootstrap_samples"] = (("parameter", "resample"), table)
+        ds["bootstrap_samples"].attrs = {"long_name": "bootstrap replicates (NaN: failed)"}
+    return ds
+
+
+def html_table(
+    caption: str,
+    names: Sequence[str],
+    params: Mapping[str, float],
+    stderr: Mapping[str, float],
+    intervals: Mapping[str, Mapping[float, tuple[float, float]]],
+    fixed: Sequence[str],
+    notes: Sequence[str] = (),
+) -> str:
+    """A small HTML table of estimates, errors and intervals, for ``_repr_html_``."""
+    head = ["parameter", "estimate", "std.err"]
+    if intervals:
+        head += [f"{level:.0%} interval" for level in LEVELS]
+    rows = []
+    for n in names:
+        value, err = params.get(n, math.nan), stderr.get(n, math.nan)
+        cells = [n, _fmt(value, err), "fixed" if n in fixed else f"{err:.2g}"]
+        if intervals:
+            for level in LEVELS:
+                lo, hi = intervals.get(n, {}).get(level, (math.nan, math.nan))
+                cells.append("" if n in fixed else f"[{_fmt(lo, err)}, {_fmt(hi, err)}]")
+        rows.append("<tr>" + "".join(f"<td>{html.escape(c)}</td>" for c in cells) + "</tr>")
+    header = "<tr>" + "".join(f"<th>{html.escape(h)}</th>" for h in head) + "</tr>"
+    foot = "".join(f"<p><b>note:</b> {html.escape(t)}</p>" for t in notes)
+    return (
+        f"<div><table><caption>{html.escape(caption)}</caption>{header}{''.join(rows)}"
+        f"</table>{foot}</div>"
+    )
 
 
 def _fmt(value: float, err: float) -> str:

@@ -1,0 +1,136 @@
+"""Which slice of a study an analysis takes when the caller does not say: defined once.
+
+The command line (``phasetrans collapse``, ``phasetrans fit``), the ``ds.pt``
+accessor and ``phasetrans report`` all take their defaults from here, so the
+same file gives the same numbers everywhere:
+
+- training: ``spectral`` if the study has it, else its first training;
+- student width (when it is not the size): the widest;
+- every other dimension that is neither the size, the control nor a sample
+  (``teacher_width``, ``input_dim``, ``alpha``, ``n_train``,
+  ``l2_eigenvalues``): its first value;
+- the disorder (``teacher_seed``, ``seed``) stays: the samples of the
+  (two-level) bootstrap;
+- the control window: :math:`[-h_T, h_T]` for :math:`n - h_T` and
+  :math:`[-1, 1]` for :math:`n/h_T - 1` (the smallest :math:`h_T` when
+  :math:`h_T` is the size), every value for a coordinate control;
+- a single curve (a fit): the largest size;
+- :data:`BOOTSTRAP` resamples with seed :data:`SEED`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import numpy as np
+import xarray as xr
+
+from phasetrans.analysis.observables import CONTROLS, collapse_array, dims_to_fix
+
+__all__ = [
+    "BOOTSTRAP",
+    "SEED",
+    "TRAINING",
+    "curve_value",
+    "default_slice",
+    "default_value",
+    "default_window",
+    "slice_defaults",
+]
+
+#: The training preferred when the study has several.
+TRAINING = "spectral"
+#: Bootstrap resamples of a collapse or a fit.
+BOOTSTRAP = 100
+#: Seed of the bootstrap generator.
+SEED = 0
+
+
+def default_value(ds: xr.Dataset, dim: str) -> object:
+    """The default value of one dimension to fix (see the module docstring)."""
+    values = ds[dim].values.tolist()
+    if dim == "training":
+        return TRAINING if TRAINING in values else values[0]
+    if dim == "width":
+        return max(values)
+    return values[0]
+
+
+def slice_defaults(
+    ds: xr.Dataset,
+    observable: str = "delta_mse",
+    *,
+    size: str = "width",
+    control: str = "shift",
+    given: Mapping[str, object] | None = None,
+) -> dict[str, object]:
+    """Values of every dimension a slice fixes: those ``given``, the defaults for the rest.
+
+    Parameters
+    ----------
+    ds : xarray.Dataset
+        A study.
+    observable, size, control : str
+        As for :func:`phasetrans.analysis.observables.collapse_array`.
+    given : mapping, optional
+        Values chosen by the caller (they win; checked by ``collapse_array``).
+
+    Returns
+    -------
+    dict
+        Pass it as ``collapse_array(ds, observable, size=size,
+        control=control, at=...)``.
+
+    Raises
+    ------
+    AnalysisInputError
+        For an unknown observable, size or control.
+    """
+    chosen = dict(given or {})
+    for dim in dims_to_fix(ds, observable, size=size, control=control, fixed=chosen):
+        if chosen.get(dim) is None:
+            chosen[dim] = default_value(ds, dim)
+    return chosen
+
+
+def default_slice(
+    ds: xr.Dataset,
+    observable: str = "delta_mse",
+    *,
+    size: str = "width",
+    control: str = "shift",
+    given: Mapping[str, object] | None = None,
+) -> xr.DataArray:
+    """The collapse input of the default slice: :func:`slice_defaults`, then ``collapse_array``.
+
+    ``given`` values that are None count as not given.  This is the one path
+    from a study to a collapse or fit input that the command line, the
+    accessor and the report share.
+    """
+    given = {k: v for k, v in (given or {}).items() if v is not None}
+    at = slice_defaults(ds, observable, size=size, control=control, given=given)
+    return collapse_array(ds, observable, size=size, control=control, at=at)
+
+
+def default_window(da: xr.DataArray) -> tuple[float, float] | None:
+    """The control window of a ``collapse_array`` output, or None for every value.
+
+    :math:`[-h_T, h_T]` for the shift :math:`n - h_T`, :math:`[-1, 1]` for the
+    ratio :math:`n/h_T - 1` (the ±h_T window around the transition), with the
+    fixed :math:`h_T`, or the smallest one when :math:`h_T` is the size.
+    """
+    control = da.attrs.get("control")
+    if control not in CONTROLS:
+        return None
+    if control == "ratio":
+        return (-1.0, 1.0)
+    if "teacher_width" in da.dims:
+        h_t = float(np.min(da["teacher_width"].values))
+    else:
+        h_t = float(da.attrs["teacher_width"])
+    return (-h_t, h_t)
+
+
+def curve_value(da: xr.DataArray, size: str) -> object:
+    """The size value whose curve a single fit takes by default: the largest."""
+    return max(da[size].values.tolist())
