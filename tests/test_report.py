@@ -14,8 +14,8 @@ import xarray as xr
 from matplotlib.image import imread
 
 import phasetrans
-from phasetrans import report as report_module
 from phasetrans.cli import main as cli
+from phasetrans.report import build as report_module
 from phasetrans.report import build_report, write_report
 
 CHROMIUM_FLAGS = (

@@ -394,7 +394,7 @@ def train_epochs(
     members = model.members
     step = choose_step(settings, members, model.width, x.shape[0])
     if step == "fast":
-        from phasetrans.backend.step import FastEngine
+        from phasetrans.backend.engine import FastEngine
 
         engine: _ReferenceEngine | FastEngine = FastEngine(
             model, x, y, settings, classification, compiled=settings.compile

@@ -12,7 +12,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from phasetrans.cli.collapse import (
+from phasetrans.cli.slicing import (
     Slice,
     add_slice_options,
     analysis_error,

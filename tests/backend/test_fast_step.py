@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 import torch
 
+from phasetrans.backend import engine as engine_module
 from phasetrans.backend import step as step_module
 from phasetrans.backend.ensemble import StudentEnsemble
 from phasetrans.backend.teacher import make_teacher
@@ -87,19 +88,19 @@ def test_compiled_fast_step_equals_reference(datasets):
 def test_sub_ensembles_are_invisible(datasets, monkeypatch):
     x, y = datasets["regression"]
     whole = _run(x, y, "regression", "spectral", "fast")
-    monkeypatch.setattr(step_module, "CPU_BLOCK_ELEMENTS", 64 * WIDTH)  # one member a block
-    assert len(step_module.plan_blocks(torch.arange(3), WIDTH, 64, torch.device("cpu"))) == 3
+    monkeypatch.setattr(engine_module, "CPU_BLOCK_ELEMENTS", 64 * WIDTH)  # one member a block
+    assert len(engine_module.plan_blocks(torch.arange(3), WIDTH, 64, torch.device("cpu"))) == 3
     split = _run(x, y, "regression", "spectral", "fast")
     _assert_same(whole, split)
 
 
 def test_plan_blocks_balanced_and_whole_on_cuda():
-    blocks = step_module.plan_blocks(torch.arange(32), 1000, 300, torch.device("cpu"))
+    blocks = engine_module.plan_blocks(torch.arange(32), 1000, 300, torch.device("cpu"))
     sizes = [b.numel() for b in blocks]
     assert sum(sizes) == 32 and max(sizes) - min(sizes) <= 1
     assert max(sizes) * 1000 * 300 <= step_module.CPU_BLOCK_ELEMENTS
     assert torch.cat(blocks).tolist() == list(range(32))
-    assert len(step_module.plan_blocks(torch.arange(32), 1000, 300, torch.device("cuda"))) == 1
+    assert len(engine_module.plan_blocks(torch.arange(32), 1000, 300, torch.device("cuda"))) == 1
 
 
 def _stop_run(x, y, step, seeds, zero, epochs=10):

@@ -252,7 +252,7 @@ def test_bad_swept_inputs_exit_2_with_one_line(swept_file, capsys, argv, message
 
 def test_cli_choices_follow_the_analysis():
     from phasetrans.analysis import observables
-    from phasetrans.cli import collapse as cli_collapse
+    from phasetrans.cli import slicing as cli_collapse
 
     assert cli_collapse.OBSERVABLES == tuple(observables.OBSERVABLES)
     assert cli_collapse.CONTROLS == observables.CONTROLS

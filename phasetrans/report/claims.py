@@ -1,31 +1,10 @@
-"""One study → one self-contained HTML page: provenance, the paper's claims, the figures.
-
-The report only composes public functions: :func:`phasetrans.summary.summarize`
-(the ``ds.pt.summary()`` table), :func:`phasetrans.collapse`,
-:func:`phasetrans.compare_models`, :func:`phasetrans.compare_topology`,
-:func:`phasetrans.analysis.topology.match_student`,
-:mod:`phasetrans.analysis.observables` and :mod:`phasetrans.plots`.  Every
-section is guarded: an analysis that fails on this study shows as a labelled
-"not available: <reason>" entry instead of stopping the report.
-
-Examples
---------
->>> import phasetrans
->>> from phasetrans.report import write_report
->>> ds = phasetrans.open_study("data/sample_quick.nc")  # doctest: +SKIP
->>> write_report(ds, "out/quick")  # doctest: +SKIP
-PosixPath('out/quick/report.html')
-"""
+"""The paper's claims, each checked on a study: what was measured, the number, the verdict."""
 
 from __future__ import annotations
 
-import base64
-import html
-import io
 import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
@@ -33,7 +12,17 @@ import numpy as np
 import xarray as xr
 from matplotlib.figure import Figure
 
-__all__ = ["STUDY_DIMS", "Claim", "Report", "build_report", "write_report"]
+__all__ = [
+    "DIMENSION_TOLERANCE",
+    "DIRECT_LOSS_MIN",
+    "MSE_AT_HT_MAX",
+    "MSE_JUMP_MIN",
+    "RECOVERED_MIN",
+    "STUDY_DIMS",
+    "Claim",
+    "Report",
+]
+
 
 #: Dimensions of every study; any other dimension is a swept parameter.
 STUDY_DIMS = (
@@ -119,6 +108,8 @@ class Report:
             (relative to the page, which must be in ``image_dir.parent``);
             by default they are embedded as base64 data URIs.
         """
+        from phasetrans.report.html import _render
+
         return _render(self, dpi=dpi, image_dir=image_dir)
 
 
@@ -366,300 +357,3 @@ def _recovery_claim(base: xr.Dataset, h_t: int, topology: xr.Dataset | None) -> 
         " | ".join(parts),
         "holds" if ok else "does not hold",
     )
-
-
-# ---------------------------------------------------------------------------
-
-
-def build_report(ds: xr.Dataset, *, bootstrap: int = 100, seed: int = 0) -> Report:
-    """Compute the claims and figures of one study.
-
-    Parameters
-    ----------
-    ds : xarray.Dataset
-        A study dataset (``phasetrans.open_study``); loaded into memory here.
-    bootstrap : int
-        Resamples of the seeds for the collapse and fit intervals.
-    seed : int
-        Seed of the bootstrap generators.
-
-    Returns
-    -------
-    Report
-        Call ``to_html()`` or use :func:`write_report`.
-
-    Notes
-    -----
-    Claims and per-width figures use the first teacher width and, for swept
-    studies, the first value of every swept dimension (said in the notes);
-    the order-parameter figures show the sweep itself.
-    """
-    ds = ds.load()
-    attrs = ds.attrs
-    report = Report(title=f"phasetrans study report: {attrs.get('study_name', 'study')}")
-    report.provenance = [
-        ("study", str(attrs.get("study_name", "?"))),
-        ("study hash", str(attrs.get("study_hash", "?"))),
-        ("teacher kind", str(attrs.get("teacher_kind", "?"))),
-        ("created", str(attrs.get("created", "?"))),
-        ("phasetrans version", str(attrs.get("phasetrans_version", "?"))),
-        ("torch version", str(attrs.get("torch_version", "?"))),
-        ("device", str(attrs.get("device", "?"))),
-        ("tasks", str(attrs.get("tasks", "?"))),
-        ("dimensions", ", ".join(f"{k} = {v}" for k, v in ds.sizes.items())),
-        ("report made", datetime.now(timezone.utc).isoformat(timespec="seconds")),
-    ]
-    if "missing_tasks" in attrs:
-        report.provenance.append(("MISSING tasks", str(attrs["missing_tasks"])))
-    report.study_toml = str(attrs.get("study_toml", ""))
-
-    base, at = _base_slice(ds)
-    h_t = int(base["teacher_width"].values[0])
-    where = f"h_T = {h_t}"
-    if base.sizes.get("teacher_width", 1) > 1:
-        where += f" (first of {base['teacher_width'].values.tolist()})"
-    if at:
-        where += ", " + ", ".join(f"{k} = {v}" for k, v in at.items())
-    report.notes.append(f"Claims and per-width figures use {where}; means are over seeds.")
-    report.notes.append(
-        f"Verdict tolerances: dimension within {DIMENSION_TOLERANCE:.0%} of h_T; "
-        f"MSE(h_T)/MSE(all) ≤ {MSE_AT_HT_MAX:g}; MSE(h_T/2)/MSE(all) ≥ {MSE_JUMP_MIN:g}; "
-        f"direct MSE(h_T)/MSE(all) ≥ {DIRECT_LOSS_MIN:g}; recovered fraction ≥ "
-        f"{RECOVERED_MIN:g}; collapse quality S < 10."
-    )
-
-    def add(rows: Any, claim: str) -> None:
-        if isinstance(rows, str):
-            report.claims.append(Claim(claim, "", "", rows))
-        else:
-            report.claims.extend(rows if isinstance(rows, list) else [rows])
-
-    add(_guard(lambda: _dimension_claims(base, h_t)), "effective dimension ≈ h_T")
-    add(_guard(lambda: _mse_claims(base, h_t)), "test error against pruning")
-    collapse_result = _guard(lambda: _collapse(base, h_t, bootstrap, seed))
-    if isinstance(collapse_result, str):
-        add(collapse_result, "curves of all widths collapse onto one")
-    else:
-        add(_guard(lambda: _collapse_claim(collapse_result)), "collapse across widths")
-    fitted = _guard(lambda: _fit(base, h_t, bootstrap, seed))
-    if isinstance(fitted, str):
-        add(fitted, "the transition's shape below h_T")
-    else:
-        add(_guard(lambda: _fit_claim(*fitted)), "the transition's shape below h_T")
-    topology = _guard(lambda: _topology(base))
-    add(
-        _guard(lambda: _recovery_claim(base, h_t, topology)),
-        "the pruned student recovers the teacher's nodes",
-    )
-
-    report.figures = _figures(base, h_t, collapse_result, fitted, topology)
-    for dim in _sweep_dims(ds):
-        if ds.sizes[dim] > 1 and dim != "teacher_seed":
-            report.figures.append(
-                (f"Order parameters against {dim}", _guard(lambda d=dim: _order(ds, d)))
-            )
-    if "teacher_width" in ds.dims and ds.sizes["teacher_width"] > 1:
-        report.figures.append(
-            (
-                "Order parameters against h_T",
-                _guard(lambda: _order(ds, "teacher_width")),
-            )
-        )
-    return report
-
-
-def _topology(base: xr.Dataset) -> xr.Dataset:
-    import phasetrans
-
-    return phasetrans.compare_topology(base, retained="dimension")
-
-
-def _order(ds: xr.Dataset, control: str) -> Figure:
-    from phasetrans.plots.order import plot_order_parameters
-
-    others = {d: 0 for d in _sweep_dims(ds) if d not in (control, "teacher_seed")}
-    return plot_order_parameters(ds.isel(others) if others else ds, control)
-
-
-def _figures(
-    base: xr.Dataset, h_t: int, collapse_result: Any, fitted: Any, topology: Any
-) -> list[tuple[str, Figure | str]]:
-    from phasetrans.analysis.topology import match_student
-    from phasetrans.plots import pruning, scaling
-    from phasetrans.plots import topology as topo_plots
-
-    def not_available(value: Any) -> str | None:
-        return value if isinstance(value, str) else None
-
-    width = int(base["width"].max())
-    seed = base["seed"].values[0].item()
-    figures: list[tuple[str, Figure | str]] = [
-        (
-            "Pruning curves: spectral against direct, per width",
-            _guard(lambda: pruning.plot_pruning_by_width(base, teacher_width=h_t)),
-        ),
-        (
-            "Pruning curves per training, all widths",
-            _guard(lambda: pruning.plot_pruning_curves(base, teacher_width=h_t)),
-        ),
-        (
-            "Effective dimension against width",
-            _guard(lambda: pruning.plot_dimension(base, teacher_width=h_t)),
-        ),
-        (
-            "Transition observable ΔMSE and its collapse across widths (spectral)",
-            not_available(collapse_result)
-            or _guard(lambda: scaling.plot_collapse(collapse_result)),
-        ),
-        (
-            f"Fits of the transition below h_T (spectral, W = {width})",
-            not_available(fitted) or _guard(lambda: scaling.plot_fit(fitted[0])),
-        ),
-        (
-            "Sorted path magnitudes of the pruned students against the teacher",
-            not_available(topology) or _guard(lambda: topo_plots.plot_path_curves(topology)),
-        ),
-    ]
-    for training in [str(t) for t in base["training"].values]:
-        figures.append(
-            (
-                f"Neuron matching: {training}, W = {width}, seed {seed}",
-                _guard(
-                    lambda t=training: topo_plots.plot_similarity_matrix(
-                        match_student(base, training=t, teacher_width=h_t, width=width, seed=seed),
-                        title=f"{t}, W = {width}, seed {seed}",
-                    )
-                ),
-            )
-        )
-    figures.append(
-        (
-            "Training loss",
-            _guard(lambda: pruning.plot_training_loss(base, teacher_width=h_t)),
-        )
-    )
-    return figures
-
-
-# ---------------------------------------------------------------------------
-# HTML
-
-_CSS = """
-body { font-family: system-ui, sans-serif; margin: 2em auto; max-width: 1200px; color: #222; }
-h1 { font-size: 1.6em; } h2 { border-bottom: 1px solid #ccc; padding-bottom: .2em; }
-table { border-collapse: collapse; margin: .5em 0 1em; }
-td, th { border: 1px solid #ccc; padding: .3em .6em; text-align: left; vertical-align: top; }
-th { background: #f2f2f2; }
-.holds { color: #176d2c; font-weight: 600; } .fails { color: #a01818; font-weight: 600; }
-.na { color: #8a5a00; font-style: italic; } .note { color: #555; font-size: .9em; }
-figure { margin: 1em 0 2em; } figcaption { font-weight: 600; margin-bottom: .3em; }
-img { max-width: 100%; height: auto; border: 1px solid #eee; }
-pre { background: #f7f7f7; padding: .8em; overflow-x: auto; font-size: .85em; }
-"""
-
-
-def _verdict_class(verdict: str) -> str:
-    if verdict.startswith("not available"):
-        return "na"
-    if verdict.startswith("holds"):
-        return "holds"
-    if verdict.startswith("does not"):
-        return "fails"
-    return ""
-
-
-def _png(fig: Figure, dpi: int) -> bytes:
-    buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=dpi)
-    return buffer.getvalue()
-
-
-def _render(report: Report, *, dpi: int, image_dir: Path | None) -> str:
-    e = html.escape
-    out = [
-        "<!DOCTYPE html>",
-        '<html lang="en"><head><meta charset="utf-8">',
-        f"<title>{e(report.title)}</title><style>{_CSS}</style></head><body>",
-        f"<h1>{e(report.title)}</h1>",
-        "<h2>Provenance</h2><table>",
-    ]
-    out += [f"<tr><th>{e(k)}</th><td>{e(v)}</td></tr>" for k, v in report.provenance]
-    out.append("</table>")
-    if report.study_toml:
-        out.append(f"<details><summary>study file</summary><pre>{e(report.study_toml)}</pre>")
-        out.append("</details>")
-    out.append("<h2>The paper's claims</h2>")
-    out += [f'<p class="note">{e(n)}</p>' for n in report.notes]
-    out.append("<table><tr><th>claim</th><th>measured</th><th>value</th><th>verdict</th></tr>")
-    for c in report.claims:
-        cls = _verdict_class(c.verdict)
-        out.append(
-            f"<tr><td>{e(c.claim)}</td><td>{e(c.measured)}</td><td>{e(c.value)}</td>"
-            f'<td class="{cls}">{e(c.verdict)}</td></tr>'
-        )
-    out.append("</table><h2>Figures</h2>")
-    for k, (title, fig) in enumerate(report.figures):
-        out.append(f"<figure><figcaption>{e(title)}</figcaption>")
-        if isinstance(fig, str):
-            out.append(f'<p class="na">{e(fig)}</p>')
-        else:
-            data = _png(fig, dpi)
-            if image_dir is None:
-                src = "data:image/png;base64," + base64.b64encode(data).decode("ascii")
-            else:
-                image_dir.mkdir(parents=True, exist_ok=True)
-                name = f"figure-{k:02d}.png"
-                (image_dir / name).write_bytes(data)
-                src = f"{image_dir.name}/{name}"
-            out.append(f'<img src="{src}" alt="{e(title)}">')
-        out.append("</figure>")
-    out.append("</body></html>")
-    return "\n".join(out)
-
-
-def write_report(
-    ds: xr.Dataset | str | Path,
-    out_dir: str | Path,
-    *,
-    bootstrap: int = 100,
-    seed: int = 0,
-    embed: bool = True,
-    dpi: int = 90,
-) -> Path:
-    """Build the report of a study and write ``<out_dir>/report.html``.
-
-    Parameters
-    ----------
-    ds : xarray.Dataset or path
-        The study, or its netCDF file.
-    out_dir : str or pathlib.Path
-        Folder of the page (created).
-    bootstrap, seed : int
-        See :func:`build_report`.
-    embed : bool
-        Embed the figures in the page (default); else write them to
-        ``<out_dir>/figures/``.
-    dpi : int
-        Resolution of the figures.
-
-    Returns
-    -------
-    pathlib.Path
-        The HTML file.
-
-    Raises
-    ------
-    DataError
-        If ``ds`` is a path that is not a readable study file.
-    """
-    if not isinstance(ds, xr.Dataset):
-        import phasetrans
-
-        ds = phasetrans.open_study(ds)
-    report = build_report(ds, bootstrap=bootstrap, seed=seed)
-    out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
-    page = report.to_html(dpi=dpi, image_dir=None if embed else out / "figures")
-    path = out / "report.html"
-    path.write_text(page, encoding="utf-8")
-    return path

@@ -1,0 +1,438 @@
+"""What ``phasetrans collapse`` and ``phasetrans fit`` share: the slice options and their checks.
+
+Which slice of a study they analyse (observable, training, size, control,
+window, fixed coordinates), the parsing of numbers and fixed parameters into
+one-line errors, and a progress note for long analyses.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import math
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from phasetrans.errors import ConfigError, DataError, PhasetransError
+
+if TYPE_CHECKING:
+    import xarray as xr
+
+# The dispatcher imports every subcommand to build its parser: keep this module
+# light and import numpy, xarray, scipy and matplotlib when the command runs.
+#: Copies of the analysis names (a test checks that they follow the analysis).
+OBSERVABLES = (
+    "delta_mse",
+    "normalized_delta_mse",
+    "accuracy_loss",
+    "teacher_recovered",
+    "teacher_cosine",
+    "dimension_ratio",
+    "generalisation_error",
+)
+CONTROLS = ("shift", "ratio")
+PARAMETERS = ("x_c", "nu", "zeta", "b", "omega")
+#: Command-line option of each analysis argument, to name it in one-line errors.
+OPTION_OF = {
+    "observable": "--observable",
+    "size": "--size",
+    "size_dim": "--size",
+    "control": "--control",
+    "control_dim": "--control",
+    "training": "--method",
+    "teacher_width": "--teacher-width",
+    "width": "--width",
+    "x_window": "--window",
+    "window": "--window",
+    "fix": "--fix",
+    "bootstrap": "--bootstrap",
+    "seed": "--seed",
+    "workers": "--workers",
+    "model": "--model",
+    "side": "--side",
+    "criterion": "--criterion",
+}
+
+log = logging.getLogger("phasetrans.cli")
+
+
+def add_slice_options(p: argparse.ArgumentParser, *, fit: bool = False) -> None:
+    """Options that pick the data: file, observable, training, size, control, slice, window."""
+    p.add_argument("data", help="netCDF study file, e.g. data/quick.nc")
+    p.add_argument(
+        "--observable",
+        default="delta_mse",
+        metavar="NAME",
+        help="observable: pruning ones over the nodes retained (delta_mse (default), "
+        "normalized_delta_mse, accuracy_loss) or per student (teacher_recovered, "
+        "teacher_cosine, dimension_ratio = dimension/h_T, generalisation_error = test MSE "
+        "with every node kept)",
+    )
+    p.add_argument(
+        "--method",
+        default=None,
+        metavar="M",
+        help="training of the slice (default: spectral if present, else the first one)",
+    )
+    p.add_argument(
+        "--size",
+        default="width",
+        metavar="DIM",
+        help="size variable L: a dimension of the study such as width (default), "
+        "teacher_width or input_dim"
+        + ("; the fit takes the curve of one size (default: the largest)" if fit else ""),
+    )
+    p.add_argument(
+        "--control",
+        default="shift",
+        metavar="X",
+        help="control variable: shift = n - h_T (default) or ratio = n/h_T - 1 along the "
+        "nodes retained (pruning observables), or a coordinate of the study such as alpha, "
+        "n_train or l2_eigenvalues",
+    )
+    p.add_argument(
+        "--teacher-width",
+        default=None,
+        metavar="N",
+        help="teacher width h_T of the slice (default: the first); not with --size "
+        "teacher_width" + (" (there it picks the curve)" if fit else ""),
+    )
+    p.add_argument(
+        "--width",
+        default=None,
+        metavar="W",
+        help="student width of the slice (default: the widest); not with --size width"
+        + (" (there it picks the curve)" if fit else ""),
+    )
+    p.add_argument(
+        "--at",
+        action="append",
+        default=[],
+        metavar="DIM=VALUE",
+        help="value of another swept dimension of the slice, e.g. alpha=2 or teacher_seed=0 "
+        "(default: the first value; teacher_seed and seed stay as bootstrap samples); "
+        "repeat or separate with commas",
+    )
+    p.add_argument(
+        "--window",
+        default=None,
+        nargs=2,
+        metavar=("LOW", "HIGH"),
+        help="range of the control used (default: -h_T..h_T for shift, -1..1 for ratio, "
+        "every value for a coordinate control)",
+    )
+    p.add_argument(
+        "--bootstrap",
+        default=None,
+        metavar="B",
+        help="bootstrap resamples of the seeds (teachers, then students) (default: 100)",
+    )
+    p.add_argument(
+        "--seed", default=None, metavar="S", help="seed of the bootstrap, an integer >= 0 (0)"
+    )
+
+
+def choice(option: str, text: str, allowed: tuple[str, ...] | list[str]) -> str:
+    if text not in allowed:
+        raise ConfigError(
+            f"{option}: {text!r} is not allowed; use one of {', '.join(map(str, allowed))}",
+            field=option,
+            value=text,
+        )
+    return text
+
+
+def number(option: str, text: str | None, *, integer: bool = False, minimum: float | None = None):
+    if text is None:
+        return None
+    try:
+        value = int(text) if integer else float(text)
+    except ValueError:
+        kind = "an integer" if integer else "a number"
+        raise ConfigError(
+            f"{option}: {text!r} is not allowed; use {kind}", field=option, value=text
+        ) from None
+    if minimum is not None and value < minimum:
+        raise ConfigError(
+            f"{option}: {text!r} is not allowed; use a value >= {minimum:g}",
+            field=option,
+            value=text,
+        )
+    return value
+
+
+def parse_fix(items: list[str]) -> dict[str, float]:
+    fixed: dict[str, float] = {}
+    for item in ",".join(items).split(","):
+        if not item.strip():
+            continue
+        name, sep, value = item.partition("=")
+        name = name.strip()
+        if not sep or name not in PARAMETERS:
+            raise ConfigError(
+                f"--fix: {item!r} is not allowed; use NAME=VALUE with NAME one of "
+                f"{', '.join(PARAMETERS)}",
+                field="--fix",
+                value=item,
+            )
+        fixed[name] = number("--fix", value.strip())
+    return fixed
+
+
+def check_parameter(option: str, name: str, value: float | None, x_range) -> None:
+    """Refuse starting or fixed values that make the scaling form overflow."""
+    if value is None:
+        return
+    lo, hi = x_range
+    if name == "x_c" and not (math.isfinite(value) and lo <= value <= hi):
+        allowed = f"a number within the control range [{lo:g}, {hi:g}]"
+    elif name == "nu" and (math.isnan(value) or abs(value) < 0.01):
+        allowed = "a non-zero number with |nu| >= 0.01, or inf (no size dependence)"
+    elif name in ("zeta", "b", "omega") and not (math.isfinite(value) and abs(value) <= 50):
+        allowed = "a finite number with |value| <= 50"
+    else:
+        return
+    shown = f"{name}={value:g}" if option == "--fix" else f"{value:g}"
+    raise ConfigError(
+        f"{option}: {shown!r} is not allowed; use {allowed}", field=option, value=value
+    )
+
+
+def open_dataset(path: str) -> xr.Dataset:
+    """The root group of a study file, loaded; one-line DataError if it is not one."""
+    import xarray as xr
+
+    if not Path(path).exists():
+        raise DataError(f"no such study file: {path}", field="data", value=path)
+    if Path(path).is_dir():
+        raise DataError(f"{path} is a folder, not a study file", field="data", value=path)
+    try:
+        with xr.open_dataset(path) as ds:
+            ds = ds.load()
+    except (OSError, ValueError, RuntimeError, UnicodeDecodeError) as exc:
+        text = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise DataError(
+            f"DATA: {path!r} is not a readable netCDF study file: {text}", field="data", value=path
+        ) from None
+    if "test_mse" not in ds.data_vars or "training" not in ds.dims:
+        raise DataError(
+            f"DATA: {path!r} is not a phasetrans study: no test_mse over a 'training' dimension",
+            field="data",
+            value=path,
+        )
+    return ds
+
+
+def coordinate_value(ds: xr.Dataset, dim: str, option: str, text: str):
+    """``text`` as a value of the coordinate ``dim``; ConfigError if the study lacks it."""
+    import numpy as np
+
+    values = ds[dim].values.tolist()
+    kind = ds[dim].dtype
+    try:
+        if np.issubdtype(kind, np.integer):
+            value = int(text)
+        elif np.issubdtype(kind, np.floating):
+            value = float(text)
+        else:
+            value = text
+    except ValueError:
+        value = None
+    if value not in values:
+        raise ConfigError(
+            f"{option}: {text!r} is not allowed; use one of {', '.join(map(str, values))}",
+            field=option,
+            value=text,
+        )
+    return value
+
+
+def analysis_error(exc: PhasetransError) -> ConfigError:
+    """An analysis error as a one-line option error, naming the option from ``exc.field``."""
+    field = exc.field or ""
+    option = OPTION_OF.get(field.split("[")[0])
+    if option is None and field and field not in ("da", "ds", "levels", "sample_dim", "error"):
+        option = "--at"
+    message = str(exc).splitlines()[0]
+    text = f"{option}: {message}" if option else message
+    return ConfigError(text, field=option or field or None, value=exc.value)
+
+
+class Slice:
+    """The data one ``collapse`` or ``fit`` runs on, chosen from the options."""
+
+    def __init__(self, args: argparse.Namespace, *, fit: bool = False) -> None:
+        from phasetrans.analysis.defaults import default_slice, default_window
+        from phasetrans.analysis.observables import (
+            control_dim,
+            controls,
+            dims_to_fix,
+            observable_dims,
+            size_dims,
+        )
+
+        self.observable = choice("--observable", args.observable, OBSERVABLES)
+        ds = open_dataset(args.data)
+        try:
+            observable_dims(ds, self.observable)
+        except PhasetransError:
+            have = [o for o in OBSERVABLES if _has(ds, o)]
+            raise ConfigError(
+                f"--observable: {self.observable!r} is not allowed for this study "
+                f"(teacher_kind={ds.attrs.get('teacher_kind', 'unknown')!r}; its variable is "
+                f"missing); use one of {', '.join(have)}",
+                field="--observable",
+                value=self.observable,
+            ) from None
+        self.size = choice("--size", args.size, size_dims(ds, self.observable))
+        allowed = [c for c in controls(ds, self.observable) if c != self.size]
+        self.control = choice("--control", args.control, allowed)
+        given = self._given(ds, args, fit)
+        self.curve = given.pop(self.size, None) if fit else None
+        try:
+            self.da = default_slice(
+                ds, self.observable, size=self.size, control=self.control, given=given
+            )
+        except PhasetransError as exc:
+            raise analysis_error(exc) from exc
+        self.control_dim = control_dim(self.control)
+        x = self.da[self.control_dim].values.astype(float)
+        self.x_range = (float(x.min()), float(x.max()))
+        if args.window is None:
+            self.window = default_window(self.da) or self.x_range
+        else:
+            lo, hi = (number("--window", t) for t in args.window)
+            if not (math.isfinite(lo) and math.isfinite(hi) and lo < hi):
+                raise ConfigError(
+                    f"--window: {lo:g} {hi:g} is not allowed; use finite LOW < HIGH",
+                    field="--window",
+                    value=args.window,
+                )
+            self.window = (lo, hi)
+        self.at = {k: self.da.attrs[k] for k in dims_to_fix(
+            ds, self.observable, size=self.size, control=self.control, fixed=given
+        )}  # fmt: skip
+        self.at = {**{k: self.at[k] for k in given if k in self.at}, **self.at}
+        self.training = self.at.get("training")
+
+    def _given(self, ds: xr.Dataset, args: argparse.Namespace, fit: bool) -> dict:
+        given: dict[str, object] = {}
+        named = (("training", "--method", args.method),)
+        named += (("teacher_width", "--teacher-width", args.teacher_width),)
+        named += (("width", "--width", args.width),)
+        for dim, option, text in named:
+            if text is None:
+                continue
+            if dim not in ds.dims:
+                raise ConfigError(
+                    f"{option}: {text!r} is not allowed; the study has no {dim} dimension",
+                    field=option,
+                    value=text,
+                )
+            if dim == self.size and not fit:
+                raise ConfigError(
+                    f"{option}: {text!r} is not allowed with --size {self.size} (it is the size "
+                    "variable); drop it, or choose another --size",
+                    field=option,
+                    value=text,
+                )
+            given[dim] = coordinate_value(ds, dim, option, text)
+        for item in ",".join(args.at).split(","):
+            if not item.strip():
+                continue
+            dim, sep, text = (part.strip() for part in item.partition("="))
+            allowed = [
+                str(d)
+                for d in ds["test_mse"].dims
+                if d not in ("seed", "retained", self.size) and ds.sizes[d] > 1
+            ]
+            if not sep or dim not in allowed or dim in given:
+                why = f"{dim} is given twice" if dim in given else "use DIM=VALUE with DIM one of"
+                raise ConfigError(
+                    f"--at: {item!r} is not allowed; {why} {', '.join(allowed)}",
+                    field="--at",
+                    value=item,
+                )
+            given[dim] = coordinate_value(ds, dim, f"--at {dim}", text)
+        return given
+
+    @property
+    def samples(self) -> str | tuple[str, str]:
+        from phasetrans.analysis.observables import sample_dims
+
+        return sample_dims(self.da)
+
+    def describe(self, sizes: bool = True) -> str:
+        """One line: observable, training, the fixed values, control, window, sizes, samples."""
+        fixed = []
+        for dim, value in self.at.items():
+            if dim == "training":
+                continue
+            label = {"teacher_width": "h_T =", "width": "student width"}.get(dim, f"{dim} =")
+            fixed.append(f"{label} {value}")
+        da = self.da
+        seeds = da.sizes["seed"]
+        if "teacher_seed" in da.dims:
+            samples = f"{da.sizes['teacher_seed']} teacher seeds x {seeds} seeds"
+        else:
+            samples = f"{seeds} seeds"
+        lo, hi = self.window
+        long_name = da[self.control_dim].attrs.get("long_name", self.control)
+        control = f"control {self.control} ({long_name}) in [{lo:g}, {hi:g}]"
+        head = f"{self.observable} of {self.training!r} students" + "".join(f", {f}" for f in fixed)
+        if sizes:
+            values = ", ".join(str(v) for v in da[self.size].values)
+            return f"{head}, {control}, {self.size} {values}, {samples}"
+        return f"{head}, {self.size} {self.curve}, {samples}, {control}"
+
+    def tag(self) -> str:
+        """File-name part of the slice, e.g. ``hT8`` or ``W32``."""
+        short = {"teacher_width": "hT", "width": "W"}
+        parts = [f"{short.get(d, d)}{v}" for d, v in self.at.items() if d != "training"]
+        return "-".join(parts) or self.size
+
+
+def _has(ds: xr.Dataset, observable: str) -> bool:
+    from phasetrans.analysis.observables import observable_dims
+
+    try:
+        observable_dims(ds, observable)
+    except PhasetransError:
+        return False
+    return True
+
+
+@contextmanager
+def working(message: str, *, after: float = 2.0, every: float = 10.0) -> Iterator[None]:
+    """Log ``message`` with the elapsed time while a long analysis runs (on stderr in the CLI).
+
+    Nothing is shown for work that ends within ``after`` seconds, so quick
+    errors stay one line.
+    """
+    done = threading.Event()
+    start = time.monotonic()
+
+    def beat() -> None:
+        wait = after
+        while not done.wait(wait):
+            log.info("%s ... %.0f s", message, time.monotonic() - start)
+            wait = every
+
+    thread = threading.Thread(target=beat, daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        done.set()
+        thread.join()
+
+
+def default_out(data: str, name: str) -> Path:
+    return Path("out") / Path(data).stem / f"{name}.png"
+
+
+# ---------------------------------------------------------------------------

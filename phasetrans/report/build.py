@@ -1,0 +1,203 @@
+"""A study -> a :class:`~phasetrans.report.claims.Report`: claims and figures, each guarded."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from typing import Any
+
+import xarray as xr
+from matplotlib.figure import Figure
+
+__all__ = ["build_report"]
+
+from phasetrans.report.claims import (
+    DIMENSION_TOLERANCE,
+    DIRECT_LOSS_MIN,
+    MSE_AT_HT_MAX,
+    MSE_JUMP_MIN,
+    RECOVERED_MIN,
+    Claim,
+    Report,
+    _base_slice,
+    _collapse,
+    _collapse_claim,
+    _dimension_claims,
+    _fit,
+    _fit_claim,
+    _guard,
+    _mse_claims,
+    _recovery_claim,
+    _sweep_dims,
+)
+
+# ---------------------------------------------------------------------------
+
+
+def build_report(ds: xr.Dataset, *, bootstrap: int = 100, seed: int = 0) -> Report:
+    """Compute the claims and figures of one study.
+
+    Parameters
+    ----------
+    ds : xarray.Dataset
+        A study dataset (``phasetrans.open_study``); loaded into memory here.
+    bootstrap : int
+        Resamples of the seeds for the collapse and fit intervals.
+    seed : int
+        Seed of the bootstrap generators.
+
+    Returns
+    -------
+    Report
+        Call ``to_html()`` or use :func:`write_report`.
+
+    Notes
+    -----
+    Claims and per-width figures use the first teacher width and, for swept
+    studies, the first value of every swept dimension (said in the notes);
+    the order-parameter figures show the sweep itself.
+    """
+    ds = ds.load()
+    attrs = ds.attrs
+    report = Report(title=f"phasetrans study report: {attrs.get('study_name', 'study')}")
+    report.provenance = [
+        ("study", str(attrs.get("study_name", "?"))),
+        ("study hash", str(attrs.get("study_hash", "?"))),
+        ("teacher kind", str(attrs.get("teacher_kind", "?"))),
+        ("created", str(attrs.get("created", "?"))),
+        ("phasetrans version", str(attrs.get("phasetrans_version", "?"))),
+        ("torch version", str(attrs.get("torch_version", "?"))),
+        ("device", str(attrs.get("device", "?"))),
+        ("tasks", str(attrs.get("tasks", "?"))),
+        ("dimensions", ", ".join(f"{k} = {v}" for k, v in ds.sizes.items())),
+        ("report made", datetime.now(timezone.utc).isoformat(timespec="seconds")),
+    ]
+    if "missing_tasks" in attrs:
+        report.provenance.append(("MISSING tasks", str(attrs["missing_tasks"])))
+    report.study_toml = str(attrs.get("study_toml", ""))
+
+    base, at = _base_slice(ds)
+    h_t = int(base["teacher_width"].values[0])
+    where = f"h_T = {h_t}"
+    if base.sizes.get("teacher_width", 1) > 1:
+        where += f" (first of {base['teacher_width'].values.tolist()})"
+    if at:
+        where += ", " + ", ".join(f"{k} = {v}" for k, v in at.items())
+    report.notes.append(f"Claims and per-width figures use {where}; means are over seeds.")
+    report.notes.append(
+        f"Verdict tolerances: dimension within {DIMENSION_TOLERANCE:.0%} of h_T; "
+        f"MSE(h_T)/MSE(all) ≤ {MSE_AT_HT_MAX:g}; MSE(h_T/2)/MSE(all) ≥ {MSE_JUMP_MIN:g}; "
+        f"direct MSE(h_T)/MSE(all) ≥ {DIRECT_LOSS_MIN:g}; recovered fraction ≥ "
+        f"{RECOVERED_MIN:g}; collapse quality S < 10."
+    )
+
+    def add(rows: Any, claim: str) -> None:
+        if isinstance(rows, str):
+            report.claims.append(Claim(claim, "", "", rows))
+        else:
+            report.claims.extend(rows if isinstance(rows, list) else [rows])
+
+    add(_guard(lambda: _dimension_claims(base, h_t)), "effective dimension ≈ h_T")
+    add(_guard(lambda: _mse_claims(base, h_t)), "test error against pruning")
+    collapse_result = _guard(lambda: _collapse(base, h_t, bootstrap, seed))
+    if isinstance(collapse_result, str):
+        add(collapse_result, "curves of all widths collapse onto one")
+    else:
+        add(_guard(lambda: _collapse_claim(collapse_result)), "collapse across widths")
+    fitted = _guard(lambda: _fit(base, h_t, bootstrap, seed))
+    if isinstance(fitted, str):
+        add(fitted, "the transition's shape below h_T")
+    else:
+        add(_guard(lambda: _fit_claim(*fitted)), "the transition's shape below h_T")
+    topology = _guard(lambda: _topology(base))
+    add(
+        _guard(lambda: _recovery_claim(base, h_t, topology)),
+        "the pruned student recovers the teacher's nodes",
+    )
+
+    report.figures = _figures(base, h_t, collapse_result, fitted, topology)
+    for dim in _sweep_dims(ds):
+        if ds.sizes[dim] > 1 and dim != "teacher_seed":
+            report.figures.append(
+                (f"Order parameters against {dim}", _guard(lambda d=dim: _order(ds, d)))
+            )
+    if "teacher_width" in ds.dims and ds.sizes["teacher_width"] > 1:
+        report.figures.append(
+            (
+                "Order parameters against h_T",
+                _guard(lambda: _order(ds, "teacher_width")),
+            )
+        )
+    return report
+
+
+def _topology(base: xr.Dataset) -> xr.Dataset:
+    import phasetrans
+
+    return phasetrans.compare_topology(base, retained="dimension")
+
+
+def _order(ds: xr.Dataset, control: str) -> Figure:
+    from phasetrans.plots.order import plot_order_parameters
+
+    others = {d: 0 for d in _sweep_dims(ds) if d not in (control, "teacher_seed")}
+    return plot_order_parameters(ds.isel(others) if others else ds, control)
+
+
+def _figures(
+    base: xr.Dataset, h_t: int, collapse_result: Any, fitted: Any, topology: Any
+) -> list[tuple[str, Figure | str]]:
+    from phasetrans.analysis.topology import match_student
+    from phasetrans.plots import pruning, scaling
+    from phasetrans.plots import topology as topo_plots
+
+    def not_available(value: Any) -> str | None:
+        return value if isinstance(value, str) else None
+
+    width = int(base["width"].max())
+    seed = base["seed"].values[0].item()
+    figures: list[tuple[str, Figure | str]] = [
+        (
+            "Pruning curves: spectral against direct, per width",
+            _guard(lambda: pruning.plot_pruning_by_width(base, teacher_width=h_t)),
+        ),
+        (
+            "Pruning curves per training, all widths",
+            _guard(lambda: pruning.plot_pruning_curves(base, teacher_width=h_t)),
+        ),
+        (
+            "Effective dimension against width",
+            _guard(lambda: pruning.plot_dimension(base, teacher_width=h_t)),
+        ),
+        (
+            "Transition observable ΔMSE and its collapse across widths (spectral)",
+            not_available(collapse_result)
+            or _guard(lambda: scaling.plot_collapse(collapse_result)),
+        ),
+        (
+            f"Fits of the transition below h_T (spectral, W = {width})",
+            not_available(fitted) or _guard(lambda: scaling.plot_fit(fitted[0])),
+        ),
+        (
+            "Sorted path magnitudes of the pruned students against the teacher",
+            not_available(topology) or _guard(lambda: topo_plots.plot_path_curves(topology)),
+        ),
+    ]
+    for training in [str(t) for t in base["training"].values]:
+        figures.append(
+            (
+                f"Neuron matching: {training}, W = {width}, seed {seed}",
+                _guard(
+                    lambda t=training: topo_plots.plot_similarity_matrix(
+                        match_student(base, training=t, teacher_width=h_t, width=width, seed=seed),
+                        title=f"{t}, W = {width}, seed {seed}",
+                    )
+                ),
+            )
+        )
+    figures.append(
+        (
+            "Training loss",
+            _guard(lambda: pruning.plot_training_loss(base, teacher_width=h_t)),
+        )
+    )
+    return figures
