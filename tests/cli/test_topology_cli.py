@@ -11,7 +11,7 @@ import xarray as xr
 from phasetrans.analysis import paths, topology
 from phasetrans.cli import main
 from phasetrans.cli import topology as cli_topology
-from tests.analysis.test_topology import make_study, read_study, write_study
+from tests.analysis.topology_helpers import make_study, read_study, write_study
 
 
 @pytest.fixture(scope="module")
