@@ -432,6 +432,11 @@ def collapse(
         if undetermined:
             params.update(inv_nu=0.0, nu=math.inf)
             stderr["nu"] = curv["nu"] = math.inf
+            if "inv_nu" in intervals:  # |nu| is only bounded below: [1/max|1/nu|, inf)
+                intervals["nu"] = {
+                    lv: (_nu_lower_bound(lo, hi), math.inf)
+                    for lv, (lo, hi) in intervals["inv_nu"].items()
+                }
         if "x_c" not in fixed:  # a common shift of every size: not determined
             params["x_c"] = stderr["x_c"] = curv["x_c"] = math.nan
             if "x_c" in intervals:
@@ -485,3 +490,9 @@ def _at_bound(params: dict[str, float], fixed: dict[str, float]) -> tuple[str, .
         if not pinned and np.isfinite(value) and abs(value) >= (1 - BOUND_MARGIN) * bound:
             out.append(name)
     return tuple(out)
+
+
+def _nu_lower_bound(lo: float, hi: float) -> float:
+    """Lower bound on |nu| from an interval of 1/nu that is compatible with 0."""
+    largest = max(abs(lo), abs(hi))
+    return 1.0 / largest if largest > 0 else math.inf
