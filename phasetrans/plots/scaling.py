@@ -138,11 +138,14 @@ def plot_collapse(result: CollapseResult, *, title: str | None = None) -> Figure
     )
     symlog_if_spread(axes["raw"], sc["observable"].values)
     symlog_if_spread(axes["collapsed"], sc["scaled_y"].values)
-    mean_of = f"mean over {result.sample_dim}s, " if result.sample_dim else ""
+    if isinstance(result.sample_dim, tuple | list):
+        mean_of = "mean over teachers and students, "
+    else:
+        mean_of = f"mean over {result.sample_dim}s, " if result.sample_dim else ""
     axes["raw"].set(
         xlabel=f"control {x_text}",
         ylabel=name,
-        title=f"data ({mean_of}error bars: {result.error_model})",
+        title=_wrap(f"data ({mean_of}error bars: {result.error_model})"),
     )
     axes["raw"].title.set_fontsize("small")
     if not result.size_independent:
@@ -155,7 +158,7 @@ def plot_collapse(result: CollapseResult, *, title: str | None = None) -> Figure
     axes["residual"].set(
         xlabel=rf"$(x - x_c)\,L^{{1/\nu}}$,  x = {x_text}",
         ylabel="residual / σ",
-        title=f"S = {result.quality:.3g} ({result.error_model})",
+        title=_wrap(f"S = {result.quality:.3g} ({result.error_model})"),
     )
     axes["residual"].title.set_fontsize("small")
     if title is None:
@@ -244,3 +247,10 @@ def plot_fit(
         )
     fig.suptitle(title, fontsize="medium")
     return fig
+
+
+def _wrap(text: str, width: int = 70) -> str:
+    """Break a long panel title into lines so that it is not clipped."""
+    import textwrap
+
+    return "\n".join(textwrap.wrap(text, width))
