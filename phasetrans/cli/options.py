@@ -21,7 +21,7 @@ from typing import Any
 import xarray as xr
 
 from phasetrans.config import Study, load_study
-from phasetrans.store import read_dataset, write_in_progress
+from phasetrans.store import read_dataset, read_root, write_in_progress
 
 __all__ = [
     "add_data_argument",
@@ -58,9 +58,13 @@ def open_study_file(args: argparse.Namespace) -> Study:
     return study
 
 
-def open_data(path: str | Path, *, load: bool = True) -> xr.Dataset:
-    """Open a study dataset (all groups merged); one-line errors for bad files."""
-    return read_dataset(path, load=load)
+def open_data(path: str | Path, *, weights: bool = True) -> xr.Dataset:
+    """Open a study dataset, loaded; one-line :class:`~phasetrans.errors.DataError` for bad files.
+
+    ``weights=False`` reads the root group alone (the pruning curves and
+    per-student numbers), which is all most analyses need.
+    """
+    return read_dataset(path, load=True) if weights else read_root(path)
 
 
 @contextmanager

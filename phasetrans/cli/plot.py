@@ -7,19 +7,29 @@ from pathlib import Path
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("plot", help="write the pruning-curve, dimension and loss figures")
-    p.add_argument("data", help="netCDF study file")
+    p = sub.add_parser(
+        "plot",
+        help="write the pruning-curve, dimension and loss figures",
+        description="Write a study's pruning curves, effective dimension against width and "
+        "training loss as PNG figures (means over the disorder).",
+    )
+    p.add_argument("data", help="netCDF study file, e.g. data/quick.nc")
     p.add_argument("--out-dir", default=None, help="folder for the PNGs (default out/<study>/)")
-    p.add_argument("--teacher-width", type=int, default=None)
+    p.add_argument(
+        "--teacher-width",
+        type=int,
+        default=None,
+        help="teacher width h_T to plot (default: the first in the study)",
+    )
     p.set_defaults(func=main)
 
 
 def main(args: argparse.Namespace) -> int:
+    from phasetrans.cli.options import open_data
     from phasetrans.errors import ConfigError
     from phasetrans.plots.pruning import plot_dimension, plot_pruning_curves, plot_training_loss
-    from phasetrans.store import read_dataset
 
-    ds = read_dataset(args.data, load=True)
+    ds = open_data(args.data)
     if args.teacher_width is not None and args.teacher_width not in ds.teacher_width.values:
         allowed = ", ".join(str(v) for v in ds.teacher_width.values)
         raise ConfigError(f"--teacher-width = {args.teacher_width} is not in the data ({allowed})")

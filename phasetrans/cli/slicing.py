@@ -17,7 +17,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from phasetrans.errors import ConfigError, DataError, PhasetransError
+from phasetrans.errors import ConfigError, PhasetransError
 
 if TYPE_CHECKING:
     import xarray as xr
@@ -204,27 +204,9 @@ def check_parameter(option: str, name: str, value: float | None, x_range) -> Non
 
 def open_dataset(path: str) -> xr.Dataset:
     """The root group of a study file, loaded; one-line DataError if it is not one."""
-    import xarray as xr
+    from phasetrans.cli.options import open_data
 
-    if not Path(path).exists():
-        raise DataError(f"no such study file: {path}", field="data", value=path)
-    if Path(path).is_dir():
-        raise DataError(f"{path} is a folder, not a study file", field="data", value=path)
-    try:
-        with xr.open_dataset(path) as ds:
-            ds = ds.load()
-    except (OSError, ValueError, RuntimeError, UnicodeDecodeError) as exc:
-        text = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-        raise DataError(
-            f"DATA: {path!r} is not a readable netCDF study file: {text}", field="data", value=path
-        ) from None
-    if "test_mse" not in ds.data_vars or "training" not in ds.dims:
-        raise DataError(
-            f"DATA: {path!r} is not a phasetrans study: no test_mse over a 'training' dimension",
-            field="data",
-            value=path,
-        )
-    return ds
+    return open_data(path, weights=False)
 
 
 def coordinate_value(ds: xr.Dataset, dim: str, option: str, text: str):

@@ -130,18 +130,10 @@ def _parse_methods(ds: xr.Dataset, text: str | None, retained: str | int) -> lis
 
 
 def _open_study(path: str) -> xr.Dataset:
-    """Open a study merged with its groups, fully loaded; ConfigError if it is not one."""
-    from phasetrans.store import read_dataset
+    """Open a study merged with its groups, fully loaded (one way for every subcommand)."""
+    from phasetrans.cli.options import open_data
 
-    try:
-        return read_dataset(path, load=True)
-    except FileNotFoundError:
-        raise
-    except (OSError, KeyError, ValueError) as exc:
-        raise ConfigError(
-            f"DATA: {path!r} is not a readable study file "
-            f"(a netCDF4 file with groups 'weights' and 'teacher'): {exc}"
-        ) from exc
+    return open_data(path)
 
 
 def _cell(values: xr.DataArray, decimals: int) -> str:

@@ -28,7 +28,13 @@ teacher's variables renamed ``teacher_w1``, ``teacher_w2``,
 
 from __future__ import annotations
 
-from phasetrans.store.files import open_study, read_dataset, write_dataset, write_in_progress
+from phasetrans.store.files import (
+    open_study,
+    read_dataset,
+    read_root,
+    write_dataset,
+    write_in_progress,
+)
 from phasetrans.store.parts import failed_path, part_hash, part_path, study_dir
 from phasetrans.store.schema import (
     ROOT_VARIABLES,
@@ -49,6 +55,7 @@ __all__ = [
     "part_path",
     "provenance_attrs",
     "read_dataset",
+    "read_root",
     "study_dir",
     "write_dataset",
     "write_in_progress",

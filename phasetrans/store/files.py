@@ -12,7 +12,7 @@ import xarray as xr
 from phasetrans.errors import DataError
 from phasetrans.store.schema import _MERGED_NAME, _SCHEMA
 
-__all__ = ["open_study", "read_dataset", "write_dataset", "write_in_progress"]
+__all__ = ["open_study", "read_dataset", "read_root", "write_dataset", "write_in_progress"]
 
 _writes = 0
 _writes_lock = threading.Lock()
@@ -173,6 +173,34 @@ def read_dataset(path: str | Path, *, load: bool = False) -> xr.Dataset:
     merged = xr.merge(groups, combine_attrs="override", join="outer", compat="no_conflicts")
     merged.attrs = dict(groups[0].attrs)
     return merged
+
+
+def read_root(path: str | Path) -> xr.Dataset:
+    """The root group of a study file, loaded (what the analyses need; no weights).
+
+    Raises
+    ------
+    DataError
+        As :func:`read_dataset`.
+    """
+    path = Path(path)
+    _check_study_file(path)
+    try:
+        with xr.open_dataset(path, engine="netcdf4") as ds:
+            ds = ds.load()
+    except (OSError, RuntimeError, ValueError) as exc:
+        text = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise DataError(
+            f"{path} is not a readable phasetrans study: {text}", field="data", value=str(path)
+        ) from None
+    if "test_mse" not in ds.data_vars or "training" not in ds.dims:
+        raise DataError(
+            f"{path} is not a phasetrans study: its root group has no test_mse over a "
+            "'training' dimension",
+            field="data",
+            value=str(path),
+        )
+    return ds
 
 
 def open_study(path: str | Path) -> xr.Dataset:

@@ -113,7 +113,7 @@ def test_missing_and_unreadable_files(tmp_path, capsys):
     bad = tmp_path / "bad.nc"
     bad.write_text("not netCDF")
     assert main(["topology", str(bad)]) == 2
-    assert "is not a readable study file" in capsys.readouterr().err
+    assert "is not a netCDF4 file" in capsys.readouterr().err
 
 
 def test_cli_reads_the_merged_study(study_file):
