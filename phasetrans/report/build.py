@@ -76,13 +76,22 @@ def build_report(ds: xr.Dataset, *, bootstrap: int = 100, seed: int = 0) -> Repo
     report.study_toml = str(attrs.get("study_toml", ""))
 
     base, at = _base_slice(ds)
+    disorder, _ = _base_slice(ds, keep=("teacher_seed",))
     h_t = int(base["teacher_width"].values[0])
     where = f"h_T = {h_t}"
     if base.sizes.get("teacher_width", 1) > 1:
         where += f" (first of {base['teacher_width'].values.tolist()})"
     if at:
         where += ", " + ", ".join(f"{k} = {v}" for k, v in at.items())
-    report.notes.append(f"Claims and per-width figures use {where}; means are over seeds.")
+    if "teacher_seed" in disorder.dims:
+        teachers = disorder.sizes["teacher_seed"]
+        where = where.replace(", teacher_seed = " + str(at.get("teacher_seed")), "")
+        report.notes.append(
+            f"Claims use {where} and average over the {teachers} teachers and their students; "
+            f"per-student figures (paths, matching) use teacher_seed = {at['teacher_seed']}."
+        )
+    else:
+        report.notes.append(f"Claims and per-width figures use {where}; means are over seeds.")
     report.notes.append(
         f"Verdict tolerances: dimension within {DIMENSION_TOLERANCE:.0%} of h_T; "
         f"MSE(h_T)/MSE(all) ≤ {MSE_AT_HT_MAX:g}; MSE(h_T/2)/MSE(all) ≥ {MSE_JUMP_MIN:g}; "
@@ -96,9 +105,9 @@ def build_report(ds: xr.Dataset, *, bootstrap: int = 100, seed: int = 0) -> Repo
         else:
             report.claims.extend(rows if isinstance(rows, list) else [rows])
 
-    add(_guard(lambda: _dimension_claims(base, h_t)), "effective dimension ≈ h_T")
-    add(_guard(lambda: _mse_claims(base, h_t)), "test error against pruning")
-    collapse_result = _guard(lambda: _collapse(base, h_t, bootstrap, seed))
+    add(_guard(lambda: _dimension_claims(disorder, h_t)), "effective dimension ≈ h_T")
+    add(_guard(lambda: _mse_claims(disorder, h_t)), "test error against pruning")
+    collapse_result = _guard(lambda: _collapse(disorder, h_t, bootstrap, seed))
     if isinstance(collapse_result, str):
         add(collapse_result, "curves of all widths collapse onto one")
     else:

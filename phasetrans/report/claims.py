@@ -130,9 +130,13 @@ def _sweep_dims(ds: xr.Dataset) -> list[str]:
     return [str(d) for d in ds.dims if d not in STUDY_DIMS]
 
 
-def _base_slice(ds: xr.Dataset) -> tuple[xr.Dataset, dict[str, Any]]:
-    """The study at the first value of every swept dimension (and teacher_seed)."""
-    at = {d: ds[d].values[0].item() for d in _sweep_dims(ds)}
+def _base_slice(ds: xr.Dataset, keep: tuple[str, ...] = ()) -> tuple[xr.Dataset, dict[str, Any]]:
+    """The study at the first value of every swept dimension, except those in ``keep``.
+
+    The claims keep ``teacher_seed`` (they average over the disorder); the
+    per-student figures take the first teacher.
+    """
+    at = {d: ds[d].values[0].item() for d in _sweep_dims(ds) if d not in keep}
     return (ds.isel(dict.fromkeys(at, 0)) if at else ds), at
 
 
@@ -248,10 +252,22 @@ def _collapse(base: xr.Dataset, h_t: int, bootstrap: int, seed: int):
     from phasetrans.analysis.defaults import default_slice, default_window
     from phasetrans.analysis.observables import sample_dims
 
-    da = default_slice(base, "delta_mse", given={"training": "spectral", "teacher_width": h_t})
+    if base.sizes.get("width", 1) < 2 and base.sizes.get("teacher_width", 1) > 1:
+        # one student width, several teachers: the paper's claim 4, in n/h_T - 1
+        da = default_slice(
+            base,
+            "normalized_delta_mse",
+            size="teacher_width",
+            control="ratio",
+            given={"training": "spectral"},
+        )
+        size = "teacher_width"
+    else:
+        da = default_slice(base, "delta_mse", given={"training": "spectral", "teacher_width": h_t})
+        size = "width"
     return phasetrans.collapse(
         da,
-        "width",
+        size,
         "control",
         sample_dim=sample_dims(da),
         x_window=default_window(da),
@@ -261,11 +277,21 @@ def _collapse(base: xr.Dataset, h_t: int, bootstrap: int, seed: int):
 
 
 def _collapse_claim(result: Any) -> Claim:
-    claim = "curves of all widths collapse onto one (universality across W)"
-    measured = (
-        "finite-size-scaling collapse of ΔMSE against n − h_T in [−h_T, h_T], "
-        f"{result.n_bootstrap} bootstrap resamples of seeds; Houdayer–Hartmann S"
-    )
+    two_level = isinstance(result.sample_dim, tuple | list)
+    samples = "teachers, then students" if two_level else "seeds"
+    if result.size_dim == "teacher_width":
+        claim = "curves of all teacher sizes collapse in n/h_T − 1 (claim 4)"
+        measured = (
+            "finite-size-scaling collapse of ΔMSE/ΔMSE_max against n/h_T − 1 in [−1, 1] "
+            f"across h_T, {result.n_bootstrap} bootstrap resamples of {samples}; "
+            "Houdayer–Hartmann S"
+        )
+    else:
+        claim = "curves of all widths collapse onto one (universality across W)"
+        measured = (
+            "finite-size-scaling collapse of ΔMSE against n − h_T in [−h_T, h_T], "
+            f"{result.n_bootstrap} bootstrap resamples of {samples}; Houdayer–Hartmann S"
+        )
 
     def interval(name: str) -> str:
         if result.intervals.get(name):
@@ -278,7 +304,10 @@ def _collapse_claim(result: Any) -> Claim:
         verdict = "not determined (degenerate collapse at an optimiser bound)"
     elif result.size_independent:
         value = f"1/ν = {interval('inv_nu')}; S = {result.quality:.3g}"
-        verdict = "holds (curves coincide without rescaling: 1/ν ≈ 0)"
+        if result.quality < 10:
+            verdict = "holds (curves coincide without rescaling: 1/ν ≈ 0)"
+        else:
+            verdict = "does not hold within the error bars (no rescaling of x helps; S ≥ 10)"
     else:
         value = (
             f"x_c = {interval('x_c')} (n_c = h_T means x_c = 0), 1/ν = {interval('inv_nu')}; "

@@ -153,20 +153,38 @@ def _search(
     return objective.full(z)
 
 
+#: A rescaling L^(1/nu) that changes the control by less than this fraction over
+#: the sizes of the data is no rescaling at all.
+NO_RESCALING = 1e-6
+
+
 def _undetermined(
     params: dict[str, float],
     stderr: dict[str, float],
     intervals: dict[str, dict[float, tuple[float, float]]],
     fixed: dict[str, float],
+    log_size_span: float = 1.0,
 ) -> bool:
-    """Whether 1/nu is compatible with 0: no size dependence (see :func:`collapse`)."""
+    """Whether 1/nu is compatible with 0: no size dependence (see :func:`collapse`).
+
+    Compatible means: the 95 % interval of 1/nu contains 0, or every value in
+    it rescales the control by less than :data:`NO_RESCALING` across the sizes
+    (``|1/nu| · ln(L_max/L_min)``), as when a bootstrap finds 1/nu ~ -1e-9
+    in every resample; without a bootstrap, |1/nu| below twice its error.
+    """
     if "nu" in fixed:
         return False
+    span = max(log_size_span, 1e-12)
     interval = intervals.get("inv_nu", {}).get(0.95)
     if interval is not None and all(np.isfinite(interval)):
-        return bool(interval[0] <= 0.0 <= interval[1])
+        negligible = max(abs(interval[0]), abs(interval[1])) * span < NO_RESCALING
+        return bool(interval[0] <= 0.0 <= interval[1] or negligible)
     inv, err = params["inv_nu"], stderr.get("inv_nu", math.nan)
-    return inv == 0 or (bool(np.isfinite(err)) and abs(inv) < 2 * err)
+    return (
+        inv == 0
+        or abs(inv) * span < NO_RESCALING
+        or (bool(np.isfinite(err)) and abs(inv) < 2 * err)
+    )
 
 
 def _errors(
@@ -427,11 +445,18 @@ def collapse(
                 d.pop(n, None)
 
     scaled = scaled_dataset(data, objective, theta_hat, size_dim, control_dim, da)
-    undetermined = _undetermined(params, stderr, intervals, fixed)
+    sizes = np.asarray(data.sizes, dtype=float)
+    log_span = float(np.log(sizes.max() / sizes.min())) if sizes.min() > 0 else 1.0
+    undetermined = _undetermined(params, stderr, intervals, fixed, log_span)
     if undetermined or fixed.get("nu") == math.inf:
         if undetermined:
             params.update(inv_nu=0.0, nu=math.inf)
             stderr["nu"] = curv["nu"] = math.inf
+            if "inv_nu" in intervals:  # 0 is the estimate: it lies in its own interval
+                intervals["inv_nu"] = {
+                    lv: (min(lo, 0.0), max(hi, 0.0))
+                    for lv, (lo, hi) in intervals["inv_nu"].items()
+                }
             if "inv_nu" in intervals:  # |nu| is only bounded below: [1/max|1/nu|, inf)
                 intervals["nu"] = {
                     lv: (_nu_lower_bound(lo, hi), math.inf)
