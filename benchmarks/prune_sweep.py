@@ -17,8 +17,10 @@ from phasetrans.backend.prune import prune_mask, pruning_sweep
 
 
 def naive(w1, w2, imp, x, y, counts):
+    from tqdm.auto import tqdm
+
     out = torch.empty(len(counts), dtype=torch.float64)
-    for k, n in enumerate(counts):
+    for k, n in enumerate(tqdm(counts, desc="naive, one forward per count", unit="count")):
         keep = prune_mask(imp, n).to(w1.dtype)
         h1 = torch.relu(x @ (w1[0] * keep[0]))
         pred = torch.relu(h1 @ w2[0]).sum(-1)
@@ -40,6 +42,7 @@ def main() -> None:
     imp = torch.rand(1, width, generator=g).to(device)
     x = torch.randn(args.samples, d, generator=g).to(device)
     y = torch.randn(args.samples, generator=g).to(device)
+    print(f"W = {width}, N = {args.samples}: one-pass sweep, then the naive loop", flush=True)
     pruning_sweep(w1, w2, imp, x[:100], y[:100])  # warm-up
     start = time.perf_counter()
     fast = pruning_sweep(w1, w2, imp, x, y)
