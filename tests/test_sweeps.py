@@ -163,3 +163,19 @@ def test_no_dimension_or_coordinate_is_named_like_a_selection_keyword(swept):
     assert not names & reserved, names & reserved
     # and selecting by name works: the rename from `method` is what made this possible
     assert ds.sel(training="spectral").test_mse.dims[0] == "teacher_seed"
+
+
+def test_status_prints_the_cost_and_a_time_estimate(swept, tmp_path, capsys):
+    path, _ = swept
+    assert cli(["status", str(path)]) == 0
+    out = capsys.readouterr().out
+    assert "12/12 done" in out and "sweeps: teacher_seed (3), input_dim (2), alpha (2)" in out
+    # 12 tasks x 2 students x 4 epochs x ceil(n_train / 50) batches
+    study = load_study(path)
+    steps = sum(4 * -(-t.spec.n_train // 50) * 2 for t in plan_tasks(study))
+    assert f"12 tasks, {steps:.3g} student-steps" in out
+    assert "per million student-steps on the parts done" in out
+    bigger = _write(tmp_path, alpha="[2.0, 4.0, 8.0]", epochs=40)
+    assert cli(["status", str(bigger), "--timing-from", str(path)]) == 0
+    out = capsys.readouterr().out
+    assert "on the parts of swept" in out and "worker-hours left" in out
