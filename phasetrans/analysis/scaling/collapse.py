@@ -454,8 +454,7 @@ def collapse(
             stderr["nu"] = curv["nu"] = math.inf
             if "inv_nu" in intervals:  # 0 is the estimate: it lies in its own interval
                 intervals["inv_nu"] = {
-                    lv: (min(lo, 0.0), max(hi, 0.0))
-                    for lv, (lo, hi) in intervals["inv_nu"].items()
+                    lv: (min(lo, 0.0), max(hi, 0.0)) for lv, (lo, hi) in intervals["inv_nu"].items()
                 }
             if "inv_nu" in intervals:  # |nu| is only bounded below: [1/max|1/nu|, inf)
                 intervals["nu"] = {
