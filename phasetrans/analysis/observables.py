@@ -336,20 +336,8 @@ _SOURCES = {
 
 def __getattr__(name: str) -> object:
     """The collapse-input functions moved to :mod:`phasetrans.analysis.collapse_input`."""
-    if name in _MOVED:
-        from phasetrans.analysis import collapse_input
+    from phasetrans.analysis import collapse_input
 
+    if name in collapse_input.__all__:
         return getattr(collapse_input, name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-
-
-_MOVED = (
-    "collapse_array",
-    "control_dim",
-    "controls",
-    "coordinate_controls",
-    "dims_to_fix",
-    "observable_dims",
-    "sample_dims",
-    "size_dims",
-)
