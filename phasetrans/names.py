@@ -1,0 +1,41 @@
+"""Dimension and variable names shared by every layer, defined once (pure Python).
+
+The backend, the store, the analysis and the faces import these names instead
+of spelling them; a rename happens here and nowhere else.
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "BUDGET_COORDS",
+    "NODE_B",
+    "TEACHER_NODE_B",
+    "TIME",
+    "TIME_COORDS",
+    "at_checkpoints",
+]
+
+#: Dimension of the checkpoints in time: an integer index 0 … n_checkpoints − 1.
+TIME = "time"
+#: Coordinates of a checkpoint: optimiser steps, examples seen and epochs (fractional
+#: with online data or mid-epoch checkpoints), over the cell dimensions and ``time``.
+TIME_COORDS = ("time_step", "time_samples", "time_epoch")
+#: The budget actually run per cell (coordinates over the cell dimensions), and the
+#: natural time ``budget_samples / input_dim``.
+BUDGET_COORDS = ("budget_steps", "budget_samples", "budget_epochs", "budget_time")
+#: Second student-node dimension of node × node matrices (Q).
+NODE_B = "node_b"
+#: Second teacher-node dimension of teacher-node × teacher-node matrices (T).
+TEACHER_NODE_B = "teacher_node_b"
+
+#: Suffix of a per-student variable recorded at every checkpoint.
+_AT_CHECKPOINTS = "_time"
+
+
+def at_checkpoints(name: str) -> str:
+    """Name of the variable holding ``name`` at every checkpoint (dimension :data:`TIME`).
+
+    The final value stays in ``name``; ``at_checkpoints("dimension")`` is
+    ``"dimension_time"``, with the dimensions of ``dimension`` plus ``time``.
+    """
+    return f"{name}{_AT_CHECKPOINTS}"
