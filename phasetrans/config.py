@@ -60,8 +60,10 @@ else:  # pragma: no cover
     import tomli as tomllib
 
 __all__ = [
+    "BUDGETS",
     "METHOD_DEFAULTS",
     "DataSpec",
+    "RecordSpec",
     "PruningSpec",
     "RunSpec",
     "StudentsSpec",
@@ -85,6 +87,13 @@ METHOD_DEFAULTS: dict[str, dict[str, Any]] = {
     "direct": {"lr": 0.002, "batch_size": 500},
     "group_lasso": {"lr": 0.002, "batch_size": 500, "group_lasso": 1e-3},
 }
+
+#: The budgets of a training run; exactly one is given (``epochs`` by default).
+BUDGETS = ("epochs", "steps", "samples")
+#: Epochs of a study that gives no budget (the authors' configuration).
+DEFAULT_EPOCHS = 2000
+#: Initial ``Q_ii = |w_i|² / N`` of committee students (``students.init_q``).
+COMMITTEE_INIT_Q = 0.5
 
 #: Sweep dimensions in the order they appear in a dataset (after ``training``).
 SWEEP_DIMS = ("teacher_seed", "input_dim", "n_train", "alpha", "l2_eigenvalues")
@@ -117,12 +126,14 @@ class TeacherSpec(_Spec):
     teachers, dimension ``teacher_seed``); ``input_dim`` may be a list.
     """
 
-    kind: Literal["regression", "classification"] = "regression"
+    kind: Literal["regression", "classification", "committee"] = "regression"
     input_dim: PositiveInt | Annotated[list[PositiveInt], Field(min_length=1)] = 10
     widths: Annotated[list[PositiveInt], Field(min_length=1)] = [20]
     hidden2: PositiveInt = 20
     seed: NonNegativeInt = 0
     seeds: Annotated[list[NonNegativeInt], Field(min_length=1)] | None = None
+    activation: Literal["relu", "erf"] = "relu"
+    orthogonal: bool = False
 
     _unique = field_validator("widths")(lambda v: _unique_sorted(v))
     _sweeps = field_validator("input_dim", "seeds")(lambda v: _sweep(v))
@@ -131,7 +142,31 @@ class TeacherSpec(_Spec):
     def _one_seed_form(self) -> TeacherSpec:
         if self.seeds is not None and "seed" in self.model_fields_set:
             raise ValueError("give teacher.seed (one teacher) or teacher.seeds (a list), not both")
+        given = self.model_fields_set
+        if self.kind == "committee":
+            if "hidden2" in given:
+                raise ValueError(
+                    "a committee teacher has no second hidden layer: remove teacher.hidden2"
+                )
+            widest, narrowest = max(self.widths), min(_values(self.input_dim))
+            if widest > narrowest:
+                raise ValueError(
+                    f"a committee teacher needs h_T <= input_dim: widths has {widest} "
+                    f"and input_dim has {narrowest}"
+                )
+        else:
+            for name in ("activation", "orthogonal"):
+                if name in given:
+                    raise ValueError(
+                        f"teacher.{name} is for committee teachers (kind = 'committee'), "
+                        f"not kind = {self.kind!r}"
+                    )
         return self
+
+    @property
+    def committee(self) -> bool:
+        """True for the soft committee machine ``y = Σ_m g(B_m · x / √N)``."""
+        return self.kind == "committee"
 
     @property
     def seed_values(self) -> list[int]:
@@ -151,6 +186,8 @@ class DataSpec(_Spec):
     n_test: PositiveInt = 10_000
     seed: NonNegativeInt = 1
     shuffle_seed: NonNegativeInt = 2
+    online: bool = False
+    nested: bool | None = None
 
     _sweeps = field_validator("n_train", "alpha")(lambda v: _sweep(v))
 
@@ -158,6 +195,15 @@ class DataSpec(_Spec):
     @classmethod
     def _train_size(cls, data: Any) -> Any:
         if isinstance(data, dict):
+            if data.get("online") is True:
+                for name in ("n_train", "alpha", "nested"):
+                    if name in data:
+                        raise ValueError(
+                            f"data.{name} is not allowed with data.online = true: online "
+                            "learning draws a fresh batch every step (no training set); "
+                            "give the budget as training.<method>.steps or .samples"
+                        )
+                return data
             if data.get("n_train") is not None and data.get("alpha") is not None:
                 raise ValueError("give data.n_train or data.alpha, not both")
             if data.get("n_train") is None and data.get("alpha") is None:
@@ -166,12 +212,24 @@ class DataSpec(_Spec):
 
 
 class StudentsSpec(_Spec):
-    """Student widths, seeds (one student per seed) and training methods."""
+    """Student widths, seeds (one student per seed) and training methods.
+
+    Students of a committee teacher have its form, ``input → (spectral) hidden
+    W → readout`` with pre-activations ``w_i · x / √N``: ``readout`` is
+    ``"sum"`` (fixed unit weights, the default) or ``"trained"`` (initialised
+    at 1), ``activation`` defaults to the teacher's, and ``init_q`` is the
+    initial squared norm per input ``Q_ii = |w_i|² / N`` (default
+    :data:`COMMITTEE_INIT_Q`), drawn as ``φ ~ N(0, init_q)``. The three are
+    refused for the other teacher kinds.
+    """
 
     widths: Annotated[list[PositiveInt], Field(min_length=1)]
     seeds: Annotated[list[NonNegativeInt], Field(min_length=1)]
     methods: Annotated[list[Method], Field(min_length=1)] = ["spectral", "direct"]
     train_lambda_in: bool = False
+    readout: Literal["sum", "trained"] | None = None
+    activation: Literal["relu", "erf"] | None = None
+    init_q: PositiveFloat | None = None
 
     _unique = field_validator("widths", "seeds")(lambda v: _unique_sorted(v))
 
@@ -196,15 +254,29 @@ class StopSpec(_Spec):
 
 
 class TrainingSpec(_Spec):
-    """Training settings of one method (Adam, Keras-style L2 ``c · Σ x²``).
+    """Training settings of one method (Adam or SGD, Keras-style L2 ``c · Σ x²``).
 
     ``l2_eigenvalues`` may be a list (a sweep dimension). ``step`` picks the
     training step: ``reference`` (plain autograd), ``fast`` or ``auto``.
+
+    The budget is exactly one of ``epochs`` (passes over the training set; the
+    default, 2000), ``steps`` (optimiser steps) or ``samples`` (examples seen:
+    the run lasts the fewest steps that see at least that many). The batch is
+    ``batch_size`` (a number, or ``"full"`` for the whole training set) or
+    ``batches_per_epoch = k`` (fixed steps per epoch: each epoch's shuffled
+    order is split into exactly ``k`` near-equal batches, so every cell of an
+    α sweep takes the same number of steps per epoch). ``lr_scaling =
+    "inverse_input_dim"`` divides the SGD learning rate by ``N``.
     """
 
     lr: PositiveFloat = 0.005
-    batch_size: PositiveInt = 300
-    epochs: NonNegativeInt = 2000
+    batch_size: PositiveInt | Literal["full"] | None = 300
+    epochs: NonNegativeInt | None = 2000
+    steps: PositiveInt | None = None
+    samples: PositiveInt | None = None
+    batches_per_epoch: PositiveInt | None = None
+    optimizer: Literal["adam", "sgd"] = "adam"
+    lr_scaling: Literal["none", "inverse_input_dim"] = "none"
     l2_eigenvalues: NonNegativeFloat | Annotated[list[NonNegativeFloat], Field(min_length=1)] = 5e-4
     l2_eigenvectors: NonNegativeFloat = 0.01
     l2_dense: NonNegativeFloat = 0.0
@@ -214,6 +286,58 @@ class TrainingSpec(_Spec):
     stop: StopSpec | None = None
 
     _sweeps = field_validator("l2_eigenvalues")(lambda v: _sweep(v))
+
+    @model_validator(mode="before")
+    @classmethod
+    def _one_budget(cls, data: Any) -> Any:
+        if not isinstance(data, dict):
+            return data
+        budgets = [k for k in BUDGETS if data.get(k) is not None]
+        if len(budgets) > 1:
+            raise ValueError(
+                f"give one budget of {', '.join(BUDGETS)}; got {' and '.join(budgets)}"
+            )
+        if not budgets:
+            data = {**data, "epochs": DEFAULT_EPOCHS}
+        else:
+            data = {**data, **{k: data.get(k) for k in BUDGETS}}
+        return data
+
+    @model_validator(mode="after")
+    def _optimizer_rules(self) -> TrainingSpec:
+        if self.optimizer == "adam" and self.lr_scaling != "none":
+            raise ValueError(
+                f"lr_scaling = {self.lr_scaling!r} applies to optimizer = 'sgd'; under Adam "
+                "the step size does not scale with the gradient: use lr_scaling = 'none'"
+            )
+        if self.optimizer == "sgd" and self.step == "fast":
+            raise ValueError("step = 'fast' implements Adam only; use step = 'reference' or 'auto'")
+        return self
+
+    @property
+    def budget(self) -> tuple[str, int]:
+        """``(kind, value)`` of the budget: ``epochs``, ``steps`` or ``samples``."""
+        for kind in BUDGETS:
+            value = getattr(self, kind)
+            if value is not None:
+                return kind, value
+        raise AssertionError("a validated TrainingSpec has a budget")  # pragma: no cover
+
+
+class RecordSpec(_Spec):
+    """What is recorded during training: ``checkpoints`` in time.
+
+    ``checkpoints = n`` takes ``n`` log-spaced optimiser steps from 1 to the
+    budget ``T`` (always with ``T/4``, ``T/2`` and ``T``); a list names the
+    steps (``T`` is added). At each, every per-student order parameter is
+    stored along the dimension ``time``.
+    """
+
+    checkpoints: (
+        Annotated[int, Field(ge=3)] | Annotated[list[PositiveInt], Field(min_length=1)] | None
+    ) = None
+
+    _sweeps = field_validator("checkpoints")(lambda v: _sweep(v))
 
 
 class PruningSpec(_Spec):
@@ -235,6 +359,27 @@ class RunSpec(_Spec):
     seed_block: PositiveInt = 8
     retries: NonNegativeInt = 1
     threads: PositiveInt = 1
+
+
+def _check_online_table(method: str, table: dict[str, Any], online: bool) -> None:
+    """With online data the budget is steps or samples, and there are no epochs."""
+    if not online:
+        return
+    for name in ("epochs", "batches_per_epoch", "stop"):
+        if name in table:
+            raise ValueError(
+                f"training.{method}.{name} is not allowed with data.online = true "
+                "(no training set, so no epochs): give the budget as steps or samples"
+            )
+    if "steps" not in table and "samples" not in table:
+        raise ValueError(
+            f"training.{method} needs a budget with data.online = true: give steps or samples"
+        )
+    if table.get("batch_size") == "full":
+        raise ValueError(
+            f"training.{method}.batch_size = 'full' is not allowed with data.online = true "
+            "(no training set): give a number"
+        )
 
 
 class Study(_Spec):
@@ -260,6 +405,7 @@ class Study(_Spec):
     students: StudentsSpec
     training: dict[Method, TrainingSpec] = {}
     pruning: PruningSpec = PruningSpec()
+    record: RecordSpec = RecordSpec()
     run: RunSpec = RunSpec()
     source: str = Field(default="", exclude=True)
     base_dir: Path | None = Field(default=None, exclude=True)
@@ -276,13 +422,22 @@ class Study(_Spec):
         given = data.get("training", {})
         if not isinstance(given, dict):
             return data
+        online = isinstance(data.get("data"), dict) and data["data"].get("online") is True
         training = {}
         for method in [*methods, *given]:
             if not isinstance(method, str) or method in training:
                 continue
             table = given.get(method, {})
             if isinstance(table, dict):
-                training[method] = {**METHOD_DEFAULTS.get(method, {}), **table}
+                _check_online_table(method, table, online)
+                defaults = dict(METHOD_DEFAULTS.get(method, {}))
+                if "batches_per_epoch" in table:
+                    if "batch_size" in table:
+                        raise ValueError(
+                            f"training.{method}: give batch_size or batches_per_epoch, not both"
+                        )
+                    defaults["batch_size"] = None
+                training[method] = {**defaults, **table}
             else:
                 training[method] = table
         return {**data, "training": training}
@@ -295,6 +450,7 @@ class Study(_Spec):
                 f"[training.{sorted(extra)[0]}] given but students.methods is "
                 f"{self.students.methods}; remove the table or add the method"
             )
+        self._check_committee()
         narrow = [w for w in self.students.widths if w < max(self.teacher.widths)]
         if narrow:
             warnings.warn(
@@ -305,6 +461,28 @@ class Study(_Spec):
                 stacklevel=2,
             )
         return self
+
+    def _check_committee(self) -> None:
+        """Committee-only fields are refused elsewhere; committee runs use the reference step."""
+        if not self.teacher.committee:
+            for name in ("readout", "activation", "init_q"):
+                if getattr(self.students, name) is not None:
+                    raise ValueError(
+                        f"students.{name} is for students of a committee teacher "
+                        f"(teacher.kind = 'committee'), not teacher.kind = {self.teacher.kind!r}"
+                    )
+            return
+        for method, spec in self.training.items():
+            if spec.step == "fast":
+                raise ValueError(
+                    f"training.{method}.step = 'fast' implements the two-hidden-layer student "
+                    "only; committee students use step = 'reference' or 'auto'"
+                )
+
+    @property
+    def student_activation(self) -> str:
+        """The students' activation: ``students.activation``, else the teacher's."""
+        return self.students.activation or self.teacher.activation
 
     @property
     def output_path(self) -> Path:
@@ -351,12 +529,49 @@ class Study(_Spec):
             "dtype": self.run.dtype,
             "threads": self.run.threads,
         }
-        return dump
+        return drop_new_defaults(dump)
 
     @property
     def hash(self) -> str:
         """Stable 16-hex-digit SHA-256 of :meth:`content` (canonical JSON)."""
         return stable_hash(self.content())
+
+
+#: Fields added after studies had been run, with the value that keeps the old
+#: behaviour: left out of the study and task hashes at that value, so that
+#: existing parts stay valid (``table.field`` or ``training.*.field``).
+NEW_FIELD_DEFAULTS: dict[str, Any] = {
+    "teacher.activation": "relu",
+    "teacher.orthogonal": False,
+    "data.online": False,
+    "data.nested": None,
+    "students.readout": None,
+    "students.activation": None,
+    "students.init_q": None,
+    "training.*.steps": None,
+    "training.*.samples": None,
+    "training.*.batches_per_epoch": None,
+    "training.*.optimizer": "adam",
+    "training.*.lr_scaling": "none",
+    "record": {"checkpoints": None},
+}
+
+
+def drop_new_defaults(dump: dict[str, Any]) -> dict[str, Any]:
+    """``dump`` without the :data:`NEW_FIELD_DEFAULTS` fields that hold their default."""
+    out = json.loads(json.dumps(dump))
+    for path, default in NEW_FIELD_DEFAULTS.items():
+        parts = path.split(".")
+        tables = [out]
+        for key in parts[:-1]:
+            if key == "*":
+                tables = [t for table in tables for t in table.values() if isinstance(t, dict)]
+            else:
+                tables = [table[key] for table in tables if isinstance(table.get(key), dict)]
+        for table in tables:
+            if parts[-1] in table and table[parts[-1]] == default:
+                del table[parts[-1]]
+    return out
 
 
 def stable_hash(content: Any) -> str:

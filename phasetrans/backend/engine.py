@@ -160,13 +160,9 @@ class FastEngine:
             self.blocks.append(state)
         self.snapshots = [b.params.clone() for b in self.blocks]
 
-    def run_epoch(self, order: torch.Tensor) -> torch.Tensor:
-        """Train every block on the batches of ``order``; ``(S,)`` mean epoch losses."""
-        n, size = self.x.shape[0], self.settings.batch_size
-        batches = []
-        for start in range(0, n, size):
-            idx = order[start : start + size]
-            batches.append((self.x.index_select(0, idx), self.y.index_select(0, idx)))
+    def run_batches(self, batches: list[tuple[torch.Tensor, torch.Tensor]]) -> torch.Tensor:
+        """Train every block on ``batches``; ``(S,)`` sample-weighted sum of the batch losses."""
+        size = self.settings.batch_size
         epoch_loss = torch.zeros(self.model.members, dtype=self.x.dtype, device=self.device)
         # a worker trains many block shapes: allow more than dynamo's default 8 graphs
         limit = (
@@ -182,9 +178,14 @@ class FastEngine:
                     fn = self.step_fn if xb.shape[0] == size else fast_step
                     loss = self._call(fn, state, alive, xb, yb)
                     total += loss * xb.shape[0]
-                epoch_loss.index_copy_(0, state.members, total / n)
+                epoch_loss.index_copy_(0, state.members, total)
         self.steps_done += len(batches)
         return epoch_loss
+
+    def sync(self) -> None:
+        """Write the blocks back to the model (a checkpoint inside an epoch)."""
+        for state in self.blocks:
+            store_state(state, self.model, self.moments)
 
     def _call(
         self,

@@ -16,7 +16,14 @@ from dataclasses import dataclass
 
 import torch
 
-__all__ = ["SweepResult", "effective_dimension", "importance", "prune_mask", "pruning_sweep"]
+__all__ = [
+    "SweepResult",
+    "committee_pruning_sweep",
+    "effective_dimension",
+    "importance",
+    "prune_mask",
+    "pruning_sweep",
+]
 
 #: Elements of the ``(members, chunk, h2, W + 1)`` working buffer (2 MiB in float32).
 _CHUNK_ELEMENTS = 1 << 19
@@ -161,3 +168,54 @@ def pruning_sweep(
     mse = (sq_err / n).to(w1.dtype)
     accuracy = (correct / n).to(w1.dtype) if classification else None
     return SweepResult(mse, accuracy)
+
+
+@torch.no_grad()
+def committee_pruning_sweep(
+    w1: torch.Tensor,
+    readout: torch.Tensor,
+    importance: torch.Tensor,
+    x: torch.Tensor,
+    y: torch.Tensor,
+    *,
+    activation: str,
+    chunk_size: int = 2048,
+) -> SweepResult:
+    """:func:`pruning_sweep` for committee students ``Σ_i v_i g(w_i · x / √d)``.
+
+    Parameters
+    ----------
+    w1 : torch.Tensor
+        ``(S, d, W)`` effective first-layer weights.
+    readout : torch.Tensor
+        ``(S, W)`` readout weights ``v``.
+    importance : torch.Tensor
+        ``(S, W)`` node importance; larger is kept first.
+    x, y : torch.Tensor
+        ``(N, d)`` test inputs and ``(N,)`` targets.
+    activation : {"relu", "erf"}
+        The students' hidden activation.
+    chunk_size : int
+        Test samples per chunk.
+
+    Returns
+    -------
+    SweepResult
+        ``mse[s, n]``: the test MSE with the top-``n`` nodes kept. The output
+        with ``n`` nodes kept is the cumulative sum of the sorted nodes'
+        contributions ``v_i g(λ_i)``, so every count costs one pass.
+    """
+    from phasetrans.backend.teacher import activate
+
+    members, d, width = w1.shape
+    order = torch.sort(importance, dim=-1, descending=True, stable=True).indices
+    w1s = torch.gather(w1, 2, order.unsqueeze(1).expand_as(w1))
+    vs = torch.gather(readout, 1, order)
+    sq_err = torch.zeros((members, width + 1), dtype=torch.float64, device=w1.device)
+    for start in range(0, x.shape[0], chunk_size):
+        xb, yb = x[start : start + chunk_size], y[start : start + chunk_size]
+        h = activate(torch.einsum("bj,sji->sbi", xb, w1s) / math.sqrt(d), activation)
+        out = torch.zeros((members, xb.shape[0], width + 1), dtype=w1.dtype, device=w1.device)
+        torch.cumsum(h * vs.unsqueeze(1), dim=-1, out=out[..., 1:])
+        sq_err += (out - yb.view(1, -1, 1)).square().sum(1, dtype=torch.float64)
+    return SweepResult((sq_err / x.shape[0]).to(w1.dtype), None)

@@ -59,6 +59,8 @@ class SpectralLayer(nn.Module):
         Which factors are trainable; frozen ones are buffers.
     lambda_out_init : float
         Initial output eigenvalues (1, as in the paper).
+    phi_std : float, optional
+        Draw ``φ`` i.i.d. ``N(0, phi_std²)`` instead of Glorot-uniform.
     dtype : torch.dtype
         Floating type.
 
@@ -78,11 +80,19 @@ class SpectralLayer(nn.Module):
         train_lambda_in: bool = False,
         train_lambda_out: bool = True,
         lambda_out_init: float = 1.0,
+        phi_std: float | None = None,
         dtype: torch.dtype = torch.float32,
     ) -> None:
         super().__init__()
         members = len(generators)
-        phi = torch.stack([glorot_uniform(n_in, n_out, g, dtype=dtype) for g in generators])
+        if phi_std is None:
+            draws = [glorot_uniform(n_in, n_out, g, dtype=dtype) for g in generators]
+        else:
+            draws = [
+                (phi_std * torch.randn((n_in, n_out), generator=g, dtype=torch.float64)).to(dtype)
+                for g in generators
+            ]
+        phi = torch.stack(draws)
         lambda_in = torch.zeros((members, n_in), dtype=dtype)
         lambda_out = torch.full((members, n_out), lambda_out_init, dtype=dtype)
         for name, value, trainable in (

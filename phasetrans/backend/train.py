@@ -16,6 +16,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from typing import Protocol
 
 import numpy as np
 import torch
@@ -24,8 +25,13 @@ from phasetrans.backend.ensemble import StudentEnsemble
 from phasetrans.backend.prune import effective_dimension, importance
 
 __all__ = [
+    "OPTIMIZERS",
     "STEPS",
+    "BatchSource",
+    "Checkpoint",
     "EpochState",
+    "FixedBatches",
+    "OnlineBatches",
     "TrainResult",
     "TrainSettings",
     "choose_step",
@@ -36,6 +42,8 @@ __all__ = [
 
 #: Values of :attr:`TrainSettings.step`.
 STEPS = ("auto", "fast", "reference")
+#: Values of :attr:`TrainSettings.optimizer`.
+OPTIMIZERS = ("adam", "sgd")
 
 #: ``step="auto"`` compiles when the reference step is expected to take at least
 #: this many times the compile cost (see :func:`choose_step`).
@@ -84,6 +92,16 @@ class TrainSettings:
     stop_threshold : float
         Relative-importance threshold of the effective dimension used by the
         stop rule (as in :func:`phasetrans.backend.prune.effective_dimension`).
+    steps : int
+        Optimiser steps to run; 0 (the default): ``epochs`` whole epochs. With
+        ``steps``, ``epochs`` must be enough epochs to hold them.
+    batches_per_epoch : int
+        Split each epoch's order into exactly this many near-equal batches
+        (``torch.tensor_split``); 0 (the default): batches of ``batch_size``.
+    optimizer : {"adam", "sgd"}
+        Adam (``betas``, ``eps``) or plain SGD (no momentum).
+    checkpoints : tuple of int
+        Steps after which ``on_checkpoint`` is called (:func:`train_epochs`).
     """
 
     lr: float = 0.005
@@ -101,10 +119,18 @@ class TrainSettings:
     stop_patience: int = 0
     stop_tol: float = 1e-4
     stop_threshold: float = 0.05
+    steps: int = 0
+    batches_per_epoch: int = 0
+    optimizer: str = "adam"
+    checkpoints: tuple[int, ...] = ()
 
     def __post_init__(self) -> None:
         if self.step not in STEPS:
             raise ValueError(f"step {self.step!r} is not one of {STEPS}")
+        if self.optimizer not in OPTIMIZERS:
+            raise ValueError(f"optimizer {self.optimizer!r} is not one of {OPTIMIZERS}")
+        if self.steps < 0 or self.batches_per_epoch < 0:
+            raise ValueError("steps and batches_per_epoch must be >= 0")
         if self.stop_patience < 0:
             raise ValueError(f"stop_patience must be >= 0, got {self.stop_patience}")
         if self.stop_tol < 0:
@@ -127,12 +153,16 @@ class EpochState:
         ``(S,)`` False for members frozen after a non-finite loss.
     stopped : numpy.ndarray
         ``(S,)`` True for members frozen by the stop rule.
+    step, samples : int
+        Optimiser steps done and examples seen since the start.
     """
 
     epoch: int
     loss: np.ndarray
     alive: np.ndarray
     stopped: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))
+    step: int = 0
+    samples: int = 0
 
 
 @dataclass(frozen=True)
@@ -150,12 +180,130 @@ class TrainResult:
         ``(S,)`` epoch of the non-finite loss, -1 where the member never diverged.
     stopped_epoch : numpy.ndarray
         ``(S,)`` epoch at which the stop rule froze the member, 0 where it never did.
+    steps, samples : int
+        Optimiser steps run and examples seen.
     """
 
     epochs: np.ndarray
     loss: np.ndarray  # (n_logged, S)
     diverged_epoch: np.ndarray  # (S,), -1 where the member never diverged
     stopped_epoch: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    steps: int = 0
+    samples: int = 0
+
+
+@dataclass(frozen=True)
+class Checkpoint:
+    """The moment of a checkpoint, handed to ``on_checkpoint``.
+
+    Attributes
+    ----------
+    step : int
+        Optimiser steps done.
+    samples : int
+        Examples seen (the sum of the batch sizes).
+    epoch : float
+        ``step / steps_per_epoch``: fractional inside an epoch.
+    loss : numpy.ndarray
+        ``(S,)`` mean training data loss over the steps since the previous checkpoint.
+    """
+
+    step: int
+    samples: int
+    epoch: float
+    loss: np.ndarray
+
+
+class BatchSource(Protocol):
+    """What the training loop draws its batches from."""
+
+    @property
+    def steps_per_epoch(self) -> int:
+        """Optimiser steps in one epoch."""
+        ...
+
+    def epoch_batches(self, epoch: int) -> list[tuple[torch.Tensor, torch.Tensor]]:
+        """The ``(x, y)`` batches of 1-based ``epoch``, in order."""
+        ...
+
+
+class FixedBatches:
+    """Batches of a fixed training set, in a fresh shuffled order each epoch.
+
+    Parameters
+    ----------
+    x, y : torch.Tensor
+        ``(P, d)`` inputs and ``(P,)`` targets.
+    settings : TrainSettings
+        ``batches_per_epoch = k > 0``: the order is split into exactly ``k``
+        near-equal batches (sizes ``⌈P/k⌉`` and ``⌊P/k⌋``); else batches of
+        ``batch_size`` (the last one smaller, as in Keras).
+    generator : torch.Generator, optional
+        Draws the order, one ``randperm`` per epoch (needed to draw batches).
+    """
+
+    def __init__(
+        self,
+        x: torch.Tensor,
+        y: torch.Tensor,
+        settings: TrainSettings,
+        generator: torch.Generator | None = None,
+    ) -> None:
+        self.x, self.y, self.generator = x, y, generator
+        self.size, self.parts = settings.batch_size, settings.batches_per_epoch
+        if self.parts > x.shape[0]:
+            raise ValueError(f"batches_per_epoch {self.parts} > training examples {x.shape[0]}")
+
+    @property
+    def steps_per_epoch(self) -> int:
+        """``batches_per_epoch``, or ``⌈P / batch_size⌉``."""
+        return self.parts or math.ceil(self.x.shape[0] / self.size)
+
+    def epoch_batches(self, epoch: int) -> list[tuple[torch.Tensor, torch.Tensor]]:
+        """Draw the epoch's order and cut it into batches."""
+        assert self.generator is not None, "FixedBatches needs a generator to draw batches"
+        n = self.x.shape[0]
+        order = torch.randperm(n, generator=self.generator).to(self.x.device)
+        if self.parts:
+            chunks = list(torch.tensor_split(order, self.parts))
+        else:
+            chunks = [order[start : start + self.size] for start in range(0, n, self.size)]
+        return [(self.x.index_select(0, i), self.y.index_select(0, i)) for i in chunks]
+
+
+class OnlineBatches:
+    """Online learning: every step a fresh batch from a row stream, none reused.
+
+    Parameters
+    ----------
+    rows : callable
+        ``rows(start, stop)`` returns inputs and targets of rows ``start … stop − 1``
+        of a deterministic stream (:func:`phasetrans.backend.data.stream_rows`).
+    batch_size : int
+        Examples per step; step ``s`` (0-based) takes rows ``s·B … (s+1)·B − 1``.
+    steps_per_epoch : int
+        Steps grouped into one "epoch" of the loop (the unit of loss logging
+        and of the divergence check).
+    """
+
+    def __init__(
+        self,
+        rows: Callable[[int, int], tuple[torch.Tensor, torch.Tensor]],
+        batch_size: int,
+        steps_per_epoch: int,
+    ) -> None:
+        self.rows, self.size, self._per_epoch = rows, batch_size, steps_per_epoch
+
+    @property
+    def steps_per_epoch(self) -> int:
+        """Steps per logging unit."""
+        return self._per_epoch
+
+    def epoch_batches(self, epoch: int) -> list[tuple[torch.Tensor, torch.Tensor]]:
+        """The fresh batches of the epoch's steps."""
+        first = (epoch - 1) * self._per_epoch
+        x, y = self.rows(first * self.size, (first + self._per_epoch) * self.size)
+        return list(zip(x.split(self.size), y.split(self.size), strict=True))
 
 
 def resolve_device(device: str) -> torch.device:
@@ -208,15 +356,16 @@ def choose_step(settings: TrainSettings, members: int, width: int, n_train: int)
 def _penalty(model: StudentEnsemble, settings: TrainSettings) -> torch.Tensor:
     """``(S,)`` penalty of every member."""
     layer = model.spectral
-    total = torch.zeros(model.members, dtype=model.w2.dtype, device=model.w2.device)
+    second = model.second
+    total = torch.zeros(model.members, dtype=second.dtype, device=second.device)
     if settings.l2_eigenvalues and layer.lambda_out.requires_grad:
         total = total + settings.l2_eigenvalues * layer.lambda_out.square().sum(-1)
     if settings.l2_eigenvalues and layer.lambda_in.requires_grad:
         total = total + settings.l2_eigenvalues * layer.lambda_in.square().sum(-1)
     if settings.l2_eigenvectors and layer.phi.requires_grad:
         total = total + settings.l2_eigenvectors * layer.phi.square().sum((-2, -1))
-    if settings.l2_dense:
-        total = total + settings.l2_dense * model.w2.square().sum((-2, -1))
+    if settings.l2_dense and second.requires_grad:
+        total = total + settings.l2_dense * second.square().flatten(1).sum(-1)
     if settings.group_lasso:
         norms = torch.linalg.vector_norm(layer.weight(), dim=-2)
         total = total + settings.group_lasso * norms.sum(-1)
@@ -247,21 +396,23 @@ class _ReferenceEngine:
         self.model, self.x, self.y = model, x, y
         self.settings, self.classification = settings, classification
         self.params = [p for p in model.parameters() if p.requires_grad]
-        self.opt = torch.optim.Adam(
-            self.params, lr=settings.lr, betas=settings.betas, eps=settings.eps
-        )
+        self.opt: torch.optim.Optimizer
+        if settings.optimizer == "sgd":
+            self.opt = torch.optim.SGD(self.params, lr=settings.lr)
+        else:
+            self.opt = torch.optim.Adam(
+                self.params, lr=settings.lr, betas=settings.betas, eps=settings.eps
+            )
         self.training = torch.ones(model.members, dtype=torch.bool, device=x.device)
         self.masks = {p: self.training.view(-1, *([1] * (p.dim() - 1))) for p in self.params}
         self.snapshot = [p.detach().clone() for p in self.params]
         self.all_training = True  # host-side copy of training.all(): no sync per step
 
-    def run_epoch(self, order: torch.Tensor) -> torch.Tensor:
-        model, x, y, settings = self.model, self.x, self.y, self.settings
-        n = x.shape[0]
-        epoch_loss = torch.zeros(model.members, dtype=x.dtype, device=x.device)
-        for start in range(0, n, settings.batch_size):
-            idx = order[start : start + settings.batch_size]
-            xb, yb = x.index_select(0, idx), y.index_select(0, idx)
+    def run_batches(self, batches: list[tuple[torch.Tensor, torch.Tensor]]) -> torch.Tensor:
+        """One optimiser step per batch; ``(S,)`` sample-weighted sum of the batch losses."""
+        model, settings = self.model, self.settings
+        total = torch.zeros(model.members, dtype=self.x.dtype, device=self.x.device)
+        for xb, yb in batches:
             loss = _data_loss(model(xb), yb, self.classification)
             objective = (loss + _penalty(model, settings)).sum()
             self.opt.zero_grad(set_to_none=False)
@@ -270,9 +421,11 @@ class _ReferenceEngine:
                 for p in self.params:
                     p.grad = torch.where(self.masks[p], p.grad, torch.zeros_like(p.grad))
             self.opt.step()
-            epoch_loss += loss.detach() * idx.numel()
-        epoch_loss /= n
-        return epoch_loss
+            total += loss.detach() * xb.shape[0]
+        return total
+
+    def sync(self) -> None:
+        """The model's parameters are current after every step: nothing to write back."""
 
     def params_finite(self) -> torch.Tensor:
         finite = torch.ones(self.model.members, dtype=torch.bool, device=self.x.device)
@@ -351,6 +504,8 @@ def train_epochs(
     *,
     generator: torch.Generator,
     classification: bool = False,
+    source: BatchSource | None = None,
+    on_checkpoint: Callable[[Checkpoint], None] | None = None,
 ) -> Iterator[EpochState]:
     """Train ``model`` in place, yielding after every epoch.
 
@@ -369,6 +524,13 @@ def train_epochs(
         student given a generator in the same state.
     classification : bool
         Binary cross-entropy on logits instead of MSE.
+    source : BatchSource, optional
+        Where the batches come from: by default :class:`FixedBatches` over
+        ``x, y`` (``generator`` draws each epoch's order); online learning
+        passes :class:`OnlineBatches`. ``x`` then only gives the dtype and device.
+    on_checkpoint : callable, optional
+        Called with a :class:`Checkpoint` after each step of
+        ``settings.checkpoints``, with the model's parameters current.
 
     Yields
     ------
@@ -389,10 +551,15 @@ def train_epochs(
     is frozen like a diverged member (no restore: its parameters stay
     bit-identical from then on) and its reported loss stays ``L_e``. The run
     ends when no member is left training, or at ``epochs``. With stopping off
-    the run always lasts ``epochs``.
+    the run always lasts ``epochs`` (or ``steps``: the last epoch is then cut
+    short, and its reported loss is the mean over the batches it ran).
     """
     members = model.members
-    step = choose_step(settings, members, model.width, x.shape[0])
+    source = source or FixedBatches(x, y, settings, generator)
+    if model.committee or settings.optimizer != "adam":
+        step = "reference"  # the fast step implements Adam on the two-hidden-layer student
+    else:
+        step = choose_step(settings, members, model.width, x.shape[0])
     if step == "fast":
         from phasetrans.backend.engine import FastEngine
 
@@ -401,14 +568,30 @@ def train_epochs(
         )
     else:
         engine = _ReferenceEngine(model, x, y, settings, classification)
-    n = x.shape[0]
+    per_epoch = source.steps_per_epoch
+    total_steps = settings.steps or settings.epochs * per_epoch
+    checkpoints = sorted({c for c in settings.checkpoints if 0 < c <= total_steps})
     alive = torch.ones(members, dtype=torch.bool, device=x.device)
     stopped = np.zeros(members, dtype=bool)
     held = np.zeros(members)
     rule = _StopRule(settings, members) if settings.stop_patience > 0 else None
-    for epoch in range(1, settings.epochs + 1):
-        order = torch.randperm(n, generator=generator).to(x.device)
-        epoch_loss = engine.run_epoch(order)
+    done = seen = 0
+    since = _Accumulator(members, x)
+    for epoch in range(1, math.ceil(total_steps / per_epoch) + 1):
+        batches = source.epoch_batches(epoch)[: total_steps - done]
+        this_epoch = _Accumulator(members, x)
+        while batches:
+            upcoming = next((c for c in checkpoints if c > done), total_steps)
+            segment, batches = batches[: upcoming - done], batches[upcoming - done :]
+            total, count = engine.run_batches(segment), sum(xb.shape[0] for xb, _ in segment)
+            this_epoch.add(total, count)
+            since.add(total, count)
+            done, seen = done + len(segment), seen + count
+            if done in checkpoints and on_checkpoint is not None:
+                engine.sync()
+                on_checkpoint(Checkpoint(done, seen, done / per_epoch, since.mean()))
+                since = _Accumulator(members, x)
+        epoch_loss = this_epoch.total / this_epoch.count
         finite = torch.isfinite(epoch_loss) & engine.params_finite()
         newly_dead = alive & ~finite
         if stopped.any():
@@ -426,9 +609,24 @@ def train_epochs(
                 engine.freeze(torch.from_numpy(newly_stopped).to(x.device), restore=False)
                 stopped |= newly_stopped
                 held[newly_stopped] = loss[newly_stopped]
-        yield EpochState(epoch, loss, alive_host, stopped.copy())
+        yield EpochState(epoch, loss, alive_host, stopped.copy(), done, seen)
         if rule is not None and not (alive_host & ~stopped).any():
             break
+
+
+class _Accumulator:
+    """Sample-weighted sum of batch losses, per member."""
+
+    def __init__(self, members: int, like: torch.Tensor) -> None:
+        self.total = torch.zeros(members, dtype=like.dtype, device=like.device)
+        self.count = 0
+
+    def add(self, total: torch.Tensor, count: int) -> None:
+        self.total += total
+        self.count += count
+
+    def mean(self) -> np.ndarray:
+        return (self.total / max(self.count, 1)).cpu().numpy()
 
 
 def train(
@@ -440,12 +638,14 @@ def train(
     generator: torch.Generator,
     classification: bool = False,
     callback: Callable[[EpochState], None] | None = None,
+    source: BatchSource | None = None,
+    on_checkpoint: Callable[[Checkpoint], None] | None = None,
 ) -> TrainResult:
     """Run :func:`train_epochs` to the end and collect the logged losses.
 
     Parameters
     ----------
-    model, x, y, settings, generator, classification
+    model, x, y, settings, generator, classification, source, on_checkpoint
         As for :func:`train_epochs`.
     callback : callable, optional
         Called with every :class:`EpochState` (progress bars hang here).
@@ -460,12 +660,20 @@ def train(
     diverged = np.full(model.members, -1, dtype=np.int64)
     stopped = np.zeros(model.members, dtype=np.int64)
     state = None
+    last = math.ceil(settings.steps / (source or FixedBatches(x, y, settings)).steps_per_epoch)
     for state in train_epochs(
-        model, x, y, settings, generator=generator, classification=classification
+        model,
+        x,
+        y,
+        settings,
+        generator=generator,
+        classification=classification,
+        source=source,
+        on_checkpoint=on_checkpoint,
     ):
         diverged[(diverged < 0) & ~state.alive] = state.epoch
         stopped[(stopped == 0) & state.stopped] = state.epoch
-        if state.epoch % settings.log_every == 0 or state.epoch == settings.epochs:
+        if state.epoch % settings.log_every == 0 or state.epoch == (last or settings.epochs):
             logged_epochs.append(state.epoch)
             logged.append(state.loss)
         if callback is not None:
@@ -474,4 +682,11 @@ def train(
         logged_epochs.append(state.epoch)
         logged.append(state.loss)
     loss = np.stack(logged) if logged else np.empty((0, model.members))
-    return TrainResult(np.asarray(logged_epochs, dtype=np.int64), loss, diverged, stopped)
+    return TrainResult(
+        np.asarray(logged_epochs, dtype=np.int64),
+        loss,
+        diverged,
+        stopped,
+        steps=0 if state is None else state.step,
+        samples=0 if state is None else state.samples,
+    )

@@ -11,13 +11,15 @@ from __future__ import annotations
 
 import dataclasses
 import itertools
+import math
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
-from phasetrans.config import SWEEP_DIMS, Study, TrainingSpec, stable_hash
+from phasetrans.config import COMMITTEE_INIT_Q, SWEEP_DIMS, Study, TrainingSpec, stable_hash
+from phasetrans.errors import ConfigError
 
 __all__ = ["Task", "cell_data_seed", "plan_tasks"]
 
@@ -78,10 +80,72 @@ def cell_data_seed(study: Study, teacher_seed: int) -> int:
 
 
 def _n_train(study: Study, alpha: float | None, n_train: int | None, d: int, h_t: int) -> int:
+    if study.data.online:
+        return 0
     if alpha is None:
         assert n_train is not None
         return n_train
     return max(1, round(alpha * d * h_t))
+
+
+def batch_schedule(t: TrainingSpec, n_train: int, method: str) -> tuple[int, int, list[int]]:
+    """``(batch_size, batches_per_epoch, sizes)`` of one cell: the batch sizes of an epoch.
+
+    ``batch_size = "full"`` is the whole training set; ``batches_per_epoch = k``
+    splits it into exactly ``k`` near-equal batches (``⌈P/k⌉`` is stored as the
+    cell's batch size). With online data an "epoch" is one batch here.
+    """
+    if n_train == 0:  # online: every step one fresh batch
+        assert isinstance(t.batch_size, int)
+        return t.batch_size, 0, [t.batch_size]
+    if t.batches_per_epoch is not None:
+        k = t.batches_per_epoch
+        if k > n_train:
+            raise ConfigError(
+                f"training.{method}.batches_per_epoch = {k} is invalid: a cell has only "
+                f"{n_train} training examples; allowed: at most n_train",
+                field=f"training.{method}.batches_per_epoch",
+                value=k,
+            )
+        sizes = [len(c) for c in np.array_split(np.arange(n_train), k)]
+        return sizes[0], k, sizes
+    batch = n_train if t.batch_size == "full" else int(t.batch_size)  # type: ignore[arg-type]
+    sizes = [min(batch, n_train - start) for start in range(0, n_train, batch)]
+    return batch, 0, sizes
+
+
+def budget_steps(t: TrainingSpec, sizes: list[int]) -> int:
+    """Optimiser steps of a cell's budget, given its per-epoch batch sizes.
+
+    ``epochs``: epochs × batches per epoch; ``steps``: as given; ``samples``:
+    the fewest steps whose batches hold at least that many examples.
+    """
+    kind, value = t.budget
+    if kind == "epochs":
+        return value * len(sizes)
+    if kind == "steps":
+        return value
+    per_epoch = sum(sizes)
+    whole, rest = divmod(value, per_epoch)
+    partial = int(np.searchsorted(np.cumsum(sizes), rest)) + 1 if rest else 0
+    return whole * len(sizes) + partial
+
+
+def checkpoint_steps(spec: int | list[int] | None, total: int) -> tuple[int, ...]:
+    """The checkpoint steps of a run of ``total`` steps (see ``[record]``).
+
+    ``n``: ``n`` log-spaced steps from 1 to ``total`` (rounded, distinct);
+    a list: its steps up to ``total``. Both always hold ``total // 4``,
+    ``total // 2`` and ``total`` (those ≥ 1).
+    """
+    if spec is None:
+        return ()
+    if isinstance(spec, int):
+        steps = set(np.unique(np.round(np.geomspace(1, total, spec)).astype(int)).tolist())
+    else:
+        steps = {s for s in spec if s <= total}
+    steps |= {total // 4, total // 2, total}
+    return tuple(sorted(s for s in steps if s >= 1))
 
 
 def block_spec(
@@ -98,29 +162,53 @@ def block_spec(
     from phasetrans.backend.train import TrainSettings
 
     t: TrainingSpec = study.training[training]
+    d = cell["input_dim"]
+    n_train = _n_train(study, cell.get("alpha"), cell.get("n_train"), d, h_t)
     names = {f.name for f in dataclasses.fields(TrainSettings)}
-    given = {k: v for k, v in t.model_dump().items() if k in names and k != "l2_eigenvalues"}
+    skip = {"l2_eigenvalues", "batch_size", "epochs", "steps", "batches_per_epoch"}
+    given = {k: v for k, v in t.model_dump().items() if k in names and k not in skip}
     given["l2_eigenvalues"] = cell["l2_eigenvalues"]
+    batch, parts, sizes = batch_schedule(t, n_train, training)
+    steps = budget_steps(t, sizes)
+    given["batch_size"] = batch
+    if t.budget[0] == "epochs":
+        given["epochs"] = t.budget[1]
+    else:
+        given.update(steps=steps, epochs=math.ceil(steps / len(sizes)))
+    if parts:
+        given["batches_per_epoch"] = parts
+    if t.lr_scaling == "inverse_input_dim":
+        given["lr"] = t.lr / d
+    given["checkpoints"] = checkpoint_steps(study.record.checkpoints, steps)
     if t.stop is not None and "stop_patience" in names:
         given.update(
             stop_patience=t.stop.patience,
             stop_tol=t.stop.tol,
             stop_threshold=study.pruning.threshold,
         )
+    committee = study.teacher.committee
     teacher = TeacherSpec(
         kind=study.teacher.kind,
-        input_dim=cell["input_dim"],
+        input_dim=d,
         width=h_t,
-        hidden2=study.teacher.hidden2,
+        hidden2=0 if committee else study.teacher.hidden2,
         seed=cell["teacher_seed"],
+        activation=study.teacher.activation,
+        orthogonal=study.teacher.orthogonal,
     )
+    nested = study.data.nested if study.data.nested is not None else committee
     return BlockSpec(
         training=training,
         teacher=teacher,
         width=width,
         seeds=seeds,
         settings=TrainSettings(**given),
-        n_train=_n_train(study, cell.get("alpha"), cell.get("n_train"), cell["input_dim"], h_t),
+        n_train=n_train,
+        online=study.data.online,
+        nested=bool(nested) and not study.data.online,
+        student_activation=study.student_activation if committee else "relu",
+        train_readout=study.students.readout == "trained",
+        init_q=(study.students.init_q or COMMITTEE_INIT_Q) if committee else COMMITTEE_INIT_Q,
         n_test=study.data.n_test,
         data_seed=cell_data_seed(study, cell["teacher_seed"]),
         shuffle_seed=study.data.shuffle_seed,
@@ -130,6 +218,21 @@ def block_spec(
         dtype=study.run.dtype,
         threads=study.run.threads,
     )
+
+
+def _hash_block(spec: Any) -> dict[str, Any]:
+    """The task-hash content of a block: new fields at their old-behaviour value left out."""
+    from phasetrans.backend.task import NEW_FIELD_DEFAULTS
+
+    block = dataclasses.asdict(spec)
+    for path, default in NEW_FIELD_DEFAULTS.items():
+        *tables, name = path.split(".")
+        table = block
+        for key in tables:
+            table = table[key]
+        if table.get(name) == default:
+            del table[name]
+    return block
 
 
 def _cells(study: Study, training: str) -> Iterator[dict[str, Any]]:
@@ -196,7 +299,7 @@ def plan_tasks(
                         key = f"{training}_t{h_t}_w{width}_s{seed_part}" + "".join(
                             f"_{_KEY_TAG[d]}{cell[d]!r}" for d in SWEEP_DIMS if d in swept
                         )
-                        content = {"block": dataclasses.asdict(spec), "numbers": NUMBERS_VERSION}
+                        content = {"block": _hash_block(spec), "numbers": NUMBERS_VERSION}
                         tasks.append(
                             Task(
                                 key=key,
