@@ -7,7 +7,11 @@ from collections.abc import Iterator
 import numpy as np
 import xarray as xr
 
-__all__ = ["format_summary", "summarize"]
+from phasetrans.analysis.stationarity import converged_fraction, stationarity
+from phasetrans.errors import AnalysisInputError
+from phasetrans.names import TIME
+
+__all__ = ["format_stationarity", "format_summary", "summarize"]
 
 
 #: Dimensions a summary averages over: the student seeds and, when swept, the teachers.
@@ -158,7 +162,41 @@ def format_summary(ds: xr.Dataset) -> str:
         + f"; MSE at retained = all, h_T, h_T/2 (mean over {over}); "
         "x(n) = MSE(n)/MSE(all), mean"
     )
+    lines += _stationarity_lines(ds)
     return "\n".join(lines)
+
+
+def format_stationarity(result: xr.Dataset) -> list[str]:
+    """A header and one line per order parameter: the fraction of converged cells.
+
+    Parameters
+    ----------
+    result : xarray.Dataset
+        A :func:`phasetrans.analysis.stationarity.stationarity` result.
+    """
+    last = result["step_last"].values
+    budget = " to ".join(dict.fromkeys(_fmt(v) for v in (np.nanmin(last), np.nanmax(last))))
+    lines = [
+        f"stationarity ({result.attrs['clock']} T = {budget}; converged: |change from T/2 "
+        f"to T| <= {result.attrs['level']:g} x its bootstrap error; {result.attrs['bootstrap']}):"
+    ]
+    fraction = converged_fraction(result)
+    for name, value in zip(fraction["variable"].values, fraction.values, strict=True):
+        done = int(fraction["n_converged"].sel(variable=name))
+        cells = int(fraction["n_cells"].sel(variable=name))
+        shown = f"{value:.0%}" if np.isfinite(value) else "no finite change"
+        lines.append(f"  {name:<20} {done}/{cells} cells converged ({shown})")
+    return lines
+
+
+def _stationarity_lines(ds: xr.Dataset) -> list[str]:
+    """:func:`format_stationarity` of a study with checkpoints, after a blank line; else none."""
+    if TIME not in ds.dims:
+        return []
+    try:
+        return ["", *format_stationarity(stationarity(ds))]
+    except AnalysisInputError as exc:
+        return ["", f"stationarity: not available ({exc})"]
 
 
 def _width(dim: str) -> int:

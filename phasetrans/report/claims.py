@@ -12,6 +12,8 @@ import numpy as np
 import xarray as xr
 from matplotlib.figure import Figure
 
+from phasetrans.names import TIME
+
 __all__ = [
     "DIMENSION_TOLERANCE",
     "DIRECT_LOSS_MIN",
@@ -38,6 +40,7 @@ STUDY_DIMS = (
     "teacher_node",
     "layer",
     "rank",
+    TIME,
 )
 
 #: Tolerances of the verdicts (documented in the report's footnote).
@@ -84,6 +87,8 @@ class Report:
         The study file the data came from.
     notes : list of str
         What slice the claims use, tolerances, missing data.
+    alerts : list of str
+        Warnings shown at the top of the page (claims resting on unconverged cells).
     claims : list of Claim
     figures : list of (str, Figure or str)
         Section title and a figure, or ``"not available: <reason>"``.
@@ -93,6 +98,7 @@ class Report:
     provenance: list[tuple[str, str]] = field(default_factory=list)
     study_toml: str = ""
     notes: list[str] = field(default_factory=list)
+    alerts: list[str] = field(default_factory=list)
     claims: list[Claim] = field(default_factory=list)
     figures: list[tuple[str, Figure | str]] = field(default_factory=list)
 

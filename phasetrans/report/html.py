@@ -29,6 +29,7 @@ th { background: #f2f2f2; }
 figure { margin: 1em 0 2em; } figcaption { font-weight: 600; margin-bottom: .3em; }
 img { max-width: 100%; height: auto; border: 1px solid #eee; }
 pre { background: #f7f7f7; padding: .8em; overflow-x: auto; font-size: .85em; }
+.alert { background: #fdecea; border-left: 4px solid #a01818; padding: .5em .8em; margin: .5em 0; }
 """
 
 
@@ -55,8 +56,11 @@ def _render(report: Report, *, dpi: int, image_dir: Path | None) -> str:
         '<html lang="en"><head><meta charset="utf-8">',
         f"<title>{e(report.title)}</title><style>{_CSS}</style></head><body>",
         f"<h1>{e(report.title)}</h1>",
-        "<h2>Provenance</h2><table>",
     ]
+    if report.alerts:
+        out.append("<h2>Alerts</h2>")
+        out += [f'<p class="alert">{e(a)}</p>' for a in report.alerts]
+    out.append("<h2>Provenance</h2><table>")
     out += [f"<tr><th>{e(k)}</th><td>{e(v)}</td></tr>" for k, v in report.provenance]
     out.append("</table>")
     if report.study_toml:

@@ -1,0 +1,67 @@
+"""``phasetrans info``: the fraction of converged cells for a study with checkpoints."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+import xarray as xr
+
+from phasetrans.cli import main as cli
+from phasetrans.names import TIME, at_checkpoints
+
+SAMPLE = Path(__file__).resolve().parents[2] / "data" / "sample_quick.nc"
+#: Order parameters given checkpoints in the synthetic study.
+ORDER = ("dimension", "teacher_recovered", "teacher_cosine")
+#: Cells still relaxing at T (tau = T); every other cell relaxed long before (tau = T/100).
+SLOW = ({"training": "spectral", "width": 16}, {"training": "direct", "width": 128})
+BUDGET = 3000
+
+
+def with_checkpoints(ds: xr.Dataset, slow: tuple[dict, ...] = SLOW) -> xr.Dataset:
+    """``ds`` plus ``X_time`` for the order parameters: x(t) = x + 0.3 (e^(-t/tau) - e^(-T/tau)).
+
+    tau = T in the ``slow`` cells, T/100 elsewhere.  The last checkpoint equals the
+    final value; 8 log-spaced checkpoints T/128 … T.
+    """
+    ds = ds.load().copy()
+    steps = (BUDGET * 2.0 ** np.arange(-7, 1)).astype(np.int64)
+    tau = xr.full_like(ds["dimension"].isel(seed=0, drop=True), BUDGET / 100)
+    for cell in slow:
+        tau.loc[cell] = BUDGET
+    t = xr.DataArray(steps.astype(float), dims=TIME)
+    relaxing = 0.3 * (np.exp(-t / tau) - np.exp(-BUDGET / tau))
+    for name in ORDER:
+        ds[at_checkpoints(name)] = ds[name] + relaxing
+    return ds.assign_coords(time_step=(TIME, steps), time_epoch=(TIME, steps / 10))
+
+
+@pytest.fixture(scope="module")
+def checkpointed(tmp_path_factory) -> Path:
+    path = tmp_path_factory.mktemp("info") / "checkpoints.nc"
+    path.write_bytes(SAMPLE.read_bytes())  # a copy: the shipped file is never touched
+    with xr.open_dataset(path) as ds:
+        added = with_checkpoints(ds)
+        added = added[[at_checkpoints(n) for n in ORDER]]
+        added = added.drop_vars([c for c in ds.coords if c in added.coords])
+    added.to_netcdf(path, mode="a")
+    return path
+
+
+def test_info_shows_the_converged_fraction_per_order_parameter(checkpointed, capsys):
+    assert cli(["info", str(checkpointed)]) == 0
+    out = capsys.readouterr().out
+    cells = 2 * 4  # training x width, one teacher width
+    header = "stationarity (time_step T = 3000; converged: |change from T/2 to T| <= 3 x its"
+    assert header + " bootstrap error; one-level (students), 200 resamples):" in out
+    for name in ORDER:
+        lines = [line for line in out.splitlines() if line.strip().startswith(name + " ")]
+        assert lines == [f"  {name:<20} {cells - 2}/{cells} cells converged (75%)"]
+
+
+def test_info_is_unchanged_without_checkpoints(tmp_path, capsys):
+    copy = tmp_path / "quick.nc"
+    copy.write_bytes(SAMPLE.read_bytes())
+    assert cli(["info", str(copy)]) == 0
+    assert "stationarity" not in capsys.readouterr().out
