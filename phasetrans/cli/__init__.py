@@ -29,6 +29,7 @@ _COMMAND_MODULES = (
     "collapse",
     "fit",
     "topology",
+    "overlaps",
     "report",
 )
 
