@@ -19,19 +19,25 @@ answers).  One call: ``analysis`` (:func:`transition`), ``systematics``
 ``compare`` (:func:`compare_transitions`).
 """
 
+from phasetrans.analysis.transition.analysis import transition
 from phasetrans.analysis.transition.binder import (
     binder_ratio,
     centred_cumulant,
     symmetry_breaking_order,
 )
+from phasetrans.analysis.transition.compare import TransitionComparison, compare_transitions
 from phasetrans.analysis.transition.histogram import overlap_histogram
 from phasetrans.analysis.transition.peaks import maximum_slope, susceptibility_peaks
 from phasetrans.analysis.transition.pseudocritical import pseudocritical_points, spread_exponent
+from phasetrans.analysis.transition.result import TransitionResult
 from phasetrans.analysis.transition.susceptibility import susceptibility_parts
 
 __all__ = [
+    "TransitionComparison",
+    "TransitionResult",
     "binder_ratio",
     "centred_cumulant",
+    "compare_transitions",
     "maximum_slope",
     "overlap_histogram",
     "pseudocritical_points",
@@ -39,4 +45,5 @@ __all__ = [
     "susceptibility_parts",
     "susceptibility_peaks",
     "symmetry_breaking_order",
+    "transition",
 ]

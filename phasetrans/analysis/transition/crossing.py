@@ -50,6 +50,7 @@ def size_crossings(
     draws: DisorderDraws,
     *,
     log: bool = False,
+    band: tuple[xr.DataArray, xr.DataArray | None, float, float] | None = None,
 ) -> xr.Dataset:
     """Crossings of the curves of successive sizes.
 
@@ -65,6 +66,12 @@ def size_crossings(
         The draws behind ``replicates`` (for the attributes).
     log : bool
         Interpolate in the logarithm of the control.
+    band : (reference, reference replicates, low, high), optional
+        Search only where one of the two sizes' ``reference`` curve (the
+        disorder average of the order parameter, and its replicates) lies in
+        ``[low, high]``: the transition region.  Outside it, noise on flat
+        tails (both curves near 0 or near 1) makes sign changes that are not
+        crossings.
 
     Returns
     -------
@@ -82,6 +89,11 @@ def size_crossings(
         rdiff = None
         if replicates is not None:
             rdiff = replicates.sel({size: a}, drop=True) - replicates.sel({size: b}, drop=True)
+        if band is not None:
+            ref, ref_reps, lo, hi = band
+            diff = diff.where(_inside(ref, size, a, b, lo, hi))
+            if rdiff is not None and ref_reps is not None:
+                rdiff = rdiff.where(_inside(ref_reps, size, a, b, lo, hi))
         first, reps = curve_statistic(
             diff, rdiff, control, lambda x, y: back(sign_changes(x, y)[0]), axis
         )
@@ -100,6 +112,12 @@ def size_crossings(
     out["crossing"].attrs = {"long_name": f"first {control} where the curves of two sizes cross"}
     out["share"].attrs = {"long_name": "share of bootstrap resamples in which the curves cross"}
     return out
+
+
+def _inside(ref: xr.DataArray, size: str, a: object, b: object, lo: float, hi: float):
+    """Where the reference curve of size ``a`` or ``b`` lies in ``[lo, hi]``."""
+    ra, rb = ref.sel({size: a}, drop=True), ref.sel({size: b}, drop=True)
+    return ((ra >= lo) & (ra <= hi)) | ((rb >= lo) & (rb <= hi))
 
 
 def level_points(

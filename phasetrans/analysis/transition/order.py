@@ -1,0 +1,300 @@
+r"""Which order parameter a transition analysis takes from a study, and its variants.
+
+:func:`order_input` turns a study dataset (or a plain DataArray) into an
+:class:`OrderInput`: the scalar order parameter :math:`m` per student over
+``(size, control, teacher_seed, seed)``, and, where the data hold them, the
+per-teacher-node overlaps :math:`r_n` (``overlap_max``, for the threshold
+scan and the Binder ratio), the symmetric baseline :math:`r_{sym}`, the order
+parameter at the checkpoint nearest half the time budget, and the teacher
+facts that convert the control (:math:`h_T`, ``hidden2``, ``teacher_kind``).
+
+- ``order`` with a ``teacher_node`` dimension (``overlap_max``): :math:`m` is
+  the mean over teacher nodes of :math:`M_k = (r_k - r_{sym})/(1 - r_{sym})`
+  when :math:`r_{sym}` is known, else the mean :math:`r_n`;
+- a thresholded order parameter (``teacher_recovered``, the fraction of
+  teacher nodes with :math:`r_n \ge \tau`) is recomputed at other thresholds
+  from ``overlap_max`` when the study has it (:func:`recovered_at`);
+- :math:`r_{sym}` per student is ``mean_n overlap_max - specialisation`` when
+  the study stores ``specialisation`` (:math:`s = \bar r - r_{sym}`).
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import numpy as np
+import xarray as xr
+
+from phasetrans.analysis.defaults import TRAINING
+from phasetrans.analysis.observables import exclude_diverged
+from phasetrans.errors import AnalysisInputError
+from phasetrans.names import TIME, at_checkpoints
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover
+    import tomli as tomllib
+
+__all__ = [
+    "COMPONENT_DIM",
+    "OVERLAP",
+    "THRESHOLDED",
+    "OrderInput",
+    "half_budget",
+    "order_input",
+    "recovered_at",
+]
+
+#: The teacher-node dimension of per-node overlaps.
+COMPONENT_DIM = "teacher_node"
+#: The variable of the per-teacher-node overlaps r_n.
+OVERLAP = "overlap_max"
+#: Order parameters that count teacher nodes above a threshold.
+THRESHOLDED = ("teacher_recovered",)
+#: The threshold of ``teacher_recovered`` when the data do not record it.
+DEFAULT_THRESHOLD = 0.9
+#: Second hidden layer of the regression teacher when the study file does not say.
+DEFAULT_HIDDEN2 = 20
+
+
+@dataclass(frozen=True)
+class OrderInput:
+    """The order parameter of one transition analysis and what the data allow beside it.
+
+    Attributes
+    ----------
+    m : xarray.DataArray
+        Scalar order parameter per student, dims ``(size, control, [teacher,] student)``.
+    name : str
+        What ``m`` is.
+    overlap : xarray.DataArray or None
+        :math:`r_n` over the same dims and ``teacher_node``.
+    r_sym : xarray.DataArray or None
+        The symmetric baseline per student (broadcasts against ``overlap``).
+    threshold : float or None
+        The threshold of a thresholded ``m`` (None otherwise).
+    half : xarray.DataArray or None
+        ``m`` at the checkpoint nearest half the last ``time_step``.
+    teacher_kind : str or None
+        The dataset's ``teacher_kind`` attribute.
+    teacher_width, hidden2 : float or None
+        :math:`h_T` and the teacher's second hidden layer.
+    training : str or None
+        The training selected.
+    attrs : dict
+        The dataset's attributes (``study_toml`` among them).
+    notes : tuple of str
+        What was chosen and why.
+    """
+
+    m: xr.DataArray
+    name: str
+    overlap: xr.DataArray | None = None
+    r_sym: xr.DataArray | None = None
+    threshold: float | None = None
+    half: xr.DataArray | None = None
+    teacher_kind: str | None = None
+    teacher_width: float | None = None
+    hidden2: float | None = None
+    training: str | None = None
+    attrs: dict | None = None
+    notes: tuple[str, ...] = ()
+
+
+def recovered_at(overlap: xr.DataArray, threshold: float) -> xr.DataArray:
+    r"""``teacher_recovered`` at ``threshold``: the fraction of nodes with :math:`r_n \ge \tau`.
+
+    NaN where a student's overlaps are NaN (a diverged student).
+    """
+    finite = overlap.notnull().all(COMPONENT_DIM)
+    out = (overlap >= threshold).mean(COMPONENT_DIM).where(finite)
+    out.name = f"teacher_recovered_{threshold:g}"
+    out.attrs = {"long_name": f"fraction of teacher nodes with r_n >= {threshold:g}"}
+    return out
+
+
+def half_budget(ds: xr.Dataset, name: str) -> xr.DataArray | None:
+    """``name`` at the checkpoint closest to half the last ``time_step`` of each cell, if stored."""
+    var = at_checkpoints(name)
+    if var not in ds.data_vars or TIME not in ds[var].dims or "time_step" not in ds.coords:
+        return None
+    steps = ds["time_step"]
+    last = steps.max(TIME)
+    index = abs(steps - last / 2).fillna(np.inf).argmin(TIME)
+    return exclude_diverged(ds, ds[var].isel({TIME: index}))
+
+
+def _squeeze(da: xr.DataArray, keep: tuple[str, ...], at: Mapping[str, object]) -> xr.DataArray:
+    for dim, value in at.items():
+        if dim not in da.dims and dim not in da.coords:
+            raise AnalysisInputError(
+                f"at[{dim!r}]: not a dimension of the data; allowed: {list(map(str, da.dims))}",
+                field="at",
+                value=dim,
+            )
+        if dim in da.dims:
+            try:
+                da = da.sel({dim: value})
+            except KeyError:
+                raise AnalysisInputError(
+                    f"at[{dim!r}]={value!r} is not a value of {dim!r}; allowed: "
+                    f"{da[dim].values.tolist()}",
+                    field="at",
+                    value=value,
+                ) from None
+    for dim in [d for d in da.dims if d not in keep]:
+        if da.sizes[dim] != 1:
+            raise AnalysisInputError(
+                f"dimension {dim!r} has {da.sizes[dim]} values; choose one with "
+                f"at={{{dim!r}: value}} (values {da[dim].values.tolist()[:8]})",
+                field="at",
+                value=dim,
+            )
+        da = da.squeeze(dim, drop=True)
+    return da
+
+
+def _scalar(ds: xr.Dataset | xr.DataArray, name: str) -> float | None:
+    if name not in ds.coords:
+        return None
+    values = np.unique(np.asarray(ds[name].values, dtype=float).ravel())
+    return float(values[0]) if values.size == 1 else None
+
+
+def _hidden2(attrs: Mapping[str, object]) -> float | None:
+    text = attrs.get("study_toml")
+    if not isinstance(text, str):
+        return None
+    try:
+        table = tomllib.loads(text)
+    except tomllib.TOMLDecodeError:
+        return None
+    return float(table.get("teacher", {}).get("hidden2", DEFAULT_HIDDEN2))
+
+
+def order_input(
+    data: xr.Dataset | xr.DataArray,
+    order: str | None,
+    *,
+    control: str,
+    size: str,
+    training: str | None = None,
+    at: Mapping[str, object] | None = None,
+    teacher_dim: str = "teacher_seed",
+    student_dim: str = "seed",
+) -> OrderInput:
+    """The order parameter (and its variants) of one analysis; see the module docstring.
+
+    Parameters
+    ----------
+    data : xarray.Dataset or xarray.DataArray
+        A swept study, or the order parameter itself.
+    order : str or None
+        A variable of the study (default: ``teacher_recovered``, else
+        ``overlap_max``); ignored for a DataArray.
+    control, size : str
+        The control and size dimensions.
+    training : str, optional
+        The training, when the data have a ``training`` dimension (default:
+        spectral if present, else the first).
+    at : mapping, optional
+        Values of the other dimensions of length > 1.
+    teacher_dim, student_dim : str
+        The disorder dimensions.
+
+    Raises
+    ------
+    AnalysisInputError
+        For an unknown variable, a missing dimension, or an unselected
+        dimension of length > 1.
+    """
+    at = dict(at or {})
+    if isinstance(data, xr.Dataset):
+        ds = data
+        if order is None:
+            order = next((v for v in ("teacher_recovered", OVERLAP) if v in ds.data_vars), None)
+        if order not in ds.data_vars:
+            raise AnalysisInputError(
+                f"order={order!r} is not a variable of the dataset; allowed: "
+                f"{sorted(map(str, ds.data_vars))}",
+                field="order",
+                value=order,
+            )
+    elif isinstance(data, xr.DataArray):
+        ds = data.to_dataset(name=data.name or "order")
+        order = str(data.name or "order")
+    else:
+        raise AnalysisInputError(
+            f"data is a {type(data).__name__}; allowed: xarray.Dataset or DataArray",
+            field="data",
+            value=type(data).__name__,
+        )
+    for arg, dim in (("control", control), ("size", size), ("student_dim", student_dim)):
+        if dim not in ds[order].dims:
+            raise AnalysisInputError(
+                f"{arg}={dim!r} is not a dimension of {order!r}; allowed: "
+                f"{list(map(str, ds[order].dims))}",
+                field=arg,
+                value=dim,
+            )
+    if "training" in ds.dims:
+        values = ds["training"].values.tolist()
+        if training is None:
+            training = TRAINING if TRAINING in values else values[0]
+        if training not in values:
+            raise AnalysisInputError(
+                f"training={training!r}; allowed: {values}", field="training", value=training
+            )
+        ds = ds.sel(training=training)
+    elif training is not None and _scalar(ds, "training") is None and "training" not in ds.coords:
+        raise AnalysisInputError(
+            f"training={training!r} but the data have no training dimension",
+            field="training",
+            value=training,
+        )
+    keep = (size, control, teacher_dim, student_dim)
+    notes: list[str] = []
+    teacher_width = _scalar(ds, "teacher_width")
+    var = exclude_diverged(ds, ds[order]) if isinstance(data, xr.Dataset) else ds[order]
+    overlap = None
+    if COMPONENT_DIM in var.dims:
+        overlap = var
+    elif OVERLAP in ds.data_vars and COMPONENT_DIM in ds[OVERLAP].dims:
+        overlap = exclude_diverged(ds, ds[OVERLAP])
+    if overlap is not None:
+        overlap = _squeeze(overlap, (*keep, COMPONENT_DIM), at)
+    r_sym = None
+    if overlap is not None and "specialisation" in ds.data_vars:
+        r_sym = _squeeze(overlap.mean(COMPONENT_DIM) - ds["specialisation"], keep, at)
+    threshold = None
+    if COMPONENT_DIM in var.dims:
+        if r_sym is not None:
+            m = ((overlap - r_sym) / (1.0 - r_sym)).mean(COMPONENT_DIM)
+            notes.append(f"m = mean over teacher nodes of (r_n - r_sym)/(1 - r_sym), from {order}")
+        else:
+            m = overlap.mean(COMPONENT_DIM)
+            notes.append(f"m = mean of {order} over teacher nodes (no r_sym in the data)")
+    else:
+        m = _squeeze(var, keep, at)
+        if order in THRESHOLDED:
+            threshold = float(ds[order].attrs.get("threshold", DEFAULT_THRESHOLD))
+    m.name = order
+    half = half_budget(ds, order) if isinstance(data, xr.Dataset) else None
+    if half is not None:
+        half = _squeeze(half, keep, at)
+    return OrderInput(
+        m=m.transpose(size, control, ...),
+        name=order,
+        overlap=overlap,
+        r_sym=r_sym,
+        threshold=threshold,
+        half=half,
+        teacher_kind=ds.attrs.get("teacher_kind"),
+        teacher_width=teacher_width,
+        hidden2=_hidden2(ds.attrs),
+        training=training,
+        attrs=dict(ds.attrs),
+        notes=tuple(notes),
+    )

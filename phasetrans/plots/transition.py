@@ -1,0 +1,147 @@
+"""Figures of the transition analysis: the four-panel summary and the r_n histograms."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+import numpy as np
+import xarray as xr
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+
+from phasetrans.plots._base import colors, panels, plain_log_ticks
+
+if TYPE_CHECKING:
+    from phasetrans.analysis.transition.result import TransitionResult
+
+__all__ = ["plot_overlap_histograms", "plot_transition"]
+
+
+def _band(ds: xr.Dataset, name: str, level: float = 0.68) -> tuple[np.ndarray, np.ndarray]:
+    bounds = ds[f"{name}_interval"].sel(level=level)
+    return bounds.sel(bound="lower").values, bounds.sel(bound="upper").values
+
+
+def plot_transition(
+    result: TransitionResult,
+    *,
+    ax: Axes | Sequence[Axes] | None = None,
+    title: str | None = None,
+) -> Figure:
+    """Average, susceptibility, cumulant and per-teacher spread of one transition analysis.
+
+    Parameters
+    ----------
+    result : TransitionResult
+        From :func:`phasetrans.analysis.transition.transition`.
+    ax : sequence of four Axes, optional
+        Where to draw (new figure by default).
+    title : str, optional
+        Figure title (default: the result's repr, shortened).
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        Panels: the disorder average with 68 % bands; the susceptibility
+        (solid: total, dashed: disconnected part); the Binder ratio
+        :math:`U_n` (or, without it, the centred cumulant); the spread of the
+        per-teacher :math:`\\alpha^*(t)` against size, log–log, with its fit.
+    """
+    fig, axes = panels(4, ax, width=4.0, height=3.4)
+    curves, size, ctl = result.curves, result.size, result.control
+    x = curves[ctl].values
+    sizes = result.sizes
+    cmap = colors(len(sizes))
+    cum = "binder_ratio" if "binder_ratio" in curves else "centred_cumulant"
+    for c, n in zip(cmap, sizes, strict=True):
+        sel = curves.sel({size: n})
+        lo, hi = _band(sel, "mean")
+        axes[0].plot(x, sel["mean"], "o-", ms=3, color=c, label=f"{size} = {n:g}")
+        axes[0].fill_between(x, lo, hi, color=c, alpha=0.25)
+        chi = sel["susceptibility"]
+        axes[1].plot(x, chi.sel(part="total"), "-", color=c)
+        axes[1].plot(x, chi.sel(part="disconnected"), "--", color=c, lw=1)
+        lo, hi = _band(sel, cum)
+        axes[2].plot(x, sel[cum], "o-", ms=3, color=c)
+        axes[2].fill_between(x, lo, hi, color=c, alpha=0.2)
+    axes[0].set_ylabel(f"{result.order} (disorder average)")
+    axes[1].set_ylabel(r"$\chi$ (solid), disconnected part (dashed)")
+    axes[2].set_ylabel(r"Binder ratio $U_n$" if cum == "binder_ratio" else "centred cumulant")
+    for a in axes[:3]:
+        a.set_xlabel(ctl)
+        if result.log:
+            a.set_xscale("log")
+            plain_log_ticks(a, "x")
+    axes[0].legend(fontsize=7)
+    pc = result.pseudocritical
+    if pc is not None:
+        spread = pc["spread"].values
+        lo = pc["interval"].sel(level=0.68, bound="lower").values
+        hi = pc["interval"].sel(level=0.68, bound="upper").values
+        axes[3].errorbar(
+            sizes, spread, [spread - lo, hi - spread], fmt="o", capsize=3, label="spread"
+        )
+        a = result.spread_exponent["estimate"] if result.spread_exponent else np.nan
+        if np.isfinite(a):
+            scale = np.exp(np.nanmean(np.log(spread) + a * np.log(sizes)))
+            axes[3].plot(sizes, scale * sizes**-a, "-", label=f"$N^{{-{a:.2f}}}$")
+        inv = result.collapse.params.get("inv_nu", np.nan)
+        if np.isfinite(inv) and inv > 0:
+            scale = spread[0] * sizes[0] ** inv
+            axes[3].plot(sizes, scale * sizes**-inv, ":", label=f"$N^{{-1/\\nu}}$, 1/ν={inv:.2f}")
+        axes[3].set_xscale("log")
+        axes[3].set_yscale("log")
+        plain_log_ticks(axes[3])
+        axes[3].legend(fontsize=7)
+    else:
+        axes[3].text(0.5, 0.5, "one teacher:\nno per-teacher points", ha="center", va="center")
+    axes[3].set_xlabel(size)
+    axes[3].set_ylabel(rf"spread of per-teacher ${ctl}^*(t)$")
+    fig.suptitle(title if title is not None else repr(result)[1:-1][:140], fontsize=8)
+    return fig
+
+
+def plot_overlap_histograms(
+    counts: xr.DataArray,
+    control: str,
+    *,
+    ax: Axes | Sequence[Axes] | None = None,
+    title: str | None = None,
+) -> Figure:
+    """Histograms of :math:`r_n` against the control, one panel per other cell.
+
+    Parameters
+    ----------
+    counts : xarray.DataArray
+        From :func:`phasetrans.analysis.transition.overlap_histogram`, over
+        ``control``, ``bin`` and at most one other dimension (e.g. the size).
+    control : str
+        The control dimension: one curve per value.
+    ax, title
+        As for :func:`plot_transition`.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    other = [d for d in counts.dims if d not in (control, "bin")]
+    if len(other) > 1:
+        raise ValueError(f"counts has dimensions {other} besides {control!r} and 'bin'; select one")
+    cells = counts[other[0]].values if other else [None]
+    fig, axes = panels(len(cells), ax, width=3.6, height=3.0, sharey=True)
+    cmap = colors(counts.sizes[control])
+    for a, cell in zip(axes, cells, strict=True):
+        part = counts if cell is None else counts.sel({other[0]: cell})
+        for c, value in zip(cmap, part[control].values, strict=True):
+            h = part.sel({control: value})
+            total = float(h.sum()) or 1.0
+            a.step(h["bin"], h / total, where="mid", color=c, label=f"{control} = {value:g}")
+        a.set_xlabel(r"$r_n$")
+        if cell is not None:
+            a.set_title(f"{other[0]} = {cell:g}", fontsize=9)
+    axes[0].set_ylabel("fraction of teacher nodes")
+    axes[-1].legend(fontsize=6)
+    if title:
+        fig.suptitle(title)
+    return fig
