@@ -9,6 +9,8 @@ from __future__ import annotations
 __all__ = [
     "BUDGET_COORDS",
     "NODE_B",
+    "PRINCIPAL_ANGLE",
+    "STRUCTURE_DIMS",
     "TEACHER_NODE_B",
     "TIME",
     "TIME_COORDS",
@@ -27,6 +29,29 @@ BUDGET_COORDS = ("budget_steps", "budget_samples", "budget_epochs", "budget_time
 NODE_B = "node_b"
 #: Second teacher-node dimension of teacher-node × teacher-node matrices (T).
 TEACHER_NODE_B = "teacher_node_b"
+
+#: Dimension of the principal angles between a student's and the teacher's spans.
+PRINCIPAL_ANGLE = "principal_angle"
+
+#: Dimensions every study has (its structure); any other dimension is a swept parameter.
+STRUCTURE_DIMS = (
+    "training",
+    "teacher_width",
+    "width",
+    "seed",
+    "retained",
+    "node",
+    NODE_B,
+    "epoch",
+    "input",
+    "hidden2",
+    "teacher_node",
+    TEACHER_NODE_B,
+    PRINCIPAL_ANGLE,
+    "layer",
+    "rank",
+    TIME,
+)
 
 #: Suffix of a per-student variable recorded at every checkpoint.
 _AT_CHECKPOINTS = "_time"

@@ -9,7 +9,7 @@ import xarray as xr
 
 from phasetrans.analysis.stationarity import converged_fraction, stationarity
 from phasetrans.errors import AnalysisInputError
-from phasetrans.names import TIME
+from phasetrans.names import STRUCTURE_DIMS, TIME
 
 __all__ = ["format_stationarity", "format_summary", "summarize"]
 
@@ -97,8 +97,8 @@ def format_summary(ds: xr.Dataset) -> str:
     )
     lines.append("dims: " + ", ".join(f"{k}={v}" for k, v in ds.sizes.items()))
     for coord in ds.coords:
-        if coord in ("retained", "node", "epoch", "input", "hidden2", "teacher_node"):
-            continue
+        if coord in STRUCTURE_DIMS and coord not in ("training", "teacher_width", "width", "seed"):
+            continue  # indices, not parameters
         values = ds[coord].values
         shown = ", ".join(_fmt(v) for v in np.ravel(values)[:12])
         more = f", … ({values.size} values)" if values.size > 12 else ""

@@ -57,6 +57,7 @@ from numpy.typing import ArrayLike, NDArray
 
 from phasetrans.errors import AnalysisInputError
 from phasetrans.names import NODE_B, TEACHER_NODE_B
+from phasetrans.names import PRINCIPAL_ANGLE as _PRINCIPAL_ANGLE
 
 __all__ = [
     "COSINE_THRESHOLD",
@@ -83,7 +84,7 @@ _INPUT, _NODE, _TEACHER_NODE = "input", "node", "teacher_node"
 
 #: Dimension of the principal angles between the student's and the teacher's spans
 #: (length: the teacher-node axis; the largest cosine first).
-PRINCIPAL_ANGLE = "principal_angle"
+PRINCIPAL_ANGLE = _PRINCIPAL_ANGLE
 #: Dimension of a threshold scan of :func:`recovered_at`.
 COSINE_THRESHOLD = "cosine_threshold"
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Any, Protocol
 
 import numpy as np
 import torch
@@ -556,16 +556,25 @@ def train_epochs(
     """
     members = model.members
     source = source or FixedBatches(x, y, settings, generator)
+    from phasetrans.backend import committee_step
+
     if model.committee or settings.optimizer != "adam":
-        step = "reference"  # the fast step implements Adam on the two-hidden-layer student
+        # the fast step implements Adam on the two-hidden-layer student; committee SGD
+        # has its own hand-written step
+        step = "reference"
+        if settings.step != "reference" and committee_step.supports(
+            model, settings, classification
+        ):
+            step = "committee"
     else:
         step = choose_step(settings, members, model.width, x.shape[0])
-    if step == "fast":
+    engine: Any
+    if step == "committee":
+        engine = committee_step.CommitteeSGDEngine(model, x, y, settings)
+    elif step == "fast":
         from phasetrans.backend.engine import FastEngine
 
-        engine: _ReferenceEngine | FastEngine = FastEngine(
-            model, x, y, settings, classification, compiled=settings.compile
-        )
+        engine = FastEngine(model, x, y, settings, classification, compiled=settings.compile)
     else:
         engine = _ReferenceEngine(model, x, y, settings, classification)
     per_epoch = source.steps_per_epoch

@@ -12,7 +12,7 @@ import numpy as np
 import xarray as xr
 from matplotlib.figure import Figure
 
-from phasetrans.names import TIME
+from phasetrans.names import STRUCTURE_DIMS
 
 __all__ = [
     "DIMENSION_TOLERANCE",
@@ -27,21 +27,7 @@ __all__ = [
 
 
 #: Dimensions of every study; any other dimension is a swept parameter.
-STUDY_DIMS = (
-    "training",
-    "teacher_width",
-    "width",
-    "seed",
-    "retained",
-    "node",
-    "epoch",
-    "input",
-    "hidden2",
-    "teacher_node",
-    "layer",
-    "rank",
-    TIME,
-)
+STUDY_DIMS = STRUCTURE_DIMS
 
 #: Tolerances of the verdicts (documented in the report's footnote).
 DIMENSION_TOLERANCE = 0.25  # |dimension / h_T - 1| for "dimension ≈ h_T"

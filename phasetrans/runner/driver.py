@@ -109,17 +109,37 @@ def study_status(study: Study, tasks: list[Task] | None = None) -> StudyStatus:
     return status
 
 
-def _write_part(study: Study, task: Task, result: Any) -> Path:
+def _order_parameters(w1: Any, importance: Any, dimension: Any, teacher_w1: Any) -> dict[str, Any]:
+    """Every per-student order parameter of one ensemble at one moment (numpy)."""
     from phasetrans.analysis.order_parameters import order_parameters
+    from phasetrans.analysis.overlaps import student_overlaps
 
-    recovered, cosine = order_parameters(
-        result.w1, result.importance, result.dimension, result.teacher_w1
-    )
+    recovered, cosine = order_parameters(w1, importance, dimension, teacher_w1)
+    # a node's share of the output: its importance (|v_i| ||w_i|| for committee students)
+    overlaps = student_overlaps(w1, teacher_w1, contribution=importance)
+    return {"teacher_recovered": recovered, "teacher_cosine": cosine, **overlaps}
+
+
+def _write_part(study: Study, task: Task, result: Any) -> Path:
+    import numpy as np
+
+    extra = _order_parameters(result.w1, result.importance, result.dimension, result.teacher_w1)
+    checkpoint_extra = None
+    record = result.checkpoints
+    if record is not None:
+        moments = [
+            _order_parameters(
+                record.w1[c], record.importance[c], record.dimension[c], result.teacher_w1
+            )
+            for c in range(len(record.step))
+        ]
+        checkpoint_extra = {k: np.stack([m[k] for m in moments]) for k in moments[0]}
     ds = store.block_dataset(
         result,
         cell=task.cell,
         scalars=task.scalars,
-        extra={"teacher_recovered": recovered, "teacher_cosine": cosine},
+        extra=extra,
+        checkpoint_extra=checkpoint_extra,
     )
     ds.attrs.update(
         store.provenance_attrs(study, device=result.device, torch_version=result.torch_version)

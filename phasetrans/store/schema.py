@@ -9,7 +9,9 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import xarray as xr
 
+from phasetrans.analysis.overlaps import OVERLAP_SCHEMA, PRINCIPAL_ANGLE
 from phasetrans.errors import DataError
+from phasetrans.names import BUDGET_COORDS, TEACHER_NODE_B, TIME, TIME_COORDS, at_checkpoints
 
 if TYPE_CHECKING:
     from phasetrans.backend.task import BlockResult
@@ -56,13 +58,40 @@ _SCHEMA: dict[str, dict[str, tuple[tuple[str, ...], str, str]]] = {
     "weights": {
         "w1": ((*STUDENT, "input", "node"), "effective first-layer weights", "1"),
         "w2": ((*STUDENT, "node", "hidden2"), "second-layer weights", "1"),
+        "readout": ((*STUDENT, "node"), "readout weights v of committee students", "1"),
     },
     "teacher": {
         "w1": ((*_TEACHER, "input", "teacher_node"), "teacher first-layer weights", "1"),
         "w2": ((*_TEACHER, "teacher_node", "hidden2"), "teacher second-layer weights", "1"),
         "threshold": (_TEACHER, "classification threshold on the teacher output", "1"),
+        "overlap": (
+            (*_TEACHER, "teacher_node", TEACHER_NODE_B),
+            "teacher-teacher overlaps T = B_n . B_m / N",
+            "1",
+        ),
     },
 }
+for _name, (_dims, _long, _units) in OVERLAP_SCHEMA.items():
+    _SCHEMA["root"][_name] = ((*STUDENT, *_dims), _long, _units)
+
+#: Per-student variables also recorded at every checkpoint (``at_checkpoints(name)``),
+#: with the long name they get there (the test error is with every node kept).
+CHECKPOINTED = {
+    "train_loss": "mean training data loss since the previous checkpoint",
+    "test_mse": "test mean squared error with every node kept",
+    "test_accuracy": "test accuracy with every node kept",
+    "dimension": _SCHEMA["root"]["dimension"][1],
+    "teacher_recovered": _SCHEMA["root"]["teacher_recovered"][1],
+    "teacher_cosine": _SCHEMA["root"]["teacher_cosine"][1],
+    **{name: entry[1] for name, entry in OVERLAP_SCHEMA.items()},
+}
+for _name, _long in CHECKPOINTED.items():
+    _extra = OVERLAP_SCHEMA[_name][0] if _name in OVERLAP_SCHEMA else ()
+    _SCHEMA["root"][at_checkpoints(_name)] = (
+        (*STUDENT, *_extra, TIME),
+        _long + " (at checkpoints)",
+        "1",
+    )
 ROOT_VARIABLES = tuple(_SCHEMA["root"])
 _MERGED_NAME = {("teacher", k): f"teacher_{k}" for k in _SCHEMA["teacher"]}
 
@@ -82,7 +111,23 @@ _COORD_ATTRS = {
     "input": ("input component", "1"),
     "hidden2": ("second hidden layer node", "1"),
     "teacher_node": ("teacher hidden node", "1"),
+    TEACHER_NODE_B: ("teacher hidden node (second index)", "1"),
+    PRINCIPAL_ANGLE: (
+        "principal angle between student and teacher spans (largest cosine first)",
+        "1",
+    ),
+    "batch_size": ("examples per optimiser step of the cell (the largest batch)", "1"),
+    "budget_steps": ("optimiser steps run", "1"),
+    "budget_samples": ("training examples seen", "1"),
+    "budget_epochs": ("epochs run (steps / steps per epoch)", "1"),
+    "budget_time": ("natural time t = examples seen / input_dim", "1"),
+    TIME: ("checkpoint index", "1"),
+    "time_step": ("optimiser steps at the checkpoint", "1"),
+    "time_samples": ("training examples seen at the checkpoint", "1"),
+    "time_epoch": ("epochs at the checkpoint (steps / steps per epoch)", "1"),
 }
+#: Coordinates over the cell dimensions (training, sweeps, teacher_width[, time]).
+CELL_COORDS = ("batch_size", *BUDGET_COORDS, *TIME_COORDS)
 
 
 def _merged_schema() -> dict[str, tuple[tuple[str, ...], str, str]]:
@@ -107,6 +152,7 @@ def block_dataset(
     cell: Mapping[str, Any] | None = None,
     scalars: Mapping[str, Any] | None = None,
     extra: Mapping[str, np.ndarray] | None = None,
+    checkpoint_extra: Mapping[str, np.ndarray] | None = None,
 ) -> xr.Dataset:
     """Turn one ensemble's :class:`~phasetrans.backend.task.BlockResult` into a merged dataset.
 
@@ -120,8 +166,11 @@ def block_dataset(
     scalars : mapping, optional
         Single-value sweep fields, stored as scalar coordinates.
     extra : mapping, optional
-        Further per-student variables of the schema, each of shape ``(S,)``
-        (``teacher_recovered``, ``teacher_cosine``).
+        Further per-student variables of the schema, each of shape ``(S, ...)``
+        (``teacher_recovered``, ``teacher_cosine``, the overlaps).
+    checkpoint_extra : mapping, optional
+        Further per-student variables at every checkpoint, ``(C, S, ...)``
+        (stored as ``at_checkpoints(name)``).
 
     Returns
     -------
@@ -152,11 +201,27 @@ def block_dataset(
         "diverged_epoch": student(np.where(result.diverged_epoch < 0, 0, result.diverged_epoch)),
         "train_loss": student(result.train_loss.T),
         "w1": student(result.w1, np.float32),
-        "w2": student(result.w2, np.float32),
         "teacher_w1": teacher(result.teacher_w1),
-        "teacher_w2": teacher(result.teacher_w2),
         "teacher_threshold": teacher(result.teacher_threshold, np.float64),
     }
+    if result.w2 is not None:
+        data["w2"] = student(result.w2, np.float32)
+    if result.readout is not None:
+        data["readout"] = student(result.readout, np.float32)
+    if result.teacher_w2 is not None:
+        data["teacher_w2"] = teacher(result.teacher_w2)
+    if result.teacher_overlap is not None:
+        data["teacher_overlap"] = teacher(result.teacher_overlap, np.float64)
+    record = result.checkpoints
+    if record is not None:
+        checkpointed = {"train_loss": record.train_loss, "test_mse": record.test_mse}
+        checkpointed["dimension"] = record.dimension
+        if record.test_accuracy is not None:
+            checkpointed["test_accuracy"] = record.test_accuracy
+        checkpointed.update(checkpoint_extra or {})
+        for name, values in checkpointed.items():
+            values = np.asarray(values, dtype=np.float64)  # (C, S, ...)
+            data[at_checkpoints(name)] = student(np.moveaxis(values, 0, -1))
     if getattr(spec.settings, "stop_patience", 0):
         data["stopped_epoch"] = student(result.stopped_epoch)
     for name, values in (extra or {}).items():
@@ -174,17 +239,41 @@ def block_dataset(
         "node": np.arange(width),
         "epoch": result.epochs,
         "input": np.arange(result.w1.shape[1]),
-        "hidden2": np.arange(result.w2.shape[2]),
+        "hidden2": np.arange(0 if result.w2 is None else result.w2.shape[2]),
         "teacher_node": np.arange(h_t),
+        TEACHER_NODE_B: np.arange(h_t),
+        PRINCIPAL_ANGLE: np.arange(h_t),
     }
+    if record is not None:
+        coords[TIME] = np.arange(len(record.step))
     variables = {}
     for k, v in data.items():
         dims = _expand(
             schema[k][0],
-            teacher_sweeps if k.startswith("teacher_w") or k == "teacher_threshold" else sweeps,
+            teacher_sweeps if k in _MERGED_NAME.values() else sweeps,
         )
         variables[k] = (dims, v)
     ds = xr.Dataset(variables, coords=coords)
+    unused = (TEACHER_NODE_B, TIME, "hidden2", PRINCIPAL_ANGLE)
+    ds = ds.drop_vars([c for c in unused if c in ds.coords and c not in ds.dims])
+    # budgets and checkpoint times belong to a cell, never to a teacher (the disorder)
+    cell_dims = ("training", *(d for d in sweeps if d != "teacher_seed"), "teacher_width")
+    cell_shape = (1,) * len(cell_dims)
+    budget = {
+        "batch_size": result.batch_size,
+        "budget_steps": result.budget_steps,
+        "budget_samples": result.budget_samples,
+        "budget_epochs": result.budget_epochs,
+        "budget_time": result.budget_samples / spec.teacher.input_dim,
+    }
+    if result.budget_steps:  # a result of the backend (not a hand-made one in a test)
+        ds = ds.assign_coords({k: (cell_dims, np.full(cell_shape, v)) for k, v in budget.items()})
+    if record is not None:
+        moments = {"time_step": record.step, "time_samples": record.samples}
+        moments["time_epoch"] = record.epoch
+        ds = ds.assign_coords(
+            {k: ((*cell_dims, TIME), np.reshape(v, (*cell_shape, -1))) for k, v in moments.items()}
+        )
     for name, value in (scalars or {}).items():
         ds = ds.assign_coords({name: value})
     return _annotate(_with_n_train(ds))
@@ -243,7 +332,8 @@ def combine_datasets(parts: Sequence[xr.Dataset]) -> xr.Dataset:
     arrays: dict[str, np.ndarray] = {}
     dims_of: dict[str, tuple[str, ...]] = {}
     for part in parts:
-        for name, var in part.data_vars.items():
+        carried = {**part.data_vars, **{c: part[c] for c in CELL_COORDS if c in part.coords}}
+        for name, var in carried.items():
             dims = var.dims
             if name not in arrays:
                 dims_of[str(name)] = dims
@@ -265,6 +355,7 @@ def combine_datasets(parts: Sequence[xr.Dataset]) -> xr.Dataset:
         {name: (dims_of[name], arr) for name, arr in arrays.items()},
         coords={k: v for k, v in coords.items()},
     )
+    ds = ds.set_coords([c for c in CELL_COORDS if c in ds.data_vars])
     schema = _merged_schema()
     ds = ds[[n for n in schema if n in ds.data_vars]].assign_coords(scalars)
     ds.attrs.update(parts[0].attrs)
