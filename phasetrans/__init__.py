@@ -31,6 +31,8 @@ _LAZY = {
     "disorder_average": "phasetrans.analysis.disorder",
     "susceptibility": "phasetrans.analysis.disorder",
     "binder_cumulant": "phasetrans.analysis.disorder",
+    "transition": "phasetrans.analysis.transition",
+    "compare_transitions": "phasetrans.analysis.transition",
 }
 
 __all__ = [

@@ -33,6 +33,7 @@ if TYPE_CHECKING:
 
     from phasetrans.analysis.exponents import ModelComparison, TransitionFit
     from phasetrans.analysis.scaling import CollapseResult
+    from phasetrans.analysis.transition import TransitionResult
 
 __all__ = ["StudyAccessor"]
 
@@ -281,6 +282,48 @@ class StudyAccessor:
             seed=seed,
             x_c=x_c,
             sample_dim=sample_dims(curve),
+        )
+
+    def transition(
+        self,
+        order: str | None = None,
+        *,
+        control: str = "alpha",
+        size: str = "input_dim",
+        training: str | None = None,
+        at: Mapping[str, object] | None = None,
+        levels: Sequence[float] = (0.2, 0.5, 0.8),
+        fix: Mapping[str, float] | None = None,
+        corrections: bool | None = None,
+        bootstrap: int | None = None,
+        collapse_bootstrap: int | None = None,
+        systematics_bootstrap: int | None = None,
+        systematics: bool = True,
+        seed: int = 0,
+    ) -> TransitionResult:
+        """The transition analysis of one order parameter, as ``phasetrans transition``.
+
+        See :func:`phasetrans.analysis.transition.transition` (same arguments;
+        ``bootstrap`` defaults to the command line's).
+        """
+        from phasetrans.analysis.transition import transition
+        from phasetrans.analysis.transition.analysis import BOOTSTRAP
+
+        return transition(
+            self._ds,
+            order,
+            control=control,
+            size=size,
+            training=training,
+            at=at,
+            levels=levels,
+            fix=fix,
+            corrections=corrections,
+            bootstrap=BOOTSTRAP if bootstrap is None else bootstrap,
+            collapse_bootstrap=collapse_bootstrap,
+            systematics_bootstrap=systematics_bootstrap,
+            systematics=systematics,
+            seed=seed,
         )
 
     def topology(

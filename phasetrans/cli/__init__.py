@@ -28,6 +28,7 @@ _COMMAND_MODULES = (
     "plot",
     "collapse",
     "fit",
+    "transition",
     "topology",
     "overlaps",
     "report",

@@ -39,6 +39,7 @@ from phasetrans.analysis.transition.resampling import (
     DisorderDraws,
     disorder_mean,
     disorder_variance,
+    merge_parts,
     named_summary,
 )
 from phasetrans.analysis.transition.result import TransitionResult
@@ -51,10 +52,12 @@ from phasetrans.analysis.transition.systematics import (
 )
 from phasetrans.errors import AnalysisInputError
 
-__all__ = ["curve_observables", "transition"]
+__all__ = ["BOOTSTRAP", "LEVELS", "curve_observables", "transition"]
 
 #: Levels of the rising order parameter: width from the first to the last, midpoint.
 LEVELS = (0.2, 0.5, 0.8)
+#: Two-level resamples of the curve statistics (the CLI and ``ds.pt.transition`` use it too).
+BOOTSTRAP = 200
 
 
 def _prefixed(ds: xr.Dataset, prefix: str) -> xr.Dataset:
@@ -105,7 +108,7 @@ def curve_observables(
     peaks, height_reps = susceptibility_peaks(chi_est, chi_reps, control, draws, log=log)
     slopes, slope_reps = maximum_slope(mean, mean_reps, control, draws)
     points = level_points(mean, mean_reps, control, draws, levels=levels, log=log)
-    per_size = xr.merge(
+    per_size = merge_parts(
         [
             points,
             _prefixed(peaks, "chi_peak_"),
@@ -123,9 +126,9 @@ def curve_observables(
     }
     crossings = size_crossings(mean, mean_reps, size, control, draws, log=log, band=band)
     if binder_crossings is not None:
-        crossings = xr.merge([crossings, binder_crossings], combine_attrs="drop")
+        crossings = merge_parts([crossings, binder_crossings], combine_attrs="drop")
     return {
-        "curves": xr.merge(curves, combine_attrs="drop"),
+        "curves": merge_parts(curves, combine_attrs="drop"),
         "per_size": per_size,
         "crossings": crossings,
         "exponents": exponents,
@@ -166,7 +169,7 @@ def transition(
     log: bool | None = None,
     fix: Mapping[str, float] | None = None,
     corrections: bool | None = None,
-    bootstrap: int = 200,
+    bootstrap: int = BOOTSTRAP,
     collapse_bootstrap: int | None = None,
     systematics_bootstrap: int | None = None,
     thresholds: Sequence[float] = THRESHOLDS,

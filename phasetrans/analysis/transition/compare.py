@@ -30,6 +30,7 @@ from phasetrans.analysis.transition.resampling import (
     DisorderDraws,
     curve_statistic,
     disorder_mean,
+    merge_parts,
     named_summary,
 )
 from phasetrans.analysis.transition.result import TransitionResult
@@ -174,7 +175,7 @@ class TransitionComparison:
         for prefix, r in (("a_", self.a), ("b_", self.b)):
             ds = r.to_dataset()
             parts.append(ds.rename({v: f"{prefix}{v}" for v in ds.data_vars}))
-        out = xr.merge(parts, combine_attrs="drop", compat="override")
+        out = merge_parts(parts, combine_attrs="drop", compat="override")
         out.attrs = {
             "analysis": "paired transition comparison",
             "a": self.labels[0],
@@ -287,7 +288,7 @@ def compare_transitions(
 
     sa, sb = stats(ma), stats(mb)
     ratio = lambda u, v: None if u is None else v / u  # noqa: E731
-    paired = xr.merge(
+    paired = merge_parts(
         [
             named_summary("midpoint_ratio", sb[0] / sa[0], ratio(sa[1], sb[1]), draws),
             named_summary("width_ratio", sb[2] / sa[2], ratio(sa[3], sb[3]), draws),

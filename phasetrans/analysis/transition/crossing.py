@@ -28,6 +28,7 @@ from phasetrans.analysis.transition.resampling import (
     BOOTSTRAP_DIM,
     DisorderDraws,
     curve_statistic,
+    merge_parts,
     named_summary,
 )
 
@@ -157,7 +158,7 @@ def level_points(
 
     m, m_reps = curve_statistic(estimate, replicates, control, at(mid), axis)
     w, w_reps = curve_statistic(estimate, replicates, control, width, axis)
-    out = xr.merge(
+    out = merge_parts(
         [named_summary("midpoint", m, m_reps, draws), named_summary("width", w, w_reps, draws)]
     )
     out["midpoint"].attrs = {"long_name": f"{control} where the average reaches {mid:g}"}

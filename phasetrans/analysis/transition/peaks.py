@@ -27,6 +27,7 @@ from phasetrans.analysis.transition.resampling import (
     BOOTSTRAP_DIM,
     DisorderDraws,
     curve_statistic,
+    merge_parts,
     named_summary,
 )
 
@@ -75,7 +76,7 @@ def susceptibility_peaks(
     inside, inside_reps = curve_statistic(
         estimate, replicates, control, lambda x, y: parabolic_peak(x, y)[2], axis
     )
-    out = xr.merge(
+    out = merge_parts(
         [
             named_summary("position", pos, pos_reps, draws),
             named_summary("height", top, top_reps, draws),
@@ -109,7 +110,7 @@ def maximum_slope(
     at, at_reps = curve_statistic(
         estimate, replicates, control, lambda x, y: steepest(x, y)[0], axis
     )
-    out = xr.merge(
+    out = merge_parts(
         [named_summary("max_slope", s, s_reps, draws), named_summary("at", at, at_reps, draws)]
     )
     out["max_slope"].attrs = {"long_name": f"largest d(order)/d{control} (finite differences)"}

@@ -33,6 +33,7 @@ __all__ = [
     "curve_statistic",
     "disorder_mean",
     "disorder_variance",
+    "merge_parts",
     "named_summary",
     "summarise",
 ]
@@ -257,3 +258,10 @@ def named_summary(
     out = out.rename(renames)
     out.attrs = {}
     return out
+
+
+def merge_parts(
+    parts: Sequence[xr.Dataset], combine_attrs: str = "drop", compat: str = "no_conflicts"
+) -> xr.Dataset:
+    """:func:`xarray.merge` with the options spelled out (outer join, attrs dropped)."""
+    return xr.merge(parts, compat=compat, join="outer", combine_attrs=combine_attrs)

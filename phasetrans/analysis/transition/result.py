@@ -19,6 +19,7 @@ import numpy as np
 import xarray as xr
 
 from phasetrans.analysis.scaling import CollapseResult
+from phasetrans.analysis.transition.resampling import merge_parts
 from phasetrans.analysis.transition.systematics import SystematicRow
 
 __all__ = ["TransitionResult"]
@@ -383,7 +384,7 @@ class TransitionResult:
             },
         )
         parts.append(table)
-        ds = xr.merge(parts, combine_attrs="drop", compat="override")
+        ds = merge_parts(parts, combine_attrs="drop", compat="override")
         attrs: dict[str, Any] = {
             "analysis": "transition",
             "order": self.order,

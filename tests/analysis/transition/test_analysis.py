@@ -1,0 +1,112 @@
+"""transition() on synthetic ensembles with known answers.
+
+The critical ensemble (fixed seed 1): each teacher's curve is a sharp step,
+m = F((alpha - alpha_c(t)) N^(1/nu) / 0.05) with nu = 1, and the teachers'
+pseudo-critical points are alpha_c(t) = 1 + 0.5 N^(-1/2) xi_t.  The spread
+N^(-1/2) shrinks more slowly than each teacher's own width N^(-1/nu) = N^(-1),
+so the width of the disorder-averaged curve is the spread's: the collapse
+should find the disorder-dominated nu_avg = 1/(1/2) = 2 (not the teachers'
+nu = 1), alpha_c = 1, a spread exponent a = 1/2, and say that the width is
+disorder-dominated.  Coverage over many seeds: benchmarks/transition_coverage.py.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from phasetrans.analysis.transition import transition
+from phasetrans.analysis.transition.synthetic import (
+    critical_ensemble,
+    threshold_artefact_ensemble,
+)
+from phasetrans.errors import AnalysisInputError
+
+
+@pytest.fixture(scope="module")
+def critical():
+    ds = critical_ensemble(
+        sizes=(16, 32, 64, 128),
+        alpha=np.linspace(0.6, 1.4, 41),
+        disorder=0.5,
+        disorder_exponent=0.5,
+        nu=1.0,
+        n_teachers=32,
+        seed=1,
+    )
+    result = transition(ds, bootstrap=100, collapse_bootstrap=60, systematics_bootstrap=10, seed=1)
+    return ds, result
+
+
+def test_recovers_alpha_c_and_the_disorder_dominated_nu(critical):
+    _, res = critical
+    lo, hi = res.collapse.interval("x_c")
+    assert lo <= 1.0 <= hi
+    lo, hi = res.collapse.interval("nu")
+    assert lo <= 2.0 <= hi  # nu_avg = 1 / (spread exponent 1/2)
+    assert res.collapse_choice["corrections"] is False  # 4 sizes: tried, not better by AIC > 2
+    assert np.isfinite(res.collapse_choice["aic_corrections"])
+
+
+def test_per_teacher_spread_shows_the_set_disorder(critical):
+    ds, res = critical
+    a = res.spread_exponent
+    lo, hi = a["intervals"][0.95]
+    assert lo <= 0.5 <= hi
+    true = ds["alpha_c_teacher"].std("teacher_seed", ddof=1)
+    np.testing.assert_allclose(res.pseudocritical["spread"], true, rtol=0.15)
+    assert "disorder-dominated" in res.self_averaging()
+    # the disorder shows in the susceptibility too: between teachers at the peak
+    chi = res.curves["susceptibility"].sel(input_dim=128).sel(alpha=1.0, method="nearest")
+    assert float(chi.sel(part="disconnected")) > 0.9 * float(chi.sel(part="total"))
+
+
+def test_result_shows_itself(critical, tmp_path):
+    _, res = critical
+    text = res.report()
+    for needle in ("collapse", "corrections", "alpha*(t)", "systematics", "alpha' row dropped"):
+        assert needle in text
+    assert repr(res).startswith("<TransitionResult 'teacher_recovered'")
+    assert "<table>" in res._repr_html_()
+    out = res.to_dataset()
+    assert {"mean", "susceptibility", "spread", "systematic_alpha_c"} <= set(out.data_vars)
+    out.to_netcdf(tmp_path / "res.nc")
+    labels = list(out["choice"].values)
+    assert labels[0].startswith("baseline") and any("ln alpha" in x for x in labels)
+    fig = res.plot()
+    assert len(fig.axes) == 4
+
+
+def test_threshold_artefact_is_named():
+    # cosines 1 - 0.5 exp(-alpha/2) + 0.5 N^(-1/2) eps: no transition; thresholding at tau
+    # puts the "crossing" where the mean cosine equals tau, alpha = -2 ln(2 (1 - tau))
+    ds = threshold_artefact_ensemble(
+        sizes=(16, 32, 64, 128), alpha=np.geomspace(0.5, 16.0, 13), n_teachers=6,
+        n_students=3, seed=2,
+    )  # fmt: skip
+    res = transition(ds, bootstrap=40, collapse_bootstrap=20, systematics_bootstrap=8, seed=0)
+    rows = {r.threshold: r.alpha_c for r in res.systematics if r.group == "threshold"}
+    assert sorted(rows) == [0.7, 0.8, 0.9, 0.95, 0.99]
+    values = [rows[t] for t in sorted(rows)]
+    assert np.all(np.diff(values) > 0)  # alpha_c moves with tau
+    expected = [-2 * np.log(2 * (1 - t)) for t in (0.7, 0.8, 0.9)]
+    np.testing.assert_allclose(values[:3], expected, rtol=0.35)
+    assert res.threshold_note.startswith("THRESHOLD ARTEFACT")
+    assert "THRESHOLD ARTEFACT" in repr(res)
+    assert "THRESHOLD ARTEFACT" in res.report()
+
+
+def test_bad_input_names_the_field(critical):
+    ds, _ = critical
+    with pytest.raises(AnalysisInputError) as info:
+        transition(ds, "nothing")
+    assert info.value.field == "order"
+    with pytest.raises(AnalysisInputError) as info:
+        transition(ds, control="n_train")
+    assert info.value.field == "control"
+    with pytest.raises(AnalysisInputError) as info:
+        transition(ds, levels=(0.8, 0.5, 0.2))
+    assert info.value.field == "levels"
+    with pytest.raises(AnalysisInputError) as info:
+        transition(ds.expand_dims(width=[8, 16]))
+    assert info.value.field == "at"
