@@ -320,10 +320,17 @@ def binder_cumulant(
 
     Notes
     -----
-    Raw (not centred) moments, averaged as in :func:`disorder_average`.
+    Convention: the scalar Binder cumulant of raw (not centred) moments,
+    averaged as in :func:`disorder_average`, with **ordered value 2/3**:
     :math:`U = 0` for Gaussian :math:`m` of zero mean and :math:`U = 2/3` when
     :math:`|m|` is the same in every sample; curves of :math:`U` against the
-    control for different sizes cross near the transition.
+    control for different sizes cross near the transition.  It suits an order
+    parameter centred at zero in the disordered phase; for a bounded one
+    (a fraction in [0, 1]) it tends to :math:`-\infty` there and the curves
+    merge instead of crossing.  The n-component ratio :math:`U_n` (ordered
+    value 1) of a symmetry-breaking order parameter, and the centred-moment
+    cumulant, are in :mod:`phasetrans.analysis.transition.binder`
+    (:math:`U_1 = \tfrac32 U`).
 
     References
     ----------
