@@ -79,9 +79,8 @@ def plot_transition(
         spread = pc["spread"].values
         lo = pc["interval"].sel(level=0.68, bound="lower").values
         hi = pc["interval"].sel(level=0.68, bound="upper").values
-        axes[3].errorbar(
-            sizes, spread, [spread - lo, hi - spread], fmt="o", capsize=3, label="spread"
-        )
+        yerr = np.clip(np.nan_to_num([spread - lo, hi - spread]), 0.0, None)
+        axes[3].errorbar(sizes, spread, yerr, fmt="o", capsize=3, label="spread (68 %)")
         a = result.spread_exponent["estimate"] if result.spread_exponent else np.nan
         if np.isfinite(a):
             scale = np.exp(np.nanmean(np.log(spread) + a * np.log(sizes)))
