@@ -92,8 +92,8 @@ def curve_observables(
     cc = centred_cumulant(m, draws=draws)
     curves.append(cc.rename(error="centred_cumulant_error", interval="centred_cumulant_interval"))
     binder_crossings = None
-    if inp.overlap is not None and inp.r_sym is not None:
-        order = symmetry_breaking_order(inp.overlap.transpose(*m.dims, COMPONENT_DIM), inp.r_sym)
+    if inp.vector is not None and inp.r_sym is not None:
+        order = symmetry_breaking_order(inp.vector.transpose(*m.dims, COMPONENT_DIM), inp.r_sym)
         u = binder_ratio(order, COMPONENT_DIM, draws=draws)
         curves.append(u.rename(error="binder_ratio_error", interval="binder_ratio_interval"))
         u_est, u_reps = draws.apply(
@@ -287,10 +287,10 @@ def transition(
         spread = spread_exponent(pseudo, size)
     else:
         notes.append("one teacher: no per-teacher alpha* and no disconnected susceptibility")
-    if inp.overlap is None or inp.r_sym is None:
+    if inp.vector is None or inp.r_sym is None:
         notes.append(
-            "no Binder ratio U_n: it needs r_n per teacher node (overlap_max) and r_sym "
-            "(from specialisation)"
+            "no Binder ratio U_n: it needs r_n per teacher node (overlap_max_weighted or "
+            "overlap_max) and r_sym (overlap_symmetric)"
         )
     samples = draws.sample_dims
     result, choice = collapse_transition(
@@ -340,4 +340,6 @@ def _replace_m(inp: OrderInput, m: xr.DataArray) -> OrderInput:
     def align(da):
         return None if da is None else da.sortby(m.dims[1]).sortby(m.dims[0])
 
-    return replace(inp, m=m, overlap=align(inp.overlap), half=align(inp.half))
+    return replace(
+        inp, m=m, overlap=align(inp.overlap), vector=align(inp.vector), half=align(inp.half)
+    )

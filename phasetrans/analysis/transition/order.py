@@ -8,14 +8,19 @@ scan and the Binder ratio), the symmetric baseline :math:`r_{sym}`, the order
 parameter at the checkpoint nearest half the time budget, and the teacher
 facts that convert the control (:math:`h_T`, ``hidden2``, ``teacher_kind``).
 
-- ``order`` with a ``teacher_node`` dimension (``overlap_max``): :math:`m` is
-  the mean over teacher nodes of :math:`M_k = (r_k - r_{sym})/(1 - r_{sym})`
-  when :math:`r_{sym}` is known, else the mean :math:`r_n`;
+- ``order`` with a ``teacher_node`` dimension (``overlap_max``,
+  ``overlap_max_weighted``): :math:`m` is the mean over teacher nodes of
+  :math:`M_k = (r_k - r_{sym})/(1 - r_{sym})` when :math:`r_{sym}` is known,
+  else the mean :math:`r_n`;
 - a thresholded order parameter (``teacher_recovered``, the fraction of
   teacher nodes with :math:`r_n \ge \tau`) is recomputed at other thresholds
   from ``overlap_max`` when the study has it (:func:`recovered_at`);
-- :math:`r_{sym}` per student is ``mean_n overlap_max - specialisation`` when
-  the study stores ``specialisation`` (:math:`s = \bar r - r_{sym}`).
+- the Binder ratio's :math:`M` uses the output-weighted :math:`r^w_n`
+  (``overlap_max_weighted``) when stored, as the headline specialisation does
+  (a switched-off node then does not count), else ``overlap_max``;
+- :math:`r_{sym}` is ``overlap_symmetric`` when stored, else
+  ``mean_n overlap_max_weighted - specialisation``
+  (:mod:`phasetrans.analysis.overlaps` defines both).
 """
 
 from __future__ import annotations
@@ -29,6 +34,13 @@ import xarray as xr
 
 from phasetrans.analysis.defaults import TRAINING
 from phasetrans.analysis.observables import exclude_diverged
+from phasetrans.analysis.overlaps import (
+    OVERLAP_MAX,
+    OVERLAP_MAX_WEIGHTED,
+    OVERLAP_SYMMETRIC,
+    SPECIALISATION,
+)
+from phasetrans.analysis.overlaps import recovered_at as _recovered_at
 from phasetrans.errors import AnalysisInputError
 from phasetrans.names import TIME, at_checkpoints
 
@@ -49,8 +61,10 @@ __all__ = [
 
 #: The teacher-node dimension of per-node overlaps.
 COMPONENT_DIM = "teacher_node"
-#: The variable of the per-teacher-node overlaps r_n.
-OVERLAP = "overlap_max"
+#: The variable of the per-teacher-node overlaps r_n (threshold scan).
+OVERLAP = OVERLAP_MAX
+#: The order vector of the Binder ratio, in order of preference.
+ORDER_VECTORS = (OVERLAP_MAX_WEIGHTED, OVERLAP_MAX)
 #: Order parameters that count teacher nodes above a threshold.
 THRESHOLDED = ("teacher_recovered",)
 #: The threshold of ``teacher_recovered`` when the data do not record it.
@@ -70,9 +84,13 @@ class OrderInput:
     name : str
         What ``m`` is.
     overlap : xarray.DataArray or None
-        :math:`r_n` over the same dims and ``teacher_node``.
+        :math:`r_n` (``overlap_max``) over the same dims and ``teacher_node``:
+        the threshold scan.
     r_sym : xarray.DataArray or None
-        The symmetric baseline per student (broadcasts against ``overlap``).
+        The symmetric baseline (broadcasts against ``vector``).
+    vector : xarray.DataArray or None
+        The :math:`r_k` of the Binder ratio's :math:`M` (output-weighted when
+        stored).
     threshold : float or None
         The threshold of a thresholded ``m`` (None otherwise).
     half : xarray.DataArray or None
@@ -93,6 +111,7 @@ class OrderInput:
     name: str
     overlap: xr.DataArray | None = None
     r_sym: xr.DataArray | None = None
+    vector: xr.DataArray | None = None
     threshold: float | None = None
     half: xr.DataArray | None = None
     teacher_kind: str | None = None
@@ -106,10 +125,9 @@ class OrderInput:
 def recovered_at(overlap: xr.DataArray, threshold: float) -> xr.DataArray:
     r"""``teacher_recovered`` at ``threshold``: the fraction of nodes with :math:`r_n \ge \tau`.
 
-    NaN where a student's overlaps are NaN (a diverged student).
+    :func:`phasetrans.analysis.overlaps.recovered_at`, named for the table.
     """
-    finite = overlap.notnull().all(COMPONENT_DIM)
-    out = (overlap >= threshold).mean(COMPONENT_DIM).where(finite)
+    out = _recovered_at(overlap, threshold)
     out.name = f"teacher_recovered_{threshold:g}"
     out.attrs = {"long_name": f"fraction of teacher nodes with r_n >= {threshold:g}"}
     return out
@@ -259,22 +277,33 @@ def order_input(
     teacher_width = _scalar(ds, "teacher_width")
     var = exclude_diverged(ds, ds[order]) if isinstance(data, xr.Dataset) else ds[order]
     overlap = None
-    if COMPONENT_DIM in var.dims:
-        overlap = var
-    elif OVERLAP in ds.data_vars and COMPONENT_DIM in ds[OVERLAP].dims:
-        overlap = exclude_diverged(ds, ds[OVERLAP])
-    if overlap is not None:
-        overlap = _squeeze(overlap, (*keep, COMPONENT_DIM), at)
+    if OVERLAP in ds.data_vars and COMPONENT_DIM in ds[OVERLAP].dims:
+        overlap = _squeeze(exclude_diverged(ds, ds[OVERLAP]), (*keep, COMPONENT_DIM), at)
+    elif COMPONENT_DIM in var.dims:
+        overlap = _squeeze(var, (*keep, COMPONENT_DIM), at)
+    name = (
+        order
+        if COMPONENT_DIM in var.dims
+        else next(
+            (v for v in ORDER_VECTORS if v in ds.data_vars and COMPONENT_DIM in ds[v].dims), None
+        )
+    )
+    vector = None
+    if name is not None:
+        vector = _squeeze(exclude_diverged(ds, ds[name]), (*keep, COMPONENT_DIM), at)
     r_sym = None
-    if overlap is not None and "specialisation" in ds.data_vars:
-        r_sym = _squeeze(overlap.mean(COMPONENT_DIM) - ds["specialisation"], keep, at)
+    if OVERLAP_SYMMETRIC in ds.data_vars:
+        r_sym = _squeeze(ds[OVERLAP_SYMMETRIC], keep, at)
+    elif SPECIALISATION in ds.data_vars and OVERLAP_MAX_WEIGHTED in ds.data_vars:
+        weighted = ds[OVERLAP_MAX_WEIGHTED].mean(COMPONENT_DIM)
+        r_sym = _squeeze(weighted - ds[SPECIALISATION], keep, at)
     threshold = None
     if COMPONENT_DIM in var.dims:
         if r_sym is not None:
-            m = ((overlap - r_sym) / (1.0 - r_sym)).mean(COMPONENT_DIM)
+            m = ((vector - r_sym) / (1.0 - r_sym)).mean(COMPONENT_DIM)
             notes.append(f"m = mean over teacher nodes of (r_n - r_sym)/(1 - r_sym), from {order}")
         else:
-            m = overlap.mean(COMPONENT_DIM)
+            m = vector.mean(COMPONENT_DIM)
             notes.append(f"m = mean of {order} over teacher nodes (no r_sym in the data)")
     else:
         m = _squeeze(var, keep, at)
@@ -289,6 +318,7 @@ def order_input(
         name=order,
         overlap=overlap,
         r_sym=r_sym,
+        vector=vector,
         threshold=threshold,
         half=half,
         teacher_kind=ds.attrs.get("teacher_kind"),

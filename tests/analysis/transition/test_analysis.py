@@ -110,3 +110,28 @@ def test_bad_input_names_the_field(critical):
     with pytest.raises(AnalysisInputError) as info:
         transition(ds.expand_dims(width=[8, 16]))
     assert info.value.field == "at"
+
+
+def test_binder_ratio_of_the_overlaps_in_one_call():
+    # r_k = 0.5 + 0.5 [alpha > alpha_c(t)] + 0.05 eps_k on 4 teacher nodes, r_sym = 0.5
+    # (overlap_symmetric): M is a centred Gaussian vector below alpha_c(t) (U_n = 0), and
+    # (1, 1, 1, 1) + noise above it (U_n = 1)
+    ds = critical_ensemble(
+        sizes=(16, 32, 64), alpha=np.linspace(0.7, 1.3, 13), n_teachers=16, n_students=8, seed=7
+    )
+    rng = np.random.default_rng(7)
+    above = ds["alpha"] > ds["alpha_c_teacher"]
+    shape = (*ds["teacher_recovered"].shape, 4)
+    step = above.transpose("input_dim", "alpha", "teacher_seed").values[..., None, None]
+    r = 0.5 + 0.5 * step + 0.05 * rng.standard_normal(shape)
+    dims = (*ds["teacher_recovered"].dims, "teacher_node")
+    ds = ds.assign(
+        overlap_max_weighted=(dims, r), overlap_symmetric=0.5 + 0 * ds["teacher_recovered"]
+    )
+    res = transition(ds, "overlap_max_weighted", bootstrap=30, collapse_bootstrap=0,
+                     systematics=False)  # fmt: skip
+    u = res.curves["binder_ratio"]
+    assert float(u.isel(alpha=-1).min()) > 0.95  # ordered: U_n -> 1
+    assert float(abs(u.isel(alpha=0)).max()) < 0.35  # symmetric: U_n near 0 (128 samples)
+    assert "crossings    of U_n" in res.report()
+    assert any("r_sym" in note for note in res.notes)
