@@ -21,6 +21,7 @@ statistic:
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 
 import numpy as np
 import xarray as xr
@@ -335,7 +336,7 @@ def transition(
 
 
 def _replace_m(inp: OrderInput, m: xr.DataArray) -> OrderInput:
-    from dataclasses import replace
+    """``inp`` with ``m`` sorted, and its variants in the same order."""
 
     def align(da):
         return None if da is None else da.sortby(m.dims[1]).sortby(m.dims[0])

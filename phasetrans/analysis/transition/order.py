@@ -242,6 +242,7 @@ def order_input(
             )
     elif isinstance(data, xr.DataArray):
         ds = data.to_dataset(name=data.name or "order")
+        ds.attrs = dict(data.attrs)
         order = str(data.name or "order")
     else:
         raise AnalysisInputError(

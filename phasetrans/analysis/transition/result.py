@@ -184,12 +184,17 @@ class TransitionResult:
         sizes = ", ".join(f"{v:g}" for v in self.sizes)
         shift = self.shifts()
         flag = "; THRESHOLD ARTEFACT" if (self.threshold_note or "").startswith("THRESHOLD") else ""
+        moved = (
+            f"systematics move {self.control}_c by <= {shift['alpha_c']:.3g}, nu by <= "
+            f"{shift['nu']:.3g}"
+            if len(self.systematics) > 1
+            else "no systematic-error table"
+        )
         return (
             f"<TransitionResult {self.order!r} vs {self.control!r}, {self.size}=[{sizes}]"
             f"{f' ({self.training})' if self.training else ''}: "
             f"{self.control}_c={_ci(c.x_c, x_lo, x_hi)}, nu={_ci(c.nu, n_lo, n_hi)}; "
-            f"systematics move {self.control}_c by <= {shift['alpha_c']:.3g}, nu by <= "
-            f"{shift['nu']:.3g}{flag}>"
+            f"{moved}{flag}>"
         )
 
     def _repr_html_(self) -> str:
