@@ -138,3 +138,26 @@ def test_device_is_in_the_hash_and_output_is_relative_to_the_study_file(tmp_path
     path = tmp_path / "sub" / "t.toml"
     path.write_text(BASE)
     assert load_study(path).output_path == tmp_path / "sub" / "data" / "t.nc"
+
+
+def test_studies_run_before_time_control_keep_their_study_and_task_hashes():
+    """New fields at their default stay out of the hashes, so existing parts stay valid.
+
+    The hashes were recorded from the code before budgets, online data, checkpoints
+    and committee teachers existed.
+    """
+    from pathlib import Path
+
+    from phasetrans.runner.plan import plan_tasks
+
+    studies = Path(__file__).resolve().parents[1] / "studies"
+    quick = load_study(studies / "quick.toml")
+    assert quick.hash == "074dd67c10118f1e"
+    keys = {t.key: t.task_hash for t in plan_tasks(quick, device="cpu")}
+    assert keys["spectral_t8_w128_s0-3"] == "ae2627fec3ede964"
+    assert keys["direct_t8_w128_s0-3"] == "dfe0c3b6b3a08a25"
+    assert load_study(studies / "specialisation_small.toml").hash == "cefdbc5ca4866c5e"
+    explicit = BASE + '[training.spectral]\noptimizer = "adam"\nlr_scaling = "none"\n'
+    explicit += "[data]\nonline = false\n[record]\n"
+    assert parse_study(explicit).hash == parse_study(BASE).hash
+    assert parse_study(BASE + "[record]\ncheckpoints = 4\n").hash != parse_study(BASE).hash
