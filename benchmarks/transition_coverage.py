@@ -60,7 +60,16 @@ def main() -> None:
         median = np.nanmedian([r[name] for r in runs])
         print(f"  {name:8s} truth {truth:g}: 95 % interval covers it in {covered:.0%}; ", end="")
         print(f"median {median:.3g}")
-    print(f"  corrections to scaling chosen in {np.mean([r['corrections'] for r in runs]):.0%}")
+    chosen = [r["corrections"] for r in runs]
+    print(f"  corrections to scaling chosen in {np.mean(chosen):.0%}")
+    for label, keep in (("with corrections", True), ("without", False)):
+        part = [r for r in runs if r["corrections"] == keep]
+        if part:
+            cover = {k: np.mean([r["covered"][k] for r in part]) for k in ("alpha_c", "nu")}
+            print(
+                f"    {label}: {len(part)} runs, alpha_c covered {cover['alpha_c']:.0%}, "
+                f"nu covered {cover['nu']:.0%}"
+            )
 
 
 if __name__ == "__main__":
