@@ -31,7 +31,7 @@ from phasetrans.analysis.paths import (
     present_nodes,
     sorted_path_curve,
 )
-from phasetrans.errors import ConfigError
+from phasetrans.errors import AnalysisInputError, ConfigError
 
 __all__ = [
     "LAYERS",
@@ -66,6 +66,14 @@ Retained = str | int | xr.DataArray
 
 
 def _check_dataset(ds: xr.Dataset, needed: Sequence[str]) -> None:
+    if "readout" in ds.variables or ds.attrs.get("teacher_kind") == "committee":
+        raise AnalysisInputError(
+            "dataset: a committee study (teacher.kind = 'committee') has no second hidden "
+            "layer, so it has no paths or node strengths to compare; its students and "
+            "teacher compare by their overlaps (phasetrans overlaps, ds['overlap_max'])",
+            field="teacher_kind",
+            value="committee",
+        )
     missing = [name for name in needed if name not in ds.variables]
     if missing:
         raise ConfigError(

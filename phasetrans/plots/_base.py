@@ -19,6 +19,8 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
 
+from phasetrans.errors import AnalysisInputError
+
 __all__ = [
     "SAMPLE_DIMS",
     "StudyFigure",
@@ -140,9 +142,11 @@ def sample_mean(da: xr.DataArray, keep: Sequence[str]) -> tuple[xr.DataArray, xr
     extra = [d for d in da.dims if d not in samples and d not in keep]
     if extra:
         first = {d: da[d].values[0].item() for d in extra}
-        raise ValueError(
+        raise AnalysisInputError(
             f"data has the swept dimension(s) {extra}; select one value first, "
-            f"e.g. ds.sel({', '.join(f'{k}={v!r}' for k, v in first.items())})"
+            f"e.g. ds.sel({', '.join(f'{k}={v!r}' for k, v in first.items())})",
+            field=extra[0],
+            value=first[extra[0]],
         )
     n = int(np.prod([da.sizes[d] for d in samples])) if samples else 1
     if not samples:

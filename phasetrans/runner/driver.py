@@ -321,6 +321,10 @@ def _combine(
     devices = sorted({p.attrs.get("device", "?") for p in parts})
     versions = sorted({p.attrs.get("torch_version", "?") for p in parts})
     ds = store.combine_datasets(parts)
+    if "w1" in ds and "teacher_w1" in ds:
+        from phasetrans.analysis.overlaps import add_overlaps
+
+        ds = add_overlaps(ds)  # parts written before the overlaps existed get them here
     ds.attrs = store.provenance_attrs(
         study, device=",".join(devices), torch_version=",".join(versions)
     )
