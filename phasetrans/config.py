@@ -63,8 +63,8 @@ __all__ = [
     "BUDGETS",
     "METHOD_DEFAULTS",
     "DataSpec",
-    "RecordSpec",
     "PruningSpec",
+    "RecordSpec",
     "RunSpec",
     "StudentsSpec",
     "Study",
@@ -451,6 +451,13 @@ class Study(_Spec):
                 f"{self.students.methods}; remove the table or add the method"
             )
         self._check_committee()
+        if self.record.checkpoints is not None:
+            for method, spec in self.training.items():
+                if spec.stop is not None:
+                    raise ValueError(
+                        f"[training.{method}.stop] and record.checkpoints: a stopped run "
+                        "has no state at its later checkpoints; remove one of them"
+                    )
         narrow = [w for w in self.students.widths if w < max(self.teacher.widths)]
         if narrow:
             warnings.warn(

@@ -180,3 +180,42 @@ def test_orthogonal_committee_teachers_store_identity_overlaps(tmp_path):
     eye = np.broadcast_to(np.eye(2), overlap.shape)
     np.testing.assert_allclose(overlap, eye, atol=1e-6)
     assert study.teacher.committee
+
+
+def test_sgd_step_sizes_scale_with_one_over_n_when_asked(tmp_path):
+    study = _study(
+        tmp_path, training="steps = 5\noptimizer = 'sgd'\nlr_scaling = 'inverse_input_dim'"
+    )
+    lrs = {t.spec.teacher.input_dim: t.spec.settings.lr for t in plan_tasks(study, device="cpu")}
+    assert lrs == {8: pytest.approx(0.02 / 8), 16: pytest.approx(0.02 / 16)}
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "message"),
+    [
+        ('kind = "committee"', 'kind = "committee"\nhidden2 = 20', "no second hidden layer"),
+        ('kind = "committee"', 'kind = "regression"\northogonal = true', "for committee teachers"),
+        ("input_dim = [8, 16]", "input_dim = [1, 16]", "h_T <= input_dim"),
+        ('methods = ["spectral"]', 'methods = ["spectral"]\nreadout = "trained"', None),
+        ("lr = 0.02", "lr = 0.02\nstep = 'fast'", "committee students use step"),
+    ],
+)
+def test_committee_fields_are_refused_where_they_do_not_apply(tmp_path, old, new, message):
+    text = SWEEP.format(
+        name="c", out=tmp_path / "c.nc", data="alpha = 1.0", training="steps = 3"
+    ).replace(old, new)
+    if message is None:  # readout is fine for committee students, refused for the paper's
+        assert parse_study(text).students.readout == "trained"
+        text = text.replace('kind = "committee"', 'kind = "regression"')
+        message = "students.readout is for students of a committee teacher"
+    with pytest.raises(ConfigError, match=message):
+        parse_study(text)
+
+
+def test_checkpoints_are_refused_with_early_stopping(tmp_path):
+    with pytest.raises(ConfigError, match="stopped run"):
+        _study(
+            tmp_path,
+            training="epochs = 5\n[training.spectral.stop]\npatience = 3",
+            extra="[record]\ncheckpoints = 4\n",
+        )
