@@ -33,6 +33,8 @@ _LAZY = {
     "binder_cumulant": "phasetrans.analysis.disorder",
     "transition": "phasetrans.analysis.transition",
     "compare_transitions": "phasetrans.analysis.transition",
+    "stationarity": "phasetrans.analysis.stationarity",
+    "add_overlaps": "phasetrans.analysis.overlaps",
 }
 
 __all__ = [
