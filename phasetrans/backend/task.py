@@ -26,6 +26,7 @@ from phasetrans.backend.prune import (
 )
 from phasetrans.backend.teacher import Teacher, make_teacher
 from phasetrans.backend.train import (
+    BatchSource,
     Checkpoint,
     EpochState,
     FixedBatches,
@@ -288,18 +289,18 @@ def _run_block(spec: BlockSpec, callback: Callable[[EpochState], None] | None) -
     final = recorder.measure()
     return BlockResult(
         spec=spec,
-        test_mse=final["sweep"].mse,
-        test_accuracy=final["sweep"].accuracy,
-        importance=final["importance"],
+        test_mse=final.sweep.mse,
+        test_accuracy=final.sweep.accuracy,
+        importance=final.importance,
         eigenvalue=_host(model.spectral.lambda_out),
-        dimension=final["dimension"],
+        dimension=final.dimension,
         train_loss=result.loss,
         epochs=result.epochs,
         diverged_epoch=result.diverged_epoch,
         stopped_epoch=np.asarray(result.stopped_epoch),
-        w1=final["w1"],
-        w2=None if spec.committee else final["second"],
-        readout=final["second"] if spec.committee else None,
+        w1=final.w1,
+        w2=None if spec.committee else final.second,
+        readout=final.second if spec.committee else None,
         teacher_w1=_host(teacher.w1),
         teacher_w2=None if teacher.w2 is None else _host(teacher.w2),
         teacher_overlap=_host(teacher.overlap()),
@@ -320,7 +321,7 @@ def _host(a: torch.Tensor) -> np.ndarray:
 
 def _data(
     spec: BlockSpec, teacher: Teacher, dtype: torch.dtype, device: torch.device
-) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor, object]:
+) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor, BatchSource]:
     """Training data (or the online source), test set and the batch source."""
     if not (spec.online or spec.nested):
         x_train, y_train, x_test, y_test = (
@@ -356,6 +357,17 @@ def _data(
     return x_train, y_train, x_test, y_test, source
 
 
+@dataclass(frozen=True)
+class _Measurement:
+    """The students at one moment, as numpy (``sweep`` holds numpy arrays too)."""
+
+    sweep: SweepResult
+    importance: np.ndarray
+    dimension: np.ndarray
+    w1: np.ndarray
+    second: np.ndarray
+
+
 class _Recorder:
     """Measures the students at checkpoints, and at the end, by one code path."""
 
@@ -370,11 +382,11 @@ class _Recorder:
         self.model, self.spec = model, spec
         self.x_test, self.y_test, self.classification = x_test, y_test, classification
         self.moments: list[Checkpoint] = []
-        self.values: list[dict[str, object]] = []
+        self.values: list[_Measurement] = []
 
     @torch.no_grad()
-    def measure(self) -> dict[str, object]:
-        """Importance, dimension, weights and the pruning sweep, as numpy."""
+    def measure(self) -> _Measurement:
+        """Importance, dimension, weights and the pruning sweep."""
         model, spec = self.model, self.spec
         layer = model.spectral
         imp = importance(layer.lambda_out, layer.phi)
@@ -382,7 +394,6 @@ class _Recorder:
             imp = imp * model.readout.abs()
         dim = effective_dimension(imp, spec.threshold)
         w1, second = model.effective_weights()
-        sweep: SweepResult
         if spec.committee:
             sweep = committee_pruning_sweep(
                 w1, second, imp, self.x_test, self.y_test, activation=model.activation
@@ -397,15 +408,14 @@ class _Recorder:
                 bias=model.bias.detach(),
                 classification=self.classification,
             )
-        return {
-            "sweep": SweepResult(
-                _host(sweep.mse), None if sweep.accuracy is None else _host(sweep.accuracy)
-            ),
-            "importance": _host(imp),
-            "dimension": _host(dim),
-            "w1": _host(w1),
-            "second": _host(second),
-        }
+        accuracy = None if sweep.accuracy is None else _host(sweep.accuracy)
+        return _Measurement(
+            SweepResult(_host(sweep.mse), accuracy),
+            _host(imp),
+            _host(dim),
+            _host(w1),
+            _host(second),
+        )
 
     def __call__(self, moment: Checkpoint) -> None:
         self.moments.append(moment)
@@ -415,21 +425,17 @@ class _Recorder:
         """Everything measured at checkpoints, stacked over a leading checkpoint axis."""
         if not self.moments:
             return None
-        v = self.values
-        sweeps = [x["sweep"] for x in v]
+        v, m = self.values, self.moments
+        accuracy = [x.sweep.accuracy for x in v]
         return CheckpointRecord(
-            step=np.array([m.step for m in self.moments], dtype=np.int64),
-            samples=np.array([m.samples for m in self.moments], dtype=np.int64),
-            epoch=np.array([m.epoch for m in self.moments], dtype=np.float64),
-            train_loss=np.stack([m.loss for m in self.moments]),
-            test_mse=np.stack([s.mse[:, -1] for s in sweeps]),  # type: ignore[attr-defined]
-            test_accuracy=(
-                None
-                if sweeps[0].accuracy is None  # type: ignore[attr-defined]
-                else np.stack([s.accuracy[:, -1] for s in sweeps])  # type: ignore[attr-defined]
-            ),
-            importance=np.stack([x["importance"] for x in v]),  # type: ignore[arg-type]
-            dimension=np.stack([x["dimension"] for x in v]),  # type: ignore[arg-type]
-            w1=np.stack([x["w1"] for x in v]),  # type: ignore[arg-type]
-            second=np.stack([x["second"] for x in v]),  # type: ignore[arg-type]
+            step=np.array([c.step for c in m], dtype=np.int64),
+            samples=np.array([c.samples for c in m], dtype=np.int64),
+            epoch=np.array([c.epoch for c in m], dtype=np.float64),
+            train_loss=np.stack([c.loss for c in m]),
+            test_mse=np.stack([x.sweep.mse[:, -1] for x in v]),
+            test_accuracy=None if accuracy[0] is None else np.stack([a[:, -1] for a in accuracy]),
+            importance=np.stack([x.importance for x in v]),
+            dimension=np.stack([x.dimension for x in v]),
+            w1=np.stack([x.w1 for x in v]),
+            second=np.stack([x.second for x in v]),
         )
