@@ -38,7 +38,7 @@ def test_committee_students_start_at_init_q_and_their_sweep_matches_the_forward(
     m = StudentEnsemble(
         400, 6, 0, [0, 1], committee=True, activation="relu", init_q=0.3, dtype=torch.float64
     )
-    q = (m.spectral.weight() ** 2).sum(-2) / 400
+    q = (m.spectral.weight().detach() ** 2).sum(-2) / 400
     assert abs(float(q.mean()) - 0.3) < 0.03
     x = torch.randn(50, 400, dtype=torch.float64)
     y = torch.randn(50, dtype=torch.float64)
