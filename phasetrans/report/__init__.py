@@ -2,12 +2,16 @@
 
 Modules: :mod:`~phasetrans.report.claims` (the claims and their verdicts),
 :mod:`~phasetrans.report.build` (claims and figures from a dataset),
-:mod:`~phasetrans.report.html` (the page).
+:mod:`~phasetrans.report.transition` (the transition section of a study swept
+in a control and a size), :mod:`~phasetrans.report.stationarity` (the
+unconverged cells under a claim), :mod:`~phasetrans.report.html` (the page).
 
 The report only composes public functions: :func:`phasetrans.summary.summarize`
 (the ``ds.pt.summary()`` table), :func:`phasetrans.collapse`,
 :func:`phasetrans.compare_models`, :func:`phasetrans.compare_topology`,
 :func:`phasetrans.analysis.topology.match_student`,
+:func:`phasetrans.analysis.transition.transition`,
+:func:`phasetrans.analysis.stationarity.stationarity`,
 :mod:`phasetrans.analysis.observables` and :mod:`phasetrans.plots`.  Every
 section is guarded: an analysis that fails on this study shows as a labelled
 "not available: <reason>" entry instead of stopping the report.
@@ -24,7 +28,7 @@ PosixPath('out/quick/report.html')
 from __future__ import annotations
 
 from phasetrans.report.build import build_report
-from phasetrans.report.claims import STUDY_DIMS, Claim, Report
+from phasetrans.report.claims import STUDY_DIMS, Claim, Report, Section, Table
 from phasetrans.report.html import write_report
 
-__all__ = ["STUDY_DIMS", "Claim", "Report", "build_report", "write_report"]
+__all__ = ["STUDY_DIMS", "Claim", "Report", "Section", "Table", "build_report", "write_report"]

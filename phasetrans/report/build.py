@@ -5,17 +5,19 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from typing import Any
 
-import numpy as np
 import xarray as xr
 from matplotlib.figure import Figure
 
 from phasetrans.analysis.stationarity import stationarity
 from phasetrans.names import TIME
+from phasetrans.report.stationarity import unconverged_cells
+from phasetrans.report.transition import transition_section
 from phasetrans.summary import format_stationarity
 
 __all__ = ["build_report"]
 
 from phasetrans.report.claims import (
+    COLLAPSE_S_MAX,
     DIMENSION_TOLERANCE,
     DIRECT_LOSS_MIN,
     MSE_AT_HT_MAX,
@@ -23,6 +25,7 @@ from phasetrans.report.claims import (
     RECOVERED_MIN,
     Claim,
     Report,
+    Section,
     _base_slice,
     _collapse,
     _collapse_claim,
@@ -59,7 +62,9 @@ def build_report(ds: xr.Dataset, *, bootstrap: int = 100, seed: int = 0) -> Repo
     -----
     Claims and per-width figures use the first teacher width and, for swept
     studies, the first value of every swept dimension (said in the notes);
-    the order-parameter figures show the sweep itself.
+    the order-parameter figures show the sweep itself.  A study swept in a
+    control (``alpha``) and a size (``input_dim``) gets a transition section
+    (:func:`phasetrans.report.transition.transition_section`).
     """
     ds = ds.load()
     attrs = ds.attrs
@@ -101,7 +106,7 @@ def build_report(ds: xr.Dataset, *, bootstrap: int = 100, seed: int = 0) -> Repo
         f"Verdict tolerances: dimension within {DIMENSION_TOLERANCE:.0%} of h_T; "
         f"MSE(h_T)/MSE(all) ≤ {MSE_AT_HT_MAX:g}; MSE(h_T/2)/MSE(all) ≥ {MSE_JUMP_MIN:g}; "
         f"direct MSE(h_T)/MSE(all) ≥ {DIRECT_LOSS_MIN:g}; recovered fraction ≥ "
-        f"{RECOVERED_MIN:g}; collapse quality S < 10."
+        f"{RECOVERED_MIN:g}; collapse quality S < {COLLAPSE_S_MAX:g}."
     )
     if TIME in ds.dims:
         checked = _guard(lambda: _stationarity(ds, h_t, at))
@@ -134,6 +139,15 @@ def build_report(ds: xr.Dataset, *, bootstrap: int = 100, seed: int = 0) -> Repo
         _guard(lambda: _recovery_claim(base, h_t, topology)),
         "the pruned student recovers the teacher's nodes",
     )
+
+    section = _guard(lambda: transition_section(ds, bootstrap=bootstrap, seed=seed))
+    if isinstance(section, str):
+        report.sections.append(
+            Section("Transition", claims=[Claim("a transition across sizes", "", "", section)])
+        )
+    elif section is not None:
+        report.sections.append(section[0])
+        report.alerts.extend(section[1])
 
     report.figures = _figures(base, h_t, collapse_result, fitted, topology)
     for dim in _sweep_dims(ds):
@@ -168,19 +182,7 @@ def _stationarity(ds: xr.Dataset, h_t: int, at: dict[str, Any]) -> tuple[str, li
     if "teacher_width" in result.dims and not across_teachers:
         where["teacher_width"] = h_t
     where.update({k: v for k, v in at.items() if k in result.dims})
-    claimed = result.sel(where)
-    parts = []
-    for name in result.attrs["variables"]:
-        bad = claimed[f"{name}_change"].notnull() & ~claimed[f"{name}_converged"]
-        cells = [
-            ", ".join(
-                f"{d} = {bad[d].values[i].item()}" for d, i in zip(bad.dims, index, strict=True)
-            )
-            for index in np.argwhere(bad.values)
-        ]
-        if cells:
-            more = f" and {len(cells) - 6} more cells" if len(cells) > 6 else ""
-            parts.append(f"{name} at " + " and ".join(cells[:6]) + more)
+    parts = [entry.text() for entry in unconverged_cells(result.sel(where))]
     if not parts:
         return note, []
     slice_text = ", ".join(f"{k} = {v}" for k, v in where.items()) or "every cell"

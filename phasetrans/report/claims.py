@@ -15,6 +15,7 @@ from matplotlib.figure import Figure
 from phasetrans.names import STRUCTURE_DIMS
 
 __all__ = [
+    "COLLAPSE_S_MAX",
     "DIMENSION_TOLERANCE",
     "DIRECT_LOSS_MIN",
     "MSE_AT_HT_MAX",
@@ -23,6 +24,8 @@ __all__ = [
     "STUDY_DIMS",
     "Claim",
     "Report",
+    "Section",
+    "Table",
 ]
 
 
@@ -35,6 +38,7 @@ MSE_AT_HT_MAX = 1.5  # MSE(h_T) / MSE(all) for "no loss down to h_T"
 MSE_JUMP_MIN = 10.0  # MSE(h_T / 2) / MSE(all) for "a jump below h_T"
 DIRECT_LOSS_MIN = 2.0  # direct MSE(h_T) / MSE(all) for "direct degrades"
 RECOVERED_MIN = 0.9  # fraction of teacher nodes recovered
+COLLAPSE_S_MAX = 10.0  # Houdayer-Hartmann S below which a collapse "holds"
 
 
 @dataclass
@@ -61,6 +65,46 @@ class Claim:
 
 
 @dataclass
+class Table:
+    """A table of numbers in a report section.
+
+    Attributes
+    ----------
+    caption : str
+    header : list of str
+    rows : list of list of str
+        Cells already formatted (values with their intervals).
+    """
+
+    caption: str
+    header: list[str]
+    rows: list[list[str]]
+
+
+@dataclass
+class Section:
+    """A section of the report after the paper's claims (e.g. the transition analysis).
+
+    Attributes
+    ----------
+    title : str
+    notes : list of str
+        What was analysed and how (choices, resamples, verdict rules).
+    claims : list of Claim
+        Its own claims table.
+    tables : list of Table
+    figures : list of (str, Figure or str)
+        A figure, or ``"not available: <reason>"``.
+    """
+
+    title: str
+    notes: list[str] = field(default_factory=list)
+    claims: list[Claim] = field(default_factory=list)
+    tables: list[Table] = field(default_factory=list)
+    figures: list[tuple[str, Figure | str]] = field(default_factory=list)
+
+
+@dataclass
 class Report:
     """The pieces of a study report before they become HTML.
 
@@ -78,6 +122,8 @@ class Report:
     claims : list of Claim
     figures : list of (str, Figure or str)
         Section title and a figure, or ``"not available: <reason>"``.
+    sections : list of Section
+        Further sections, shown after the claims (the transition analysis).
     """
 
     title: str
@@ -87,6 +133,7 @@ class Report:
     alerts: list[str] = field(default_factory=list)
     claims: list[Claim] = field(default_factory=list)
     figures: list[tuple[str, Figure | str]] = field(default_factory=list)
+    sections: list[Section] = field(default_factory=list)
 
     def to_html(self, *, dpi: int = 90, image_dir: Path | None = None) -> str:
         """The report as one HTML page.
@@ -296,16 +343,23 @@ def _collapse_claim(result: Any) -> Claim:
         verdict = "not determined (degenerate collapse at an optimiser bound)"
     elif result.size_independent:
         value = f"1/ν = {interval('inv_nu')}; S = {result.quality:.3g}"
-        if result.quality < 10:
+        if result.quality < COLLAPSE_S_MAX:
             verdict = "holds (curves coincide without rescaling: 1/ν ≈ 0)"
         else:
-            verdict = "does not hold within the error bars (no rescaling of x helps; S ≥ 10)"
+            verdict = (
+                "does not hold within the error bars "
+                f"(no rescaling of x helps; S ≥ {COLLAPSE_S_MAX:g})"
+            )
     else:
         value = (
             f"x_c = {interval('x_c')} (n_c = h_T means x_c = 0), 1/ν = {interval('inv_nu')}; "
             f"S = {result.quality:.3g}"
         )
-        verdict = "holds" if result.quality < 10 else "partly (poor collapse quality, S ≥ 10)"
+        verdict = (
+            "holds"
+            if result.quality < COLLAPSE_S_MAX
+            else f"partly (poor collapse quality, S ≥ {COLLAPSE_S_MAX:g})"
+        )
     return Claim(claim, measured, value, verdict)
 
 

@@ -13,7 +13,7 @@ from matplotlib.figure import Figure
 __all__ = ["write_report"]
 
 from phasetrans.report.build import build_report
-from phasetrans.report.claims import Report
+from phasetrans.report.claims import Claim, Report, Section, Table, _guard
 
 # ---------------------------------------------------------------------------
 # HTML
@@ -28,6 +28,7 @@ th { background: #f2f2f2; }
 .na { color: #8a5a00; font-style: italic; } .note { color: #555; font-size: .9em; }
 figure { margin: 1em 0 2em; } figcaption { font-weight: 600; margin-bottom: .3em; }
 img { max-width: 100%; height: auto; border: 1px solid #eee; }
+caption { text-align: left; font-weight: 600; padding: .3em 0; }
 pre { background: #f7f7f7; padding: .8em; overflow-x: auto; font-size: .85em; }
 .alert { background: #fdecea; border-left: 4px solid #a01818; padding: .5em .8em; margin: .5em 0; }
 """
@@ -49,6 +50,60 @@ def _png(fig: Figure, dpi: int) -> bytes:
     return buffer.getvalue()
 
 
+def _figure(title: str, fig: Figure | str, name: str, *, dpi: int, image_dir: Path | None) -> str:
+    e = html.escape
+    out = [f"<figure><figcaption>{e(title)}</figcaption>"]
+    data = fig if isinstance(fig, str) else _guard(lambda: _png(fig, dpi))
+    if isinstance(data, str):  # not available, or a figure that fails to draw
+        out.append(f'<p class="na">{e(data)}</p>')
+    else:
+        if image_dir is None:
+            src = "data:image/png;base64," + base64.b64encode(data).decode("ascii")
+        else:
+            image_dir.mkdir(parents=True, exist_ok=True)
+            (image_dir / name).write_bytes(data)
+            src = f"{image_dir.name}/{name}"
+        out.append(f'<img src="{src}" alt="{e(title)}">')
+    out.append("</figure>")
+    return "\n".join(out)
+
+
+def _claims(claims: list[Claim]) -> list[str]:
+    e = html.escape
+    out = ["<table><tr><th>claim</th><th>measured</th><th>value</th><th>verdict</th></tr>"]
+    for c in claims:
+        cls = _verdict_class(c.verdict)
+        out.append(
+            f"<tr><td>{e(c.claim)}</td><td>{e(c.measured)}</td><td>{e(c.value)}</td>"
+            f'<td class="{cls}">{e(c.verdict)}</td></tr>'
+        )
+    out.append("</table>")
+    return out
+
+
+def _table(table: Table) -> list[str]:
+    e = html.escape
+    out = [f"<table><caption>{e(table.caption)}</caption><tr>"]
+    out.append("".join(f"<th>{e(h)}</th>" for h in table.header) + "</tr>")
+    out += ["<tr>" + "".join(f"<td>{e(v)}</td>" for v in row) + "</tr>" for row in table.rows]
+    out.append("</table>")
+    return out
+
+
+def _section(section: Section, index: int, *, dpi: int, image_dir: Path | None) -> list[str]:
+    e = html.escape
+    out = [f'<h2 id="section-{index}">{e(section.title)}</h2>']
+    out += [f'<p class="note">{e(n)}</p>' for n in section.notes]
+    if section.claims:
+        out += _claims(section.claims)
+    for table in section.tables:
+        out += _table(table)
+    for k, (title, fig) in enumerate(section.figures):
+        name = f"section-{index}-figure-{k:02d}.png"
+        out.append(_figure(title, fig, name, dpi=dpi, image_dir=image_dir))
+    return out
+
+
 def _render(report: Report, *, dpi: int, image_dir: Path | None) -> str:
     e = html.escape
     out = [
@@ -68,29 +123,12 @@ def _render(report: Report, *, dpi: int, image_dir: Path | None) -> str:
         out.append("</details>")
     out.append("<h2>The paper's claims</h2>")
     out += [f'<p class="note">{e(n)}</p>' for n in report.notes]
-    out.append("<table><tr><th>claim</th><th>measured</th><th>value</th><th>verdict</th></tr>")
-    for c in report.claims:
-        cls = _verdict_class(c.verdict)
-        out.append(
-            f"<tr><td>{e(c.claim)}</td><td>{e(c.measured)}</td><td>{e(c.value)}</td>"
-            f'<td class="{cls}">{e(c.verdict)}</td></tr>'
-        )
-    out.append("</table><h2>Figures</h2>")
+    out += _claims(report.claims)
+    for i, section in enumerate(report.sections):
+        out += _section(section, i, dpi=dpi, image_dir=image_dir)
+    out.append("<h2>Figures</h2>")
     for k, (title, fig) in enumerate(report.figures):
-        out.append(f"<figure><figcaption>{e(title)}</figcaption>")
-        if isinstance(fig, str):
-            out.append(f'<p class="na">{e(fig)}</p>')
-        else:
-            data = _png(fig, dpi)
-            if image_dir is None:
-                src = "data:image/png;base64," + base64.b64encode(data).decode("ascii")
-            else:
-                image_dir.mkdir(parents=True, exist_ok=True)
-                name = f"figure-{k:02d}.png"
-                (image_dir / name).write_bytes(data)
-                src = f"{image_dir.name}/{name}"
-            out.append(f'<img src="{src}" alt="{e(title)}">')
-        out.append("</figure>")
+        out.append(_figure(title, fig, f"figure-{k:02d}.png", dpi=dpi, image_dir=image_dir))
     out.append("</body></html>")
     return "\n".join(out)
 
