@@ -56,7 +56,15 @@ from phasetrans.backend.task import (
 from phasetrans.backend.teacher import make_teacher
 from phasetrans.backend.train import resolve_device
 
-__all__ = ["PackSpec", "check_packable", "pack_signature", "run_pack"]
+__all__ = [
+    "PackSpec",
+    "check_packable",
+    "on_device",
+    "pack_signature",
+    "run_pack",
+    "run_task",
+    "task_epochs",
+]
 
 #: BlockSpec fields that may differ between the blocks of one pack.
 _PER_BLOCK = {"teacher", "seeds", "n_train", "data_seed", "settings"}
@@ -540,3 +548,26 @@ class _ClassState:
                 view[self.lo : self.hi] = 0.0
         for view in self.g.values():
             view.zero_()
+
+
+def run_task(spec: BlockSpec | PackSpec) -> BlockResult | list[BlockResult]:
+    """Run a task's spec: a pack (a list of results) or one block (one result)."""
+    if isinstance(spec, PackSpec):
+        return run_pack(spec)
+    from phasetrans.backend import task
+
+    return task.run_block(spec)
+
+
+def on_device(spec: BlockSpec | PackSpec, device: str) -> BlockSpec | PackSpec:
+    """``spec`` (every block of a pack) moved to ``device``."""
+    if isinstance(spec, PackSpec):
+        return PackSpec(tuple(dataclasses.replace(b, device=device) for b in spec.blocks))
+    return spec if spec.device == device else dataclasses.replace(spec, device=device)
+
+
+def task_epochs(spec: BlockSpec | PackSpec) -> int:
+    """Epochs of a task's longest block (the unit of a progress bar)."""
+    if isinstance(spec, PackSpec):
+        return max(b.settings.epochs for b in spec.blocks)
+    return spec.settings.epochs
