@@ -282,7 +282,7 @@ class TrainingSpec(_Spec):
     l2_dense: NonNegativeFloat = 0.0
     group_lasso: NonNegativeFloat = 0.0
     log_every: PositiveInt = 10
-    step: Literal["auto", "fast", "reference"] = "auto"
+    step: Literal["auto", "fast", "reference", "member"] = "auto"
     stop: StopSpec | None = None
 
     _sweeps = field_validator("l2_eigenvalues")(lambda v: _sweep(v))
@@ -352,6 +352,13 @@ class RunSpec(_Spec):
     ``seed_block`` (seeds per task) and ``retries`` do not change the numbers;
     ``dtype``, ``device`` and ``threads`` (torch threads per task) do, at
     least at the last bit, and are part of the hash.
+
+    ``pack = "auto"`` trains the students of many cells in one ensemble
+    (:mod:`phasetrans.backend.pack`), at most ``max_members`` per task (default:
+    a memory model). It needs ``step = "member"`` in every method, the one step
+    whose numbers are bitwise independent of the other members, so ``pack`` and
+    ``max_members`` stay out of the hash. With ``step = "member"`` every study
+    is planned by cells (one student each), whether packed or not.
     """
 
     device: Literal["auto", "cpu", "cuda"] = "auto"
@@ -359,6 +366,8 @@ class RunSpec(_Spec):
     seed_block: PositiveInt = 8
     retries: NonNegativeInt = 1
     threads: PositiveInt = 1
+    pack: Literal["auto", "off"] = "off"
+    max_members: PositiveInt | None = None
 
 
 def _check_online_table(method: str, table: dict[str, Any], online: bool) -> None:
@@ -451,6 +460,7 @@ class Study(_Spec):
                 f"{self.students.methods}; remove the table or add the method"
             )
         self._check_committee()
+        self._check_member_step()
         if self.record.checkpoints is not None:
             for method, spec in self.training.items():
                 if spec.stop is not None:
@@ -468,6 +478,39 @@ class Study(_Spec):
                 stacklevel=2,
             )
         return self
+
+    def _check_member_step(self) -> None:
+        """``step = "member"`` in all methods or none; ``run.pack = "auto"`` needs it."""
+        steps = {method: spec.step for method, spec in self.training.items()}
+        member = [m for m, s in steps.items() if s == "member"]
+        if member and len(member) != len(self.students.methods):
+            other = next(m for m in self.students.methods if steps.get(m) != "member")
+            raise ValueError(
+                f"training.{member[0]}.step = 'member' but training.{other}.step is not: "
+                "a study is planned by cells (step 'member') or by seed blocks, not both"
+            )
+        if self.run.pack == "auto" and not member:
+            raise ValueError(
+                "run.pack = 'auto' needs training.<method>.step = 'member' in every method "
+                "(the one step whose numbers do not depend on the other students of a pack)"
+            )
+        if not member:
+            return
+        reasons = []
+        if self.teacher.committee:
+            reasons.append("committee students")
+        if self.data.online:
+            reasons.append("online data")
+        for method, spec in self.training.items():
+            if spec.optimizer != "adam":
+                reasons.append(f"training.{method}.optimizer = {spec.optimizer!r}")
+            if spec.stop is not None:
+                reasons.append(f"[training.{method}.stop]")
+        if reasons:
+            raise ValueError(
+                f"step = 'member' does not support {', '.join(reasons)}; "
+                "use step = 'fast', 'reference' or 'auto'"
+            )
 
     def _check_committee(self) -> None:
         """Committee-only fields are refused elsewhere; committee runs use the reference step."""
@@ -562,6 +605,7 @@ NEW_FIELD_DEFAULTS: dict[str, Any] = {
     "training.*.lr_scaling": "none",
     "record": {"checkpoints": None},
 }
+# run.pack and run.max_members are scheduling only: content() leaves them out
 
 
 def drop_new_defaults(dump: dict[str, Any]) -> dict[str, Any]:

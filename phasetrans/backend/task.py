@@ -236,6 +236,10 @@ def run_block(
     -------
     BlockResult
     """
+    if spec.settings.step == "member":
+        from phasetrans.backend.pack import PackSpec, run_pack
+
+        return run_pack(PackSpec((spec,)))[0]
     previous_threads = torch.get_num_threads()
     torch.set_num_threads(spec.threads)
     try:

@@ -41,7 +41,7 @@ __all__ = [
 ]
 
 #: Values of :attr:`TrainSettings.step`.
-STEPS = ("auto", "fast", "reference")
+STEPS = ("auto", "fast", "reference", "member")
 #: Values of :attr:`TrainSettings.optimizer`.
 OPTIMIZERS = ("adam", "sgd")
 
@@ -75,10 +75,13 @@ class TrainSettings:
         Log the epoch's training loss every this many epochs (and at the last).
     betas, eps : tuple of float, float
         Adam constants (Keras defaults 0.9, 0.999, 1e-7).
-    step : {"auto", "fast", "reference"}
+    step : {"auto", "fast", "reference", "member"}
         ``reference``: autograd and ``torch.optim.Adam``. ``fast``: the
         hand-written step of :mod:`phasetrans.backend.step` (compiled unless
-        ``compile`` is False). ``auto``: ``fast`` where compiling pays for
+        ``compile`` is False). ``member``: the per-member step of
+        :mod:`phasetrans.backend.member_step`, whose numbers do not depend on
+        the other members (run by :func:`phasetrans.backend.pack.run_pack`,
+        not by :func:`train_epochs`). ``auto``: ``fast`` where compiling pays for
         itself, ``reference`` where its cost would dominate (:func:`choose_step`).
     compile : bool
         Compile the fast step with ``torch.compile`` (False: run it eagerly,
@@ -554,6 +557,8 @@ def train_epochs(
     the run always lasts ``epochs`` (or ``steps``: the last epoch is then cut
     short, and its reported loss is the mean over the batches it ran).
     """
+    if settings.step == "member":
+        raise ValueError("step 'member' runs through phasetrans.backend.pack.run_pack")
     members = model.members
     source = source or FixedBatches(x, y, settings, generator)
     from phasetrans.backend import committee_step

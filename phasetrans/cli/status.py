@@ -8,6 +8,7 @@ import os
 
 from phasetrans.cli.options import add_study_arguments, open_study_file
 from phasetrans.runner import plan_tasks, study_status
+from phasetrans.runner.plan import planned_by_cells
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -31,7 +32,8 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def main(args: argparse.Namespace) -> int:
     study = open_study_file(args)
-    tasks = plan_tasks(study)
+    # a study planned by cells lists cells (one student each) as its tasks
+    tasks = plan_tasks(study, seed_block=1) if planned_by_cells(study) else plan_tasks(study)
     status = study_status(study, tasks)
     print(f"study {study.name} ({study.hash}): {status.summary()}")
     sweeps = study.sweeps()

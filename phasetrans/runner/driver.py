@@ -23,7 +23,15 @@ from phasetrans.config import Study
 from phasetrans.errors import ConfigError, StudyError
 from phasetrans.runner import executors
 from phasetrans.runner.lock import lock_holder, study_lock
-from phasetrans.runner.plan import Task, plan_tasks
+from phasetrans.runner.plan import (
+    Cell,
+    Task,
+    block_cells,
+    pack_cells,
+    plan_cells,
+    plan_tasks,
+    planned_by_cells,
+)
 
 __all__ = ["RunReport", "StudyStatus", "combine_study", "run_study", "study_status"]
 
@@ -93,6 +101,8 @@ def study_status(study: Study, tasks: list[Task] | None = None) -> StudyStatus:
     StudyStatus
         A part counts as done when it is readable and records its task's hash.
     """
+    if planned_by_cells(study):
+        return _cell_status(study, plan_cells(study))[0]
     status = StudyStatus(running=lock_holder(study))
     for task in plan_tasks(study) if tasks is None else tasks:
         part = store.part_path(study, task.key)
@@ -120,7 +130,7 @@ def _order_parameters(w1: Any, importance: Any, dimension: Any, teacher_w1: Any)
     return {"teacher_recovered": recovered, "teacher_cosine": cosine, **overlaps}
 
 
-def _write_part(study: Study, task: Task, result: Any) -> Path:
+def _block_dataset(result: Any, cell: dict[str, Any], scalars: dict[str, Any]) -> Any:
     import numpy as np
 
     extra = _order_parameters(result.w1, result.importance, result.dimension, result.teacher_w1)
@@ -134,22 +144,65 @@ def _write_part(study: Study, task: Task, result: Any) -> Path:
             for c in range(len(record.step))
         ]
         checkpoint_extra = {k: np.stack([m[k] for m in moments]) for k in moments[0]}
-    ds = store.block_dataset(
+    return store.block_dataset(
         result,
-        cell=task.cell,
-        scalars=task.scalars,
+        cell=cell,
+        scalars=scalars,
         extra=extra,
         checkpoint_extra=checkpoint_extra,
     )
+
+
+def _write_part(study: Study, task: Task, result: Any) -> Path:
+    import json
+
+    if task.cells:  # a packed task: one result per block, one part for all its cells
+        datasets = [
+            _block_dataset(r, cell, task.scalars)
+            for r, cell in zip(result, task.blocks, strict=True)
+        ]
+        ds = store.combine_datasets(datasets)
+        first = result[0]
+        seconds = sum(float(r.seconds) for r in result)
+    else:
+        ds = _block_dataset(result, task.cell, task.scalars)
+        first, seconds = result, float(result.seconds)
     ds.attrs.update(
-        store.provenance_attrs(study, device=result.device, torch_version=result.torch_version)
+        store.provenance_attrs(study, device=first.device, torch_version=first.torch_version)
     )
     ds.attrs["task"] = task.key
     ds.attrs["task_hash"] = task.task_hash
-    ds.attrs["seconds"] = round(float(result.seconds), 3)  # worker time of the block
+    ds.attrs["seconds"] = round(seconds, 3)  # worker time of the task
+    if task.cells:
+        ds.attrs["cell_keys"] = json.dumps([c.key for c in task.cells])
+        ds.attrs["cell_hashes"] = json.dumps([c.cell_hash for c in task.cells])
+        ds.attrs["members"] = sum(len(c.spec.seeds) for c in task.cells)
     path = store.write_dataset(ds, store.part_path(study, task.key))
     store.failed_path(study, task.key).unlink(missing_ok=True)
     return path
+
+
+def _cell_status(study: Study, cells: list[Cell]) -> tuple[StudyStatus, dict[str, Path]]:
+    """Status of a study planned by cells, from the store's index of cell hash -> part.
+
+    ``done`` and ``pending`` list cell keys; ``stale`` and ``corrupt`` list
+    part names (a part is stale when it holds a planned cell under another hash).
+    """
+    status = StudyStatus(running=lock_holder(study))
+    by_hash, recorded, unreadable = store.cell_index(study)
+    planned = {c.key: c.cell_hash for c in cells}
+    stale = [
+        path.stem
+        for path, held in recorded.items()
+        if not held or any(k in planned and planned[k] != h for k, h in held.items())
+    ]
+    stale_set = set(stale)
+    by_hash = {h: p for h, p in by_hash.items() if p.stem not in stale_set}
+    for c in cells:
+        (status.done if c.cell_hash in by_hash else status.pending).append(c.key)
+    status.stale = stale
+    status.corrupt = [p.stem for p in unreadable]
+    return status, by_hash
 
 
 def _record_failure(study: Study, key: str, text: str) -> None:
@@ -220,6 +273,8 @@ def run_study(
             value=threads_per_worker,
         )
     start = time.perf_counter()
+    if planned_by_cells(study):
+        return _run_cells(study, scheduler, workers, fresh, progress, max_in_flight, start)
     tasks = plan_tasks(study)  # refuses an unavailable device before taking the lock
     with study_lock(study):
         status = study_status(study, tasks)
@@ -299,6 +354,10 @@ def combine_study(study: Study, *, allow_missing: bool = False) -> Path:
     StudyError
         If parts are missing (without ``allow_missing``) or none exist.
     """
+    if planned_by_cells(study):
+        cells = plan_cells(study)
+        status, by_hash = _cell_status(study, cells)
+        return _combine_cells(study, cells, status, by_hash, allow_missing=allow_missing)
     tasks = plan_tasks(study)
     return _combine(study, tasks, study_status(study, tasks), allow_missing=allow_missing)
 
@@ -329,6 +388,135 @@ def _combine(
         study, device=",".join(devices), torch_version=",".join(versions)
     )
     ds.attrs["tasks"] = len(status.done)
+    if missing:
+        ds.attrs["missing_tasks"] = ", ".join(sorted(missing))
+    return store.write_dataset(ds, study.output_path)
+
+
+def _prepare(study: Study, status: StudyStatus, fresh: bool) -> None:
+    """Refuse (or with ``fresh`` delete) stale parts; delete unreadable ones and leftovers."""
+    if status.stale and not fresh:
+        raise StudyError(
+            f"{len(status.stale)} part(s) in {store.study_dir(study) / 'parts'} were "
+            f"computed for another version of study {study.name!r} (e.g. {status.stale[0]}); "
+            "rerun with --fresh to discard them",
+            field="fresh",
+        )
+    for key in status.stale + status.corrupt:
+        store.part_path(study, key).unlink(missing_ok=True)
+    if fresh:  # failure records of an older version of the study no longer apply
+        for record in (store.study_dir(study) / "failed").glob("*.txt"):
+            record.unlink()
+    for tmp in (store.study_dir(study) / "parts").glob(".*.tmp"):
+        tmp.unlink()  # left by a write that was killed; we hold the lock
+    if status.corrupt:
+        log.warning("%d unreadable part(s) will be recomputed", len(status.corrupt))
+
+
+def _run_cells(
+    study: Study,
+    scheduler: str | None,
+    workers: int | None,
+    fresh: bool,
+    progress: bool,
+    max_in_flight: int | None,
+    start: float,
+) -> RunReport:
+    """:func:`run_study` for a study planned by cells: pack the cells not yet computed."""
+    import os
+
+    cells = plan_cells(study)  # refuses an unavailable device before taking the lock
+    with study_lock(study):
+        status, by_hash = _cell_status(study, cells)
+        _prepare(study, status, fresh)
+        todo = [c for c in cells if c.cell_hash not in by_hash]
+        skipped = [c.key for c in cells if c.cell_hash in by_hash]
+        if study.run.pack == "auto":
+            count = 1 if scheduler == "sync" else (workers or os.cpu_count() or 1)
+            tasks = pack_cells(todo, max_members=study.run.max_members, workers=count)
+        else:
+            tasks = block_cells(todo, study.run.seed_block)
+        if skipped:
+            log.info(
+                "%d of %d cell(s) already done; %d to run in %d task(s)",
+                len(skipped),
+                len(cells),
+                len(todo),
+                len(tasks),
+            )
+        computed: list[str] = []
+        failed: dict[str, str] = {}
+        if tasks:
+            if scheduler == "sync":
+                outcomes = executors.in_process(tasks, retries=study.run.retries, progress=progress)
+            else:
+                outcomes = executors.on_dask(
+                    tasks,
+                    scheduler=scheduler,
+                    workers=workers,
+                    device=tasks[0].spec.device,
+                    retries=study.run.retries,
+                    progress=progress,
+                    max_in_flight=max_in_flight,
+                )
+            try:
+                for task, outcome in outcomes:
+                    if isinstance(outcome, executors.Failure):
+                        failed[task.key] = outcome.text
+                        _record_failure(study, task.key, outcome.text)
+                    else:
+                        path = _write_part(study, task, outcome)
+                        by_hash.update({c.cell_hash: path for c in task.cells})
+                        computed.extend(c.key for c in task.cells)
+            finally:
+                outcomes.close()  # cancel what is queued when interrupted
+        output = None
+        if not failed:
+            done = StudyStatus(done=[c.key for c in cells])
+            output = _combine_cells(study, cells, done, by_hash)
+    return RunReport(computed, skipped, failed, output, time.perf_counter() - start)
+
+
+def _combine_cells(
+    study: Study,
+    cells: list[Cell],
+    status: StudyStatus,
+    by_hash: dict[str, Path],
+    *,
+    allow_missing: bool = False,
+) -> Path:
+    """Combine the parts holding the planned cells, keeping only the planned coordinates."""
+    missing = status.pending
+    if missing and not allow_missing:
+        raise StudyError(
+            f"study {study.name!r} has {len(missing)} of {len(cells)} cell(s) without a "
+            f"valid part (e.g. {missing[0]}); run it, or combine with --allow-missing",
+            field="allow_missing",
+        )
+    paths = sorted({by_hash[c.cell_hash] for c in cells if c.cell_hash in by_hash})
+    if not paths:
+        raise StudyError(f"study {study.name!r} has no finished parts to combine")
+    parts = [store.read_dataset(p, load=True) for p in paths]
+    devices = sorted({p.attrs.get("device", "?") for p in parts})
+    versions = sorted({p.attrs.get("torch_version", "?") for p in parts})
+    ds = store.combine_datasets(parts)
+    planned: dict[str, list[Any]] = {
+        "training": [m for m in ds["training"].values if m in study.students.methods],
+        **study.sweeps(),
+        "teacher_width": sorted(study.teacher.widths),
+        "width": sorted(study.students.widths),
+        "seed": sorted(study.students.seeds),
+    }
+    ds = ds.reindex({d: v for d, v in planned.items() if d in ds.dims})
+    if "w1" in ds and "teacher_w1" in ds:
+        from phasetrans.analysis.overlaps import add_overlaps
+
+        ds = add_overlaps(ds)
+    ds.attrs = store.provenance_attrs(
+        study, device=",".join(devices), torch_version=",".join(versions)
+    )
+    ds.attrs["tasks"] = len(paths)
+    ds.attrs["cells"] = len(cells) - len(missing)
     if missing:
         ds.attrs["missing_tasks"] = ", ".join(sorted(missing))
     return store.write_dataset(ds, study.output_path)

@@ -48,13 +48,14 @@ def in_process(
     from tqdm.auto import tqdm
 
     from phasetrans.backend.device import worker_device
+    from phasetrans.backend.pack import PackSpec, on_device, run_pack, task_epochs
     from phasetrans.backend.task import run_block
 
-    total = sum(t.spec.settings.epochs for t in todo)
+    total = sum(task_epochs(t.spec) for t in todo)
     with tqdm(total=total, unit="epoch", disable=not progress, dynamic_ncols=True) as bar:
         for task in todo:
             bar.set_description(task.key)
-            spec = _on_device(task.spec, worker_device(task.spec.device, None))
+            spec = on_device(task.spec, worker_device(task.spec.device, None))
             outcome: Any = None
             for _attempt in range(retries + 1):
                 ticks = 0
@@ -65,26 +66,25 @@ def in_process(
                     bar.update(1)
 
                 try:
-                    outcome = run_block(spec, callback=tick)
+                    if isinstance(spec, PackSpec):
+                        outcome = run_pack(spec)  # no callback: the bar moves at the end
+                        ticks = task_epochs(spec)
+                        bar.update(ticks)
+                    else:
+                        outcome = run_block(spec, callback=tick)
                     break
                 except Exception:  # a task's failure must not stop the study
                     bar.update(-ticks)
                     outcome = Failure(traceback.format_exc())
             if isinstance(outcome, Failure):
-                bar.update(task.spec.settings.epochs)
+                bar.update(task_epochs(task.spec))
             yield task, outcome
-
-
-def _on_device(spec: Any, device: str) -> Any:
-    import dataclasses
-
-    return spec if spec.device == device else dataclasses.replace(spec, device=device)
 
 
 def _execute(task: Task) -> Any:
     """Worker side: train and prune one block on this worker's device."""
     from phasetrans.backend.device import worker_device
-    from phasetrans.backend.task import run_block
+    from phasetrans.backend.pack import on_device, run_task
 
     index = None
     try:
@@ -94,7 +94,7 @@ def _execute(task: Task) -> Any:
         index = int(name) if str(name).isdigit() else None
     except (ImportError, ValueError):
         pass
-    return run_block(_on_device(task.spec, worker_device(task.spec.device, index)))
+    return run_task(on_device(task.spec, worker_device(task.spec.device, index)))
 
 
 def on_dask(

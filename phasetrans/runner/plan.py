@@ -21,7 +21,16 @@ import numpy as np
 from phasetrans.config import COMMITTEE_INIT_Q, SWEEP_DIMS, Study, TrainingSpec, stable_hash
 from phasetrans.errors import ConfigError
 
-__all__ = ["Task", "cell_data_seed", "plan_tasks"]
+__all__ = [
+    "Cell",
+    "Task",
+    "block_cells",
+    "cell_data_seed",
+    "pack_cells",
+    "plan_cells",
+    "plan_tasks",
+    "planned_by_cells",
+]
 
 #: Bump when a change to the backend changes the numbers of an unchanged spec.
 NUMBERS_VERSION = 1
@@ -63,6 +72,38 @@ class Task:
     task_hash: str
     cell: dict[str, Any]
     scalars: dict[str, Any]
+    cells: tuple[Cell, ...] = ()
+    blocks: tuple[dict[str, Any], ...] = ()
+
+
+@dataclass(frozen=True)
+class Cell:
+    """One student: (training, sweep point, teacher width, width, student seed).
+
+    Attributes
+    ----------
+    key : str
+        e.g. ``spectral_t4_w16_s3_T1_a1.5``: the task key of a one-seed block.
+    cell_hash : str
+        Hash of everything that determines the student's numbers (as a task
+        hash, for the block of this one seed).
+    spec : phasetrans.backend.task.BlockSpec
+        The one-seed block.
+    cell, scalars : dict
+        As for :class:`Task`.
+    """
+
+    key: str
+    cell_hash: str
+    spec: Any
+    cell: dict[str, Any]
+    scalars: dict[str, Any]
+
+    @property
+    def block_key(self) -> tuple[Any, ...]:
+        """Cells of one block (same teacher, data and settings) share this."""
+        s = self.spec
+        return (s.training, tuple(sorted(self.cell.items())), s.teacher.width, s.width)
 
 
 def cell_data_seed(study: Study, teacher_seed: int) -> int:
@@ -251,6 +292,128 @@ def _cells(study: Study, training: str) -> Iterator[dict[str, Any]]:
 
 def _as_list(value: Any) -> list[Any]:
     return list(value) if isinstance(value, list) else [value]
+
+
+def planned_by_cells(study: Study) -> bool:
+    """Whether the study is planned by cells: every method has ``step = "member"``."""
+    return all(t.step == "member" for t in study.training.values())
+
+
+def plan_cells(study: Study, *, device: str | None = None) -> list[Cell]:
+    """Every student of a study as a :class:`Cell`, in a fixed order.
+
+    The order (method, width, input dimension, training-set size, the other
+    sweeps, teacher width, seed) puts cells of one schedule next to each other.
+    """
+    if device is None:
+        from phasetrans.backend.device import device_kind
+
+        device = device_kind(study.run.device)
+    cells = [
+        Cell(
+            key=task.key,
+            cell_hash=task.task_hash,
+            spec=task.spec,
+            cell=task.cell,
+            scalars=task.scalars,
+        )
+        for task in plan_tasks(study, seed_block=1, device=device)
+    ]
+
+    def order(c: Cell) -> tuple[Any, ...]:
+        s = c.spec
+        sweep = tuple(repr(c.cell.get(d)) for d in SWEEP_DIMS)
+        return (
+            s.training,
+            s.width,
+            s.teacher.input_dim,
+            s.n_train,
+            sweep,
+            s.teacher.width,
+            s.seeds,
+        )
+
+    return sorted(cells, key=order)
+
+
+#: Default pack size on CPU: the ``(S, B, max(W, h2))`` activations of a pack
+#: stay within this many elements (as today's cache-sized sub-ensembles).
+CPU_PACK_ELEMENTS = 3 << 19
+#: On CUDA (untested: no GPU was available when this was written).
+CUDA_PACK_ELEMENTS = 1 << 27
+
+
+def default_max_members(spec: Any) -> int:
+    """Members per pack from a per-member memory model (activations of one step)."""
+    per_member = max(1, min(spec.settings.batch_size, max(spec.n_train, 1))) * max(
+        spec.width, spec.teacher.hidden2
+    )
+    budget = CPU_PACK_ELEMENTS if spec.device == "cpu" else CUDA_PACK_ELEMENTS
+    return max(1, budget // per_member)
+
+
+def pack_cells(
+    cells: list[Cell], *, max_members: int | None = None, workers: int = 1
+) -> list[Task]:
+    """Group cells into packed tasks: a deterministic function of its arguments.
+
+    Cells that can share an ensemble (:func:`~phasetrans.backend.pack.pack_signature`)
+    are cut, in the order of :func:`plan_cells`, into consecutive packs of near-equal
+    sizes, at most ``max_members`` (default :func:`default_max_members`) and small
+    enough that there are at least ``2 · workers`` packs. Inside a pack, cells of
+    one block become one ``BlockSpec`` with their seeds.
+    """
+    from phasetrans.backend.pack import pack_signature
+
+    if not cells:
+        return []
+    groups: dict[Any, list[Cell]] = {}
+    for c in cells:
+        groups.setdefault(pack_signature(c.spec), []).append(c)
+    cap = max_members or min(default_max_members(c.spec) for c in cells)
+    size = max(1, min(cap, len(cells) // (2 * max(1, workers))))
+    tasks = []
+    for group in groups.values():
+        for chunk in np.array_split(np.arange(len(group)), math.ceil(len(group) / size)):
+            tasks.append(_pack_task([group[i] for i in chunk]))
+    return tasks
+
+
+def block_cells(cells: list[Cell], seed_block: int) -> list[Task]:
+    """``run.pack = "off"``: one task per block of ``seed_block`` seeds of a cell, as today."""
+    blocks: dict[Any, list[Cell]] = {}
+    for c in cells:
+        blocks.setdefault(c.block_key, []).append(c)
+    return [
+        _pack_task(block[i : i + seed_block])
+        for block in blocks.values()
+        for i in range(0, len(block), seed_block)
+    ]
+
+
+def _pack_task(members: list[Cell]) -> Task:
+    """One task training ``members``; cells of one block become one ``BlockSpec``."""
+    from phasetrans.backend.pack import PackSpec
+
+    blocks: dict[Any, list[Cell]] = {}
+    for c in members:
+        blocks.setdefault(c.block_key, []).append(c)
+    specs, coords = [], []
+    for block in blocks.values():
+        seeds = tuple(s for c in block for s in c.spec.seeds)
+        specs.append(dataclasses.replace(block[0].spec, seeds=seeds))
+        coords.append(block[0].cell)
+    digest = stable_hash(sorted(c.cell_hash for c in members))
+    first = members[0].spec
+    return Task(
+        key=f"pack_{first.training}_w{first.width}_d{first.teacher.input_dim}_{digest}",
+        spec=PackSpec(tuple(specs)),
+        task_hash=digest,
+        cell={},
+        scalars=members[0].scalars,
+        cells=tuple(members),
+        blocks=tuple(coords),
+    )
 
 
 def plan_tasks(

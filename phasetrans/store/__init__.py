@@ -35,7 +35,14 @@ from phasetrans.store.files import (
     write_dataset,
     write_in_progress,
 )
-from phasetrans.store.parts import failed_path, part_hash, part_path, study_dir
+from phasetrans.store.parts import (
+    cell_index,
+    failed_path,
+    part_cells,
+    part_hash,
+    part_path,
+    study_dir,
+)
 from phasetrans.store.schema import (
     ROOT_VARIABLES,
     STUDENT,
@@ -48,9 +55,11 @@ __all__ = [
     "ROOT_VARIABLES",
     "STUDENT",
     "block_dataset",
+    "cell_index",
     "combine_datasets",
     "failed_path",
     "open_study",
+    "part_cells",
     "part_hash",
     "part_path",
     "provenance_attrs",

@@ -306,7 +306,9 @@ def combine_datasets(parts: Sequence[xr.Dataset]) -> xr.Dataset:
     ----------
     parts : sequence of xarray.Dataset
         Datasets from :func:`block_dataset` (or part files); each cell must
-        come from at most one part (teacher variables may repeat).
+        come from at most one part (teacher variables may repeat). A part's NaN
+        never overwrites another part's value (a packed part is NaN at the
+        cells of its dense coordinates that it does not hold).
 
     Returns
     -------
@@ -339,8 +341,15 @@ def combine_datasets(parts: Sequence[xr.Dataset]) -> xr.Dataset:
                 dims_of[str(name)] = dims
                 dtype = var.dtype if var.dtype.kind == "f" else np.float64
                 arrays[name] = np.full([len(coords[d]) for d in dims], np.nan, dtype=dtype)
-            index = tuple(_positions(coords[d], part[d].values) for d in dims)
-            arrays[name][np.ix_(*index)] = var.values
+            index = np.ix_(*(_positions(coords[d], part[d].values) for d in dims))
+            values = np.asarray(var.values)
+            if values.dtype.kind == "f":  # a packed part is NaN where it holds no cell
+                target = arrays[name][index]
+                given = ~np.isnan(values)
+                target[given] = values[given]
+                arrays[name][index] = target
+            else:
+                arrays[name][index] = values
     scalars = {str(k): parts[0][k].values.item() for k in parts[0].coords if parts[0][k].ndim == 0}
     for part in parts[1:]:
         for k, v in scalars.items():

@@ -1,0 +1,92 @@
+"""The member step and packs: a member's numbers do not depend on its pack."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+import pytest
+
+from phasetrans.backend.pack import PackSpec, run_pack
+from phasetrans.backend.task import BlockSpec, TeacherSpec, run_block
+from phasetrans.backend.train import TrainSettings
+
+_FIELDS = ("test_mse", "importance", "eigenvalue", "dimension", "train_loss", "w1", "w2")
+
+
+def _block(teacher, n_train, seeds, *, training="spectral", kind="regression", **settings):
+    base = dict(lr=0.03, batch_size=20, epochs=6, log_every=2, step="member", checkpoints=(3, 9))
+    return BlockSpec(
+        training=training,
+        teacher=TeacherSpec(kind=kind, input_dim=6, width=3, hidden2=5, seed=teacher),
+        width=8,
+        seeds=seeds,
+        settings=TrainSettings(**{**base, **settings}),
+        n_train=n_train,
+        n_test=50,
+        data_seed=teacher + 10,
+        device="cpu",
+    )
+
+
+def _same(a, b):
+    for name in _FIELDS:
+        assert np.array_equal(getattr(a, name), getattr(b, name), equal_nan=True), name
+    assert np.array_equal(a.epochs, b.epochs)
+    assert np.array_equal(a.checkpoints.w1, b.checkpoints.w1)
+    assert np.array_equal(a.checkpoints.train_loss, b.checkpoints.train_loss)
+
+
+def test_pack_of_different_cells_is_bitwise_each_cell_alone():
+    """Teachers, data sizes (schedules), seeds, rates, L2 and budgets differ in one pack."""
+    blocks = (
+        _block(0, 12, (0, 1)),
+        _block(1, 50, (0, 1, 2)),
+        _block(0, 50, (3,), lr=0.01),
+        _block(2, 12, (5,), l2_eigenvalues=1e-3),
+        _block(3, 33, (0,), steps=7, epochs=4),  # 2 steps per epoch, the last cut short
+    )
+    packed = run_pack(PackSpec(blocks))
+    for block, result in zip(blocks, packed, strict=True):
+        _same(result, run_pack(PackSpec((block,)))[0])
+        for i, seed in enumerate(block.seeds):  # and each student alone
+            alone = run_block(dataclasses.replace(block, seeds=(seed,)))
+            assert np.array_equal(alone.w1[0], result.w1[i])
+    assert packed[4].budget_steps == 7 and packed[4].epochs[-1] == 4
+
+
+@pytest.mark.parametrize(
+    ("training", "kind", "extra"),
+    [
+        ("spectral", "regression", {}),
+        ("direct", "classification", {}),
+        ("group_lasso", "regression", {"group_lasso": 1e-3}),
+    ],
+)
+def test_member_step_equals_reference(training, kind, extra):
+    """Same mathematics as the autograd reference (up to summation order)."""
+    spec = _block(4, 50, (0, 1), training=training, kind=kind, epochs=3, **extra)
+    member = run_block(spec)
+    reference = run_block(
+        dataclasses.replace(spec, settings=dataclasses.replace(spec.settings, step="reference"))
+    )
+    for name in ("w1", "w2", "train_loss", "test_mse", "eigenvalue"):
+        np.testing.assert_allclose(
+            getattr(member, name), getattr(reference, name), rtol=0, atol=1e-5, err_msg=name
+        )
+    assert np.array_equal(member.checkpoints.step, reference.checkpoints.step)
+    assert np.array_equal(member.checkpoints.samples, reference.checkpoints.samples)
+
+
+def test_diverging_member_is_frozen_alone():
+    blocks = (_block(0, 50, (0,), lr=1e6), _block(0, 50, (1,)))
+    packed = run_pack(PackSpec(blocks))
+    assert packed[0].diverged_epoch[0] >= 1 and packed[1].diverged_epoch[0] == -1
+    _same(packed[1], run_pack(PackSpec(blocks[1:]))[0])
+
+
+def test_blocks_of_different_shapes_are_refused():
+    with pytest.raises(ValueError, match="share"):
+        run_pack(PackSpec((_block(0, 12, (0,)), dataclasses.replace(_block(0, 12, (1,)), width=4))))
+    with pytest.raises(ValueError, match="member"):
+        run_pack(PackSpec((_block(0, 12, (0,), stop_patience=2),)))

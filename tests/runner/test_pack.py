@@ -1,0 +1,163 @@
+"""Packed execution: packs are bitwise invisible, and extending a study reuses its cells."""
+
+from __future__ import annotations
+
+import pytest
+import xarray as xr
+
+from phasetrans.config import load_study, parse_study
+from phasetrans.errors import ConfigError
+from phasetrans.runner import run_study, study_status
+from phasetrans.runner.plan import pack_cells, plan_cells
+from phasetrans.store import part_cells
+from tests.runner.helpers import _load, _parts
+
+_STUDY = """
+name = "{name}"
+output = "{name}.nc"
+[teacher]
+input_dim = 6
+widths = [2]
+hidden2 = 4
+seeds = {teachers}
+[data]
+alpha = {alphas}
+n_test = 40
+[students]
+widths = [4]
+seeds = {seeds}
+methods = ["spectral", "direct"]
+[training.spectral]
+lr = 0.05
+batch_size = 8
+epochs = 12
+log_every = 4
+step = "member"
+[training.direct]
+lr = 0.02
+batch_size = 8
+epochs = 12
+log_every = 4
+step = "member"
+[record]
+checkpoints = 3
+[run]
+pack = "{pack}"
+seed_block = {seed_block}
+{extra}
+"""
+
+
+def _study(
+    tmp_path,
+    name,
+    *,
+    pack="auto",
+    teachers="[0, 1]",
+    alphas="[1.0, 3.0]",
+    seeds="[0, 1]",
+    seed_block=2,
+    extra="",
+):
+    toml = tmp_path / f"{name}.toml"
+    toml.write_text(
+        _STUDY.format(
+            name=name,
+            pack=pack,
+            teachers=teachers,
+            alphas=alphas,
+            seeds=seeds,
+            seed_block=seed_block,
+            extra=extra,
+        )
+    )
+    return load_study(toml)
+
+
+@pytest.fixture(scope="module")
+def unpacked(tmp_path_factory):
+    """2 teacher seeds x 2 alpha x 2 student seeds x 2 methods, one task per seed block."""
+    study = _study(tmp_path_factory.mktemp("off"), "small", pack="off")
+    report = run_study(study, scheduler="sync", progress=False)
+    assert report.ok and len(report.computed) == 16
+    return study, _load(report.output)
+
+
+@pytest.mark.parametrize("max_members", [None, 3, 5])
+def test_packed_equals_unpacked_bitwise(tmp_path, unpacked, max_members):
+    """Packs of any size (which changes which cells share one) give the same bits."""
+    study_off, expected = unpacked
+    extra = "" if max_members is None else f"max_members = {max_members}"
+    study = _study(tmp_path, "small", extra=extra)
+    assert study.hash == study_off.hash  # pack and max_members are out of the hash
+    report = run_study(study, scheduler="sync", progress=False)
+    assert report.ok
+    parts = sorted(_parts(study).glob("*.nc"))
+    if max_members is not None:
+        sizes = [len(part_cells(p)) for p in parts]
+        assert max(sizes) <= max_members
+    xr.testing.assert_identical(_load(report.output), expected)
+
+
+def test_extending_a_study_reuses_every_cell(tmp_path, unpacked):
+    _, expected = unpacked
+    small = _study(tmp_path, "grow", teachers="[0]", alphas="[3.0]", seeds="[0]")
+    first = run_study(small, scheduler="sync", progress=False)
+    assert len(first.computed) == 2
+    before = {p.name: p.stat().st_mtime_ns for p in _parts(small).glob("*.nc")}
+    # add a teacher seed, an alpha and a student seed
+    grown = _study(tmp_path, "grow")
+    status = study_status(grown)
+    assert len(status.done) == 2 and len(status.pending) == 14
+    report = run_study(grown, scheduler="sync", progress=False)
+    assert report.ok and len(report.skipped) == 2 and len(report.computed) == 14
+    after = {p.name: p.stat().st_mtime_ns for p in _parts(grown).glob("*.nc")}
+    assert all(after[name] == stamp for name, stamp in before.items())  # untouched
+    xr.testing.assert_identical(_load(report.output), expected)
+    # a rerun computes nothing; a lost part is recomputed alone (a kill loses only its pack)
+    assert run_study(grown, scheduler="sync", progress=False).computed == []
+    lost = sorted(_parts(grown).glob("*.nc"))[0]
+    cells = part_cells(lost)
+    lost.unlink()
+    again = run_study(grown, scheduler="sync", progress=False)
+    assert sorted(again.computed) == sorted(cells)
+    xr.testing.assert_identical(_load(again.output), expected)
+
+
+def test_packs_are_a_function_of_cells_and_cap(tmp_path):
+    study = _study(tmp_path, "plan")
+    cells = plan_cells(study, device="cpu")
+    a = pack_cells(cells, max_members=3, workers=2)
+    b = pack_cells(list(cells), max_members=3, workers=2)
+    assert [t.key for t in a] == [t.key for t in b]
+    assert len(a) >= 4 and all(len(t.cells) <= 3 for t in a)
+    assert sorted(c.key for t in a for c in t.cells) == sorted(c.key for c in cells)
+    # each pack holds one method; its blocks share teacher and data
+    for task in a:
+        assert len({c.spec.training for c in task.cells}) == 1
+        assert task.spec.members == len(task.cells)
+
+
+def test_pack_auto_needs_the_member_step():
+    text = _STUDY.format(
+        name="x",
+        pack="auto",
+        teachers="[0]",
+        alphas="[1.0]",
+        seeds="[0]",
+        seed_block=1,
+        extra="",
+    ).replace('step = "member"', 'step = "fast"')
+    with pytest.raises(ConfigError, match="member"):
+        parse_study(text)
+    mixed = _STUDY.format(
+        name="x",
+        pack="off",
+        teachers="[0]",
+        alphas="[1.0]",
+        seeds="[0]",
+        seed_block=1,
+        extra="",
+    ).replace('step = "member"', 'step = "fast"', 1)
+    with pytest.raises(ConfigError, match="member"):
+        parse_study(mixed)
