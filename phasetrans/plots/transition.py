@@ -46,7 +46,9 @@ def plot_transition(
         Panels: the disorder average with 68 % bands; the susceptibility
         (solid: total, dashed: disconnected part); the Binder ratio
         :math:`U_n` (or, without it, the centred cumulant); the spread of the
-        per-teacher :math:`\\alpha^*(t)` against size, log–log, with its fit.
+        per-teacher :math:`\\alpha^*(t)` against size, log–log, with its fit
+        (linear axes and a sentence when no size has a positive spread, e.g.
+        when no teacher crosses the middle level).
     """
     fig, axes = panels(4, ax, width=4.0, height=3.4)
     curves, size, ctl = result.curves, result.size, result.control
@@ -76,29 +78,55 @@ def plot_transition(
     axes[0].legend(fontsize=7)
     pc = result.pseudocritical
     if pc is not None:
-        spread = pc["spread"].values
-        lo = pc["interval"].sel(level=0.68, bound="lower").values
-        hi = pc["interval"].sel(level=0.68, bound="upper").values
-        yerr = np.clip(np.nan_to_num([spread - lo, hi - spread]), 0.0, None)
-        axes[3].errorbar(sizes, spread, yerr, fmt="o", capsize=3, label="spread (68 %)")
-        a = result.spread_exponent["estimate"] if result.spread_exponent else np.nan
-        if np.isfinite(a):
-            scale = np.exp(np.nanmean(np.log(spread) + a * np.log(sizes)))
-            axes[3].plot(sizes, scale * sizes**-a, "-", label=f"$N^{{-{a:.2f}}}$")
-        inv = result.collapse.params.get("inv_nu", np.nan)
-        if np.isfinite(inv) and inv > 0:
-            scale = spread[0] * sizes[0] ** inv
-            axes[3].plot(sizes, scale * sizes**-inv, ":", label=f"$N^{{-1/\\nu}}$, 1/ν={inv:.2f}")
-        axes[3].set_xscale("log")
-        axes[3].set_yscale("log")
-        plain_log_ticks(axes[3])
-        axes[3].legend(fontsize=7)
+        _spread_panel(axes[3], result, pc, sizes)
     else:
         axes[3].text(0.5, 0.5, "one teacher:\nno per-teacher points", ha="center", va="center")
     axes[3].set_xlabel(size)
     axes[3].set_ylabel(rf"spread of per-teacher ${ctl}^*(t)$")
     fig.suptitle(title if title is not None else repr(result)[1:-1][:140], fontsize=8)
     return fig
+
+
+def _spread_panel(ax: Axes, result: TransitionResult, pc: xr.Dataset, sizes: np.ndarray) -> None:
+    """The spread of the per-teacher points against size: log–log where any spread is positive.
+
+    Where no size has a positive spread (no teacher, or a single one, crosses
+    the middle level at every size, or every teacher crosses at one point),
+    the axes are linear and say so in words: a log axis has nothing to show.
+    """
+    spread = np.asarray(pc["spread"].values, dtype=float)
+    lo = pc["interval"].sel(level=0.68, bound="lower").values
+    hi = pc["interval"].sel(level=0.68, bound="upper").values
+    yerr = np.clip(np.nan_to_num([spread - lo, hi - spread]), 0.0, None)
+    positive = np.isfinite(spread) & (spread > 0)
+    if not positive.any():
+        crossed = pc["n_crossed"].values if "n_crossed" in pc else np.zeros(len(sizes))
+        level = f"{result.levels[1]:g}"
+        if not np.any(crossed):
+            text = f"no teacher crosses {level}:\nno per-teacher spread"
+        elif np.all(crossed < 2):
+            text = f"at most one teacher crosses {level}\nat each size: no spread"
+        else:
+            text = "no positive spread at any size"
+        finite = np.isfinite(spread)
+        if finite.any():
+            ax.errorbar(sizes[finite], spread[finite], yerr[:, finite], fmt="o", capsize=3)
+        ax.text(0.5, 0.5, text, ha="center", va="center", transform=ax.transAxes)
+        return
+    ax.errorbar(sizes, spread, yerr, fmt="o", capsize=3, label="spread (68 %)")
+    a = result.spread_exponent["estimate"] if result.spread_exponent else np.nan
+    if np.isfinite(a):
+        scale = np.exp(np.mean(np.log(spread[positive]) + a * np.log(sizes[positive])))
+        ax.plot(sizes, scale * sizes**-a, "-", label=f"$N^{{-{a:.2f}}}$")
+    inv = result.collapse.params.get("inv_nu", np.nan)
+    if np.isfinite(inv) and inv > 0:
+        first = int(np.argmax(positive))
+        scale = spread[first] * sizes[first] ** inv
+        ax.plot(sizes, scale * sizes**-inv, ":", label=f"$N^{{-1/\\nu}}$, 1/ν={inv:.2f}")
+    ax.set_xscale("log")
+    ax.set_yscale("log")
+    plain_log_ticks(ax)
+    ax.legend(fontsize=7)
 
 
 def plot_overlap_histograms(

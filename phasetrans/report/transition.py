@@ -37,7 +37,6 @@ from phasetrans.analysis.overlaps import (
     OVERLAP_MAX_WEIGHTED,
     SPECIALISATION,
 )
-from phasetrans.analysis.transition.order import COMPONENT_DIM
 from phasetrans.names import TIME, at_checkpoints
 from phasetrans.report.claims import COLLAPSE_S_MAX, Claim, Section, Table, _guard
 from phasetrans.report.stationarity import Unconverged, unconverged_cells
@@ -85,8 +84,6 @@ MIN_BOOTSTRAP = 10
 #: The scalar whose checkpoints stand for an order parameter's in the stationarity test.
 _STATIONARITY_PROXY = {OVERLAP_MAX_WEIGHTED: SPECIALISATION}
 _LEVEL = 0.95
-#: How the systematic-error table's note on a missing half-budget row begins.
-_NO_HALF = "no half-budget row"
 
 
 def transition_axes(ds: xr.Dataset) -> tuple[str, str] | None:
@@ -152,10 +149,10 @@ def transition_section(
         section.notes.append(f"Order parameter: {order} ({why}).")
         section.claims.append(Claim(f"a transition of {order} in {control}", "", "", analysed))
         return section, []
-    result, left_out = analysed
+    result = analysed
     stationary = _guard(lambda: _stationarity(ds, result, at, seed))
     section.title = f"Transition of {order} against {control} across {size} = {sizes}"
-    section.notes = _notes(ds, result, why, at, counts, bootstrap, stationary, left_out)
+    section.notes = _notes(ds, result, why, at, counts, bootstrap, stationary)
     unconverged = stationary[1] if isinstance(stationary, tuple) else None
     section.claims = [_collapse_claim(result, unconverged), _self_averaging_claim(result)]
     section.claims.append(_systematics_claim(result))
@@ -202,42 +199,21 @@ def _analyse(
     at: Mapping[str, Any],
     counts: tuple[int, int, int],
     seed: int,
-) -> tuple[Any, list[str]]:
-    """:func:`~phasetrans.analysis.transition.transition` and what the report had to leave out.
-
-    ``transition`` refuses the checkpoints of a per-teacher-node order
-    parameter (it keeps their ``teacher_node`` dimension when it takes the
-    half budget); the report then runs it without them, so without the
-    half-budget row, and says so.
-    """
+) -> Any:
+    """:func:`~phasetrans.analysis.transition.transition` with the report's resamples."""
     from phasetrans.analysis.transition import transition
-    from phasetrans.errors import AnalysisInputError
 
-    def run(data: xr.Dataset) -> Any:
-        return transition(
-            data,
-            order,
-            control=control,
-            size=size,
-            at=at or None,
-            bootstrap=counts[0],
-            collapse_bootstrap=counts[1],
-            systematics_bootstrap=counts[2],
-            seed=seed,
-        )
-
-    timed = at_checkpoints(order)
-    try:
-        return run(ds), []
-    except AnalysisInputError as exc:
-        per_node = timed in ds.data_vars and COMPONENT_DIM in ds[timed].dims
-        if not (per_node and exc.field == "at" and exc.value == COMPONENT_DIM):
-            raise
-    note = (
-        f"{_NO_HALF}: {order} at checkpoints left out of the analysis (transition() does not "
-        f"reduce a per-{COMPONENT_DIM} order parameter's half budget)"
+    return transition(
+        ds,
+        order,
+        control=control,
+        size=size,
+        at=at or None,
+        bootstrap=counts[0],
+        collapse_bootstrap=counts[1],
+        systematics_bootstrap=counts[2],
+        seed=seed,
     )
-    return run(ds.drop_vars(timed)), [note]
 
 
 def _stationarity(
@@ -319,7 +295,6 @@ def _notes(
     counts: tuple[int, int, int],
     bootstrap: int,
     stationary: Any,
-    left_out: list[str],
 ) -> list[str]:
     ctl = result.control
     preference = ", ".join(name for name, _ in ORDERS)
@@ -356,8 +331,7 @@ def _notes(
         f"{width}), {ctl}*(t) is where a teacher's student average reaches {mid:g}."
     )
     notes.append(f"Corrections to scaling: {result.collapse_choice['reason']}.")
-    kept = [n for n in result.systematic_notes if not (left_out and n.startswith(_NO_HALF))]
-    notes += [f"Systematic errors: {n}." for n in [*left_out, *kept]]
+    notes += [f"Systematic errors: {n}." for n in result.systematic_notes]
     if isinstance(stationary, str):
         notes.append(f"Stationarity: {stationary}")
     else:

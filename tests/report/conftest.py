@@ -43,7 +43,11 @@ def _overlaps(m: xr.DataArray, rng: np.random.Generator) -> xr.Dataset:
 
 
 def transition_study(*, checkpoints: bool = False, seed: int = 3) -> xr.Dataset:
-    """The synthetic study; ``checkpoints`` adds checkpoints T/2 and T, the SLOW cells moving."""
+    """The synthetic study; ``checkpoints`` adds checkpoints T/2 and T, the SLOW cells moving.
+
+    At checkpoints: ``specialisation`` and the per-teacher-node ``overlap_max_weighted`` and
+    ``overlap_max`` (dims ..., teacher_node, time), 0.1 lower at T/2 in the SLOW cells.
+    """
     rng = np.random.default_rng(seed)
     alpha = np.linspace(0.6, 1.4, 9)
     parts = []
@@ -61,7 +65,7 @@ def transition_study(*, checkpoints: bool = False, seed: int = 3) -> xr.Dataset:
         moving = xr.zeros_like(ds["specialisation"])
         for cell in SLOW:
             moving.loc[cell] = 0.1
-        for name in ("specialisation", "overlap_max_weighted"):
+        for name in ("specialisation", "overlap_max_weighted", "overlap_max"):
             ds[at_checkpoints(name)] = ds[name] - moving * (1 - late)
         ds = ds.assign_coords(time_step=(TIME, [1000, 2000]))
     ds.attrs = {

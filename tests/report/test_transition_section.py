@@ -33,7 +33,7 @@ def built(specialisation_study):
 
     def spy(*args, **kwargs):
         out = original(*args, **kwargs)
-        results.append(out[0])
+        results.append(out)
         return out
 
     with pytest.MonkeyPatch.context() as mp:
@@ -98,7 +98,7 @@ def test_the_page_shows_the_section_before_the_figures(built):
 def test_unconverged_cells_are_said_in_the_claim(built, monkeypatch):
     # the same final values, plus checkpoints at T/2 and T; input_dim 40, alpha 1 still moving
     _, result = built
-    monkeypatch.setattr(section_module, "_analyse", lambda *args: (result, []))
+    monkeypatch.setattr(section_module, "_analyse", lambda *args: result)
     section, alerts = section_module.transition_section(
         transition_study(checkpoints=True), bootstrap=BOOTSTRAP, seed=0
     )
@@ -110,6 +110,21 @@ def test_unconverged_cells_are_said_in_the_claim(built, monkeypatch):
                section.notes)  # fmt: skip
     (alert,) = alerts
     assert alert.startswith("The transition section (overlap_max_weighted, training = spectral)")
+
+
+def test_checkpoints_of_a_per_node_order_parameter_give_the_half_budget_row(monkeypatch):
+    # overlap_max_weighted at T/2 and T (teacher_node kept): the section's analysis reduces
+    # the checkpoints over teacher nodes as it does the final value, so the table has the
+    # half-budget row (the report used to rerun without the checkpoints and drop it)
+    monkeypatch.setattr(section_module, "COLLAPSE_BOOTSTRAP", 3)  # fast: numbers not tested
+    monkeypatch.setattr(section_module, "SYSTEMATICS_BOOTSTRAP", 3)
+    section, _ = section_module.transition_section(
+        transition_study(checkpoints=True), bootstrap=BOOTSTRAP, seed=0
+    )
+    table = next(t for t in section.tables if t.caption.startswith("Systematic errors"))
+    (row,) = [row for row in table.rows if row[0] == "first half of the time budget"]
+    assert re.match(r"[\d.]+ \[", row[1]), row
+    assert not any("half-budget" in n for n in section.notes)
 
 
 def test_verdicts_follow_the_collapse_quality(built):

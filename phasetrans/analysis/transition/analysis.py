@@ -213,7 +213,11 @@ def transition(
         Corrections to scaling: None uses them when there are at least 4 sizes
         and they improve the AIC by more than 2.
     bootstrap : int
-        Two-level resamples of every curve statistic.
+        Two-level resamples of every curve statistic.  ``0`` is a quick look:
+        every estimate without errors (each ``*_error`` and ``*_interval`` is
+        NaN, and the collapse and the table rows get no resamples unless
+        asked), no self-averaging verdict, and the repr and ``report()`` say
+        so.  Negative values raise :class:`AnalysisInputError`.
     collapse_bootstrap, systematics_bootstrap : int, optional
         Resamples of the main collapse (default ``min(bootstrap, 100)``) and of
         each row of the systematic-error table (default ``min(bootstrap, 40)``).

@@ -94,7 +94,9 @@ class OrderInput:
     threshold : float or None
         The threshold of a thresholded ``m`` (None otherwise).
     half : xarray.DataArray or None
-        ``m`` at the checkpoint nearest half the last ``time_step``.
+        ``m`` at the checkpoint nearest half the last ``time_step``, over the
+        same dims (a per-teacher-node order parameter reduced over
+        ``teacher_node`` as ``m`` is).
     teacher_kind : str or None
         The dataset's ``teacher_kind`` attribute.
     teacher_width, hidden2 : float or None
@@ -172,6 +174,30 @@ def _squeeze(da: xr.DataArray, keep: tuple[str, ...], at: Mapping[str, object]) 
             )
         da = da.squeeze(dim, drop=True)
     return da
+
+
+def _per_student(
+    da: xr.DataArray,
+    r_sym: xr.DataArray | None,
+    keep: tuple[str, ...],
+    at: Mapping[str, object],
+) -> xr.DataArray:
+    """The scalar order parameter per student of ``da``: its final value or one checkpoint's.
+
+    A per-teacher-node ``da`` (``overlap_max``, ``overlap_max_weighted``) is
+    reduced over ``teacher_node``: the mean of :math:`(r_n - r_{sym})/(1 - r_{sym})`
+    when ``r_sym`` is known, else the mean :math:`r_n`.  The final value and the
+    half budget both go through here, so the half-budget row of the
+    systematic-error table measures the same quantity as the baseline;
+    :math:`r_{sym}` is the teacher's (it does not change with training time),
+    the same for both.
+    """
+    da = _squeeze(da, (*keep, COMPONENT_DIM), at)
+    if COMPONENT_DIM not in da.dims:
+        return da
+    if r_sym is None:
+        return da.mean(COMPONENT_DIM)
+    return ((da - r_sym) / (1.0 - r_sym)).mean(COMPONENT_DIM)
 
 
 def _scalar(ds: xr.Dataset | xr.DataArray, name: str) -> float | None:
@@ -299,21 +325,18 @@ def order_input(
         weighted = ds[OVERLAP_MAX_WEIGHTED].mean(COMPONENT_DIM)
         r_sym = _squeeze(weighted - ds[SPECIALISATION], keep, at)
     threshold = None
+    m = _per_student(var, r_sym, keep, at)
     if COMPONENT_DIM in var.dims:
         if r_sym is not None:
-            m = ((vector - r_sym) / (1.0 - r_sym)).mean(COMPONENT_DIM)
             notes.append(f"m = mean over teacher nodes of (r_n - r_sym)/(1 - r_sym), from {order}")
         else:
-            m = vector.mean(COMPONENT_DIM)
             notes.append(f"m = mean of {order} over teacher nodes (no r_sym in the data)")
-    else:
-        m = _squeeze(var, keep, at)
-        if order in THRESHOLDED:
-            threshold = float(ds[order].attrs.get("threshold", DEFAULT_THRESHOLD))
+    elif order in THRESHOLDED:
+        threshold = float(ds[order].attrs.get("threshold", DEFAULT_THRESHOLD))
     m.name = order
     half = half_budget(ds, order) if isinstance(data, xr.Dataset) else None
     if half is not None:
-        half = _squeeze(half, keep, at)
+        half = _per_student(half, r_sym, keep, at)
     return OrderInput(
         m=m.transpose(size, control, ...),
         name=order,

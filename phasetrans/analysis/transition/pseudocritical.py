@@ -152,8 +152,10 @@ def pseudocritical_points(
     out["alpha_star"] = xr.DataArray(
         stars, dims=[*keep, teacher_dim], coords={**kept, teacher_dim: teachers}
     )
-    with np.errstate(invalid="ignore"):
-        mean = np.nanmean(np.where(np.isfinite(stars), stars, np.nan), axis=-1)
+    crossed = np.isfinite(stars).sum(axis=-1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean = np.where(np.isfinite(stars), stars, 0.0).sum(axis=-1) / crossed
+    mean = np.where(crossed > 0, mean, np.nan)  # no teacher crosses: NaN, without a warning
     out["mean_alpha_star"] = xr.DataArray(mean, dims=keep, coords=kept)
     out["n_crossed"] = xr.DataArray(np.isfinite(stars).sum(axis=-1), dims=keep, coords=kept)
     out["alpha_star"].attrs = {

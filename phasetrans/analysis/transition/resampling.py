@@ -21,7 +21,7 @@ from dataclasses import dataclass
 import numpy as np
 import xarray as xr
 
-from phasetrans.analysis.bootstrap import Resamples, draw
+from phasetrans.analysis.bootstrap import LEVELS, Resamples, draw
 from phasetrans.analysis.disorder import _dataset, _mean, _variance
 from phasetrans.analysis.samples import sample_values
 from phasetrans.errors import AnalysisInputError
@@ -202,10 +202,23 @@ class DisorderDraws:
 def summarise(
     name: str, estimate: xr.DataArray, replicates: xr.DataArray | None, draws: DisorderDraws
 ) -> xr.Dataset:
-    """``name``, ``error`` and ``interval(level, bound)`` as one Dataset (see ``disorder``)."""
+    """``name``, ``error`` and ``interval(level, bound)`` as one Dataset (see ``disorder``).
+
+    Without replicates (no bootstrap) ``error`` and ``interval`` are NaN, so
+    every statistic of a transition analysis has the same variables.
+    """
     if replicates is not None:
         replicates = replicates.transpose(*estimate.dims, BOOTSTRAP_DIM)
-    return _dataset(name, estimate, replicates, draws.attrs())
+        return _dataset(name, estimate, replicates, draws.attrs())
+    out = _dataset(name, estimate, None, draws.attrs())
+    nan = xr.full_like(estimate, np.nan, dtype=float)
+    out["error"] = nan
+    out["interval"] = nan.expand_dims(level=list(LEVELS), bound=["lower", "upper"]).transpose(
+        *estimate.dims, "level", "bound"
+    )
+    out["error"].attrs = {"long_name": f"bootstrap standard deviation of {name} (no bootstrap)"}
+    out["interval"].attrs = {"long_name": f"bootstrap percentile interval of {name} (no bootstrap)"}
+    return out
 
 
 def curve_statistic(

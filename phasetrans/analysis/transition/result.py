@@ -150,9 +150,20 @@ class TransitionResult:
         lo, hi = a["intervals"].get(0.95, _NAN2)
         inv = self.collapse.params.get("inv_nu", math.nan)
         ilo, ihi = self.collapse.intervals.get("inv_nu", {}).get(0.95, _NAN2)
+        if not np.isfinite(a["estimate"]):
+            text = "spread of alpha*(t) ~ N^-a: a not determined (too few teachers cross"
+            if self.pseudocritical is not None and "n_crossed" in self.pseudocritical:
+                crossed = self.pseudocritical["n_crossed"]
+                text += f" {self.levels[1]:g}: " + ", ".join(
+                    f"{int(crossed.sel({self.size: n}))} of {self.n_teachers} at {n:g}"
+                    for n in self.sizes
+                )
+            return text + "; the spread needs 2 crossing teachers at 2 sizes or more); no verdict"
         text = f"spread of alpha*(t) ~ N^-a with a = {_ci(a['estimate'], lo, hi)}"
         text += f"; collapse 1/nu = {_ci(inv, ilo, ihi)}: "
-        if np.isfinite(lo) and lo <= 0.0:
+        if not (np.isfinite(lo) and np.isfinite(hi)):
+            return text + "a has no interval; no verdict"
+        if lo <= 0.0:
             return (
                 text
                 + "the spread does not shrink with N within its interval (no self-averaging seen)"
@@ -190,11 +201,12 @@ class TransitionResult:
             if len(self.systematics) > 1
             else "no systematic-error table"
         )
+        plain = "; bootstrap=0: no errors or intervals" if self.bootstrap == 0 else ""
         return (
             f"<TransitionResult {self.order!r} vs {self.control!r}, {self.size}=[{sizes}]"
             f"{f' ({self.training})' if self.training else ''}: "
             f"{self.control}_c={_ci(c.x_c, x_lo, x_hi)}, nu={_ci(c.nu, n_lo, n_hi)}; "
-            f"{moved}{flag}>"
+            f"{moved}{flag}{plain}>"
         )
 
     def _repr_html_(self) -> str:
@@ -229,7 +241,12 @@ class TransitionResult:
             f"Transition of {self.order!r} against {ctl!r} over {size} = {sizes}"
             + (f" (training {self.training})" if self.training else ""),
             f"  disorder     {self.n_teachers} teachers x {self.n_students} students; "
-            f"two-level bootstrap, {self.bootstrap} resamples (seed {self.seed}); 95 % intervals",
+            + (
+                f"two-level bootstrap, {self.bootstrap} resamples (seed {self.seed}); "
+                "95 % intervals"
+                if self.bootstrap
+                else "no bootstrap (bootstrap=0): estimates only, every error and interval NaN"
+            ),
             f"  positions    interpolated in {'ln ' if self.log else ''}{ctl}; levels "
             f"{', '.join(f'{v:g}' for v in self.levels)} (midpoint at {self.levels[1]:g})",
         ]
@@ -302,7 +319,8 @@ class TransitionResult:
                 value = float(cr[var].sel(pair=p))
                 lo, hi = cr[f"{var}_interval"].sel(pair=p, level=0.95).values
                 share = float(cr["share" if var == "crossing" else "binder_share"].sel(pair=p))
-                parts.append(f"{p}: {_ci(value, lo, hi)} ({share:.0%} of resamples cross)")
+                shown = f" ({share:.0%} of resamples cross)" if np.isfinite(share) else ""
+                parts.append(f"{p}: {_ci(value, lo, hi)}{shown}")
             lines.append(f"  crossings    of {label}: " + "; ".join(parts))
         if self.pseudocritical is not None:
             pc = self.pseudocritical

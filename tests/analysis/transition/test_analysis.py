@@ -12,15 +12,20 @@ disorder-dominated.  Coverage over many seeds: benchmarks/transition_coverage.py
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 
 from phasetrans.analysis.transition import transition
+from phasetrans.analysis.transition.pseudocritical import spread_exponent
 from phasetrans.analysis.transition.synthetic import (
     critical_ensemble,
     threshold_artefact_ensemble,
 )
 from phasetrans.errors import AnalysisInputError
+from phasetrans.names import TIME, at_checkpoints
+from tests.report.conftest import ALPHA_C, transition_study
 
 
 @pytest.fixture(scope="module")
@@ -135,3 +140,80 @@ def test_binder_ratio_of_the_overlaps_in_one_call():
     assert float(abs(u.isel(alpha=0)).max()) < 0.35  # symmetric: U_n near 0 (128 samples)
     assert "crossings    of U_n" in res.report()
     assert any("r_sym" in note for note in res.notes)
+
+
+@pytest.mark.parametrize("order", ["overlap_max_weighted", "overlap_max"])
+def test_per_node_order_parameter_with_checkpoints_has_the_half_budget_row(order):
+    # r_n at every checkpoint (dims ..., teacher_node, time), here the final r_n at T/2 and T:
+    # the half budget is reduced over teacher nodes like the final value (it used to keep
+    # teacher_node and raise), so its row is the baseline's collapse again
+    ds = transition_study(checkpoints=True)
+    ds[at_checkpoints(order)] = ds[order].expand_dims({TIME: 2}, axis=-1)
+    res = transition(ds, order, bootstrap=0, thresholds=(), seed=0)
+    base = res.systematics[0]
+    (row,) = [r for r in res.systematics if r.group == "time"]
+    assert row.label == "first half of the time budget" and row.note == ""
+    assert abs(base.alpha_c - ALPHA_C) < 0.1
+    assert row.alpha_c == pytest.approx(base.alpha_c) and row.nu == pytest.approx(base.nu)
+    assert not any("half-budget" in n for n in res.systematic_notes)
+
+
+def test_bootstrap_zero_gives_estimates_with_nan_intervals_and_says_so(tmp_path):
+    ds = critical_ensemble(
+        sizes=(16, 32), alpha=np.linspace(0.6, 1.4, 9), n_teachers=4, n_students=3, seed=1
+    )
+    res = transition(ds, bootstrap=0, seed=0)
+    assert np.isfinite(res.curves["mean"]).all()
+    for name in ("mean", "susceptibility", "centred_cumulant"):
+        assert res.curves[f"{name}_interval"].isnull().all()
+    assert res.per_size["midpoint_interval"].isnull().all()
+    assert res.pseudocritical["interval"].isnull().all()
+    assert res.systematics_bootstrap == 0 and res.collapse.n_bootstrap == 0
+    assert "bootstrap=0: no errors or intervals" in repr(res)
+    text = res.report()
+    assert "no bootstrap (bootstrap=0)" in text and "nan%" not in text
+    assert "no verdict" in res.self_averaging()
+    res.to_dataset().to_netcdf(tmp_path / "res.nc")
+    res.plot().savefig(tmp_path / "res.png")
+    with pytest.raises(AnalysisInputError) as info:
+        transition(ds, bootstrap=-1)
+    assert info.value.field == "bootstrap"
+
+
+@pytest.fixture(scope="module")
+def no_crossing():
+    # alpha from 1.3 up: every teacher's curve is already at 1, none crosses the midpoint 0.5
+    ds = critical_ensemble(
+        sizes=(16, 32), alpha=np.linspace(1.3, 2.0, 8), n_teachers=4, n_students=3, seed=1
+    )
+    return transition(ds, bootstrap=20, collapse_bootstrap=0, systematics=False, seed=0)
+
+
+def test_figure_without_per_teacher_points_says_so_on_a_linear_axis(no_crossing, tmp_path):
+    assert int(no_crossing.pseudocritical["n_crossed"].sum()) == 0
+    fig = no_crossing.plot()
+    fig.savefig(tmp_path / "res.png")  # a log axis with nothing positive raised here
+    spread = fig.axes[3]
+    assert spread.get_yscale() == "linear"
+    assert any("no teacher crosses" in t.get_text() for t in spread.texts)
+
+
+def test_self_averaging_without_a_spread_exponent_gives_no_verdict(critical, no_crossing):
+    # a (spread ~ N^-a) is NaN when too few teachers cross: no comparison with 1/nu, even
+    # with a collapse whose 1/nu has an interval (the critical ensemble's)
+    _, res = critical
+    assert np.isfinite(res.collapse.interval("inv_nu")).all()
+    pc = res.pseudocritical
+    nobody = pc.assign(
+        spread=pc["spread"] * np.nan,
+        replicate_spread=pc["replicate_spread"] * np.nan,
+        n_crossed=pc["n_crossed"] * 0,
+    )
+    a = spread_exponent(nobody, "input_dim")
+    blank = replace(res, pseudocritical=nobody, spread_exponent=a)
+    assert np.isnan(blank.spread_exponent["estimate"])
+    text = blank.self_averaging()
+    assert "a not determined (too few teachers cross 0.5: 0 of 32 at 16" in text
+    assert text.endswith("no verdict")
+    assert not any(word in text for word in ("agree", "dominated", "self-averaging;"))
+    assert "a not determined (too few teachers cross" in no_crossing.self_averaging()

@@ -6,11 +6,17 @@ import numpy as np
 import pytest
 import xarray as xr
 
-from phasetrans.analysis.transition.order import half_budget, order_input, recovered_at
+from phasetrans.analysis.transition.order import (
+    COMPONENT_DIM,
+    half_budget,
+    order_input,
+    recovered_at,
+)
 from phasetrans.analysis.transition.synthetic import threshold_artefact_ensemble
 from phasetrans.analysis.transition.systematics import _regrid
 from phasetrans.errors import AnalysisInputError
 from phasetrans.names import TIME, at_checkpoints
+from tests.report.conftest import SLOW, transition_study
 
 
 @pytest.fixture
@@ -52,3 +58,20 @@ def test_alpha_prime_grid_is_the_union_of_the_sizes():
     assert out.sizes["alpha"] == 5  # {1/3, 2/3, 1} and {1/2, 1, 3/2}
     assert float(out.sel(input_dim=20, alpha=1.0)) == 4.0  # alpha = 2 at N = 20: alpha' = 1
     assert int(out.notnull().sum()) == 6
+
+
+@pytest.mark.parametrize("order", ["overlap_max_weighted", "overlap_max"])
+def test_per_node_checkpoints_reduce_over_teacher_nodes_like_the_final_value(order):
+    # the report's synthetic study, its r_n at T/2 and T (dims ..., teacher_node, time): r_n at
+    # T/2 is 0.1 lower in the one SLOW cell, the same elsewhere; r_sym = 0.5, so the half-budget
+    # m = mean_n (r_n - r_sym)/(1 - r_sym) is m - 0.2 there and m elsewhere
+    ds = transition_study(checkpoints=True)
+    assert {COMPONENT_DIM, TIME} <= set(ds[at_checkpoints(order)].dims)
+    inp = order_input(ds, order, control="alpha", size="input_dim")
+    assert inp.half.dims == inp.m.dims and inp.half.sizes == inp.m.sizes
+    shift = (inp.m - inp.half).transpose(*inp.m.dims)
+    (cell,) = SLOW
+    slow = {k: v for k, v in cell.items() if k != "training"}
+    np.testing.assert_allclose(shift.sel(slow), 0.2, atol=1e-12)
+    elsewhere = shift.where((shift.input_dim != 40) | (shift.alpha != 1.0), 0.0)
+    np.testing.assert_allclose(elsewhere, 0.0, atol=1e-12)
