@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING
 import xarray as xr
 
 from phasetrans.analysis.defaults import BOOTSTRAP, SEED
+from phasetrans.analysis.matching import COSINE_MATCH
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -331,7 +332,7 @@ class StudyAccessor:
         *,
         retained: str | int | xr.DataArray = "dimension",
         training: str | Sequence[str] | None = None,
-        threshold: float = 0.9,
+        threshold: float = COSINE_MATCH,
         normalize: str = "max",
         n_points: int = 200,
     ) -> xr.Dataset:

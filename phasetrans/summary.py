@@ -7,6 +7,7 @@ from collections.abc import Iterator
 import numpy as np
 import xarray as xr
 
+from phasetrans.analysis.matching import COSINE_MATCH
 from phasetrans.analysis.stationarity import converged_fraction, stationarity
 from phasetrans.errors import AnalysisInputError
 from phasetrans.names import STRUCTURE_DIMS, TIME
@@ -158,7 +159,11 @@ def format_summary(ds: xr.Dataset) -> str:
     lines.append(
         f"n: students (diverged ones left out); dimension: effective dimension, mean ± std "
         f"over {over}"
-        + ("; recovered: fraction of teacher nodes matched at cosine >= 0.9" if recovered else "")
+        + (
+            f"; recovered: fraction of teacher nodes matched at cosine >= {COSINE_MATCH}"
+            if recovered
+            else ""
+        )
         + f"; MSE at retained = all, h_T, h_T/2 (mean over {over}); "
         "x(n) = MSE(n)/MSE(all), mean"
     )

@@ -175,3 +175,14 @@ def test_shipped_sample_selects_by_training():
     assert {"teacher_recovered", "teacher_cosine"} <= set(ds.data_vars)
     root = xr.open_dataset(sample)
     assert root.test_mse.sel(training="direct").dims[0] == "teacher_width"
+
+
+def test_the_matching_threshold_of_teacher_recovered_is_recorded_in_its_attributes():
+    from pathlib import Path
+
+    from phasetrans.analysis.matching import COSINE_MATCH
+
+    ds = read_dataset(Path(__file__).resolve().parents[1] / "data" / "sample_quick.nc", load=True)
+    combined = combine_datasets([ds])
+    assert combined["teacher_recovered"].attrs["threshold"] == COSINE_MATCH
+    assert str(COSINE_MATCH) in combined["teacher_recovered"].attrs["long_name"]

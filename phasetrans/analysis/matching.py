@@ -18,7 +18,7 @@ from scipy.optimize import linear_sum_assignment
 from phasetrans.analysis.paths import present_nodes
 from phasetrans.errors import ConfigError
 
-__all__ = ["NeuronMatch", "match_neurons"]
+__all__ = ["COSINE_MATCH", "NeuronMatch", "match_neurons"]
 
 
 @dataclass(frozen=True)
@@ -74,8 +74,14 @@ class NeuronMatch:
         )
 
 
+#: Cosine at or above which a matched teacher node counts as recovered (the default of
+#: ``match_neurons``, ``teacher_recovered`` and the topology comparison; stored as the
+#: ``threshold`` attribute of ``teacher_recovered``).
+COSINE_MATCH = 0.9
+
+
 def match_neurons(
-    student_w1: ArrayLike, teacher_w1: ArrayLike, *, threshold: float = 0.9
+    student_w1: ArrayLike, teacher_w1: ArrayLike, *, threshold: float = COSINE_MATCH
 ) -> NeuronMatch:
     r"""Pair student hidden1 nodes with teacher hidden1 nodes by incoming weights.
 

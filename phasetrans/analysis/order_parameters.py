@@ -6,7 +6,7 @@ numbers per student measure it, from the student's top-``dimension`` nodes
 by the cosine of their incoming weights (:func:`~phasetrans.analysis.matching.match_neurons`):
 
 - ``teacher_recovered``: the fraction (0…1) of teacher nodes whose partner has
-  cosine ≥ ``threshold`` (0.9 by default);
+  cosine ≥ ``threshold`` (:data:`~phasetrans.analysis.matching.COSINE_MATCH` by default);
 - ``teacher_cosine``: the mean cosine of the matched pairs.
 
 They are written with every part of a study, so every sweep dimension has them.
@@ -17,7 +17,7 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from phasetrans.analysis.matching import match_neurons
+from phasetrans.analysis.matching import COSINE_MATCH, match_neurons
 from phasetrans.errors import AnalysisInputError
 
 __all__ = ["order_parameters"]
@@ -29,7 +29,7 @@ def order_parameters(
     dimension: ArrayLike,
     teacher_w1: ArrayLike,
     *,
-    threshold: float = 0.9,
+    threshold: float = COSINE_MATCH,
 ) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
     """Recovered fraction and mean matched cosine of every student of an ensemble.
 

@@ -18,7 +18,7 @@ import numpy as np
 import xarray as xr
 
 from phasetrans.analysis.graph import LAYERS, LayerMeasures, layer_measures, to_graph
-from phasetrans.analysis.matching import NeuronMatch, match_neurons
+from phasetrans.analysis.matching import COSINE_MATCH, NeuronMatch, match_neurons
 from phasetrans.analysis.paths import (
     NORMALIZATIONS,
     STRENGTH_LAYERS,
@@ -224,7 +224,7 @@ def match_student(
     width: int,
     seed: int,
     retained: Retained = "dimension",
-    threshold: float = 0.9,
+    threshold: float = COSINE_MATCH,
 ) -> NeuronMatch:
     """Match one pruned student's hidden1 nodes to its teacher's.
 
@@ -273,7 +273,7 @@ def compare_topology(
     *,
     retained: Retained = "dimension",
     training: str | Sequence[str] | None = None,
-    threshold: float = 0.9,
+    threshold: float = COSINE_MATCH,
     normalize: Normalization = "max",
     n_points: int = 200,
 ) -> xr.Dataset:

@@ -11,6 +11,7 @@ import argparse
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from phasetrans.analysis.matching import COSINE_MATCH
 from phasetrans.errors import ConfigError
 
 if TYPE_CHECKING:
@@ -62,9 +63,10 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument(
         "--threshold",
-        default="0.9",
+        default=str(COSINE_MATCH),
         metavar="COS",
-        help="cosine similarity at which a teacher neuron counts as recovered (default: 0.9)",
+        help="cosine similarity at which a teacher neuron counts as recovered "
+        f"(default: {COSINE_MATCH})",
     )
     p.add_argument(
         "--out-dir",

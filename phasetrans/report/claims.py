@@ -12,6 +12,7 @@ import numpy as np
 import xarray as xr
 from matplotlib.figure import Figure
 
+from phasetrans.analysis.matching import COSINE_MATCH
 from phasetrans.names import STRUCTURE_DIMS
 
 __all__ = [
@@ -427,7 +428,7 @@ def _recovery_claim(base: xr.Dataset, h_t: int, topology: xr.Dataset | None) -> 
         parts.append(f"{training}: {_per_width(values)}")
     return Claim(
         "the pruned spectral student recovers the teacher's hidden nodes",
-        f"fraction of teacher nodes matched at cosine ≥ 0.9 ({source}), mean ± standard "
+        f"fraction of teacher nodes matched at cosine ≥ {COSINE_MATCH} ({source}), mean ± standard "
         "error over seeds",
         " | ".join(parts),
         "holds" if ok else "does not hold",

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import xarray as xr
 
+from phasetrans.analysis.matching import COSINE_MATCH
 from phasetrans.analysis.overlaps import OVERLAP_SCHEMA, PRINCIPAL_ANGLE
 from phasetrans.errors import DataError
 from phasetrans.names import BUDGET_COORDS, TEACHER_NODE_B, TIME, TIME_COORDS, at_checkpoints
@@ -47,7 +48,8 @@ _SCHEMA: dict[str, dict[str, tuple[tuple[str, ...], str, str]]] = {
         "dimension": (STUDENT, "effective dimension (nodes with importance/max > threshold)", "1"),
         "teacher_recovered": (
             STUDENT,
-            "fraction of teacher nodes matched at cosine >= 0.9 by the top-dimension nodes",
+            f"fraction of teacher nodes matched at cosine >= {COSINE_MATCH} by the "
+            "top-dimension nodes",
             "1",
         ),
         "teacher_cosine": (STUDENT, "mean cosine of the matched teacher-student node pairs", "1"),
@@ -293,6 +295,8 @@ def _annotate(ds: xr.Dataset) -> xr.Dataset:
     for name in ds.data_vars:
         _, long_name, units = schema[str(name)]
         ds[name].attrs.update(long_name=long_name, units=units)
+        if name in ("teacher_recovered", at_checkpoints("teacher_recovered")):
+            ds[name].attrs["threshold"] = COSINE_MATCH  # recorded, not hashed
     for name, (long_name, units) in _COORD_ATTRS.items():
         if name in ds.coords:
             ds[name].attrs.update(long_name=long_name, **({"units": units} if units else {}))

@@ -33,6 +33,7 @@ import numpy as np
 import xarray as xr
 
 from phasetrans.analysis.defaults import TRAINING
+from phasetrans.analysis.matching import COSINE_MATCH
 from phasetrans.analysis.observables import exclude_diverged
 from phasetrans.analysis.overlaps import (
     OVERLAP_MAX,
@@ -68,7 +69,7 @@ ORDER_VECTORS = (OVERLAP_MAX_WEIGHTED, OVERLAP_MAX)
 #: Order parameters that count teacher nodes above a threshold.
 THRESHOLDED = ("teacher_recovered",)
 #: The threshold of ``teacher_recovered`` when the data do not record it.
-DEFAULT_THRESHOLD = 0.9
+DEFAULT_THRESHOLD = COSINE_MATCH
 #: Second hidden layer of the regression teacher when the study file does not say.
 DEFAULT_HIDDEN2 = 20
 
