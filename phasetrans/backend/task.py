@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import torch
 
+from phasetrans.backend.batches import BatchSource, Checkpoint, FixedBatches, OnlineBatches
 from phasetrans.backend.data import TEST, TRAIN, RowStream
 from phasetrans.backend.ensemble import StudentEnsemble
 from phasetrans.backend.prune import (
@@ -25,16 +26,7 @@ from phasetrans.backend.prune import (
     pruning_sweep,
 )
 from phasetrans.backend.teacher import Teacher, make_teacher
-from phasetrans.backend.train import (
-    BatchSource,
-    Checkpoint,
-    EpochState,
-    FixedBatches,
-    OnlineBatches,
-    TrainSettings,
-    resolve_device,
-    train,
-)
+from phasetrans.backend.train import EpochState, TrainSettings, resolve_device, train
 
 __all__ = [
     "BlockResult",

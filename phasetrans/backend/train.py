@@ -16,22 +16,20 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any
 
 import numpy as np
 import torch
 
+from phasetrans.backend.batches import BatchSource, Checkpoint, FixedBatches
 from phasetrans.backend.ensemble import StudentEnsemble
 from phasetrans.backend.prune import effective_dimension, importance
+from phasetrans.backend.reference import ReferenceEngine
 
 __all__ = [
     "OPTIMIZERS",
     "STEPS",
-    "BatchSource",
-    "Checkpoint",
     "EpochState",
-    "FixedBatches",
-    "OnlineBatches",
     "TrainResult",
     "TrainSettings",
     "choose_step",
@@ -195,120 +193,6 @@ class TrainResult:
     samples: int = 0
 
 
-@dataclass(frozen=True)
-class Checkpoint:
-    """The moment of a checkpoint, handed to ``on_checkpoint``.
-
-    Attributes
-    ----------
-    step : int
-        Optimiser steps done.
-    samples : int
-        Examples seen (the sum of the batch sizes).
-    epoch : float
-        ``step / steps_per_epoch``: fractional inside an epoch.
-    loss : numpy.ndarray
-        ``(S,)`` mean training data loss over the steps since the previous checkpoint.
-    """
-
-    step: int
-    samples: int
-    epoch: float
-    loss: np.ndarray
-
-
-class BatchSource(Protocol):
-    """What the training loop draws its batches from."""
-
-    @property
-    def steps_per_epoch(self) -> int:
-        """Optimiser steps in one epoch."""
-        ...
-
-    def epoch_batches(self, epoch: int) -> list[tuple[torch.Tensor, torch.Tensor]]:
-        """The ``(x, y)`` batches of 1-based ``epoch``, in order."""
-        ...
-
-
-class FixedBatches:
-    """Batches of a fixed training set, in a fresh shuffled order each epoch.
-
-    Parameters
-    ----------
-    x, y : torch.Tensor
-        ``(P, d)`` inputs and ``(P,)`` targets.
-    settings : TrainSettings
-        ``batches_per_epoch = k > 0``: the order is split into exactly ``k``
-        near-equal batches (sizes ``⌈P/k⌉`` and ``⌊P/k⌋``); else batches of
-        ``batch_size`` (the last one smaller, as in Keras).
-    generator : torch.Generator, optional
-        Draws the order, one ``randperm`` per epoch (needed to draw batches).
-    """
-
-    def __init__(
-        self,
-        x: torch.Tensor,
-        y: torch.Tensor,
-        settings: TrainSettings,
-        generator: torch.Generator | None = None,
-    ) -> None:
-        self.x, self.y, self.generator = x, y, generator
-        self.size, self.parts = settings.batch_size, settings.batches_per_epoch
-        if self.parts > x.shape[0]:
-            raise ValueError(f"batches_per_epoch {self.parts} > training examples {x.shape[0]}")
-
-    @property
-    def steps_per_epoch(self) -> int:
-        """``batches_per_epoch``, or ``⌈P / batch_size⌉``."""
-        return self.parts or math.ceil(self.x.shape[0] / self.size)
-
-    def epoch_batches(self, epoch: int) -> list[tuple[torch.Tensor, torch.Tensor]]:
-        """Draw the epoch's order and cut it into batches."""
-        assert self.generator is not None, "FixedBatches needs a generator to draw batches"
-        n = self.x.shape[0]
-        order = torch.randperm(n, generator=self.generator).to(self.x.device)
-        if self.parts:
-            chunks = list(torch.tensor_split(order, self.parts))
-        else:
-            chunks = [order[start : start + self.size] for start in range(0, n, self.size)]
-        return [(self.x.index_select(0, i), self.y.index_select(0, i)) for i in chunks]
-
-
-class OnlineBatches:
-    """Online learning: every step a fresh batch from a row stream, none reused.
-
-    Parameters
-    ----------
-    rows : callable
-        ``rows(start, stop)`` returns inputs and targets of rows ``start … stop − 1``
-        of a deterministic stream (:func:`phasetrans.backend.data.stream_rows`).
-    batch_size : int
-        Examples per step; step ``s`` (0-based) takes rows ``s·B … (s+1)·B − 1``.
-    steps_per_epoch : int
-        Steps grouped into one "epoch" of the loop (the unit of loss logging
-        and of the divergence check).
-    """
-
-    def __init__(
-        self,
-        rows: Callable[[int, int], tuple[torch.Tensor, torch.Tensor]],
-        batch_size: int,
-        steps_per_epoch: int,
-    ) -> None:
-        self.rows, self.size, self._per_epoch = rows, batch_size, steps_per_epoch
-
-    @property
-    def steps_per_epoch(self) -> int:
-        """Steps per logging unit."""
-        return self._per_epoch
-
-    def epoch_batches(self, epoch: int) -> list[tuple[torch.Tensor, torch.Tensor]]:
-        """The fresh batches of the epoch's steps."""
-        first = (epoch - 1) * self._per_epoch
-        x, y = self.rows(first * self.size, (first + self._per_epoch) * self.size)
-        return list(zip(x.split(self.size), y.split(self.size), strict=True))
-
-
 def resolve_device(device: str) -> torch.device:
     """Map ``"auto" | "cpu" | "cuda"`` to a torch device (``auto``: CUDA if present)."""
     if device == "auto":
@@ -354,123 +238,6 @@ def choose_step(settings: TrainSettings, members: int, width: int, n_train: int)
     per_step = _REF_STEP_OVERHEAD + _REF_STEP_PER_ELEMENT * members * width * batch
     reference_seconds = settings.epochs * math.ceil(n_train / batch) * per_step
     return "fast" if reference_seconds >= _AUTO_PAYBACK * _COMPILE_SECONDS else "reference"
-
-
-def _penalty(model: StudentEnsemble, settings: TrainSettings) -> torch.Tensor:
-    """``(S,)`` penalty of every member."""
-    layer = model.spectral
-    second = model.second
-    total = torch.zeros(model.members, dtype=second.dtype, device=second.device)
-    if settings.l2_eigenvalues and layer.lambda_out.requires_grad:
-        total = total + settings.l2_eigenvalues * layer.lambda_out.square().sum(-1)
-    if settings.l2_eigenvalues and layer.lambda_in.requires_grad:
-        total = total + settings.l2_eigenvalues * layer.lambda_in.square().sum(-1)
-    if settings.l2_eigenvectors and layer.phi.requires_grad:
-        total = total + settings.l2_eigenvectors * layer.phi.square().sum((-2, -1))
-    if settings.l2_dense and second.requires_grad:
-        total = total + settings.l2_dense * second.square().flatten(1).sum(-1)
-    if settings.group_lasso:
-        norms = torch.linalg.vector_norm(layer.weight(), dim=-2)
-        total = total + settings.group_lasso * norms.sum(-1)
-    return total
-
-
-def _data_loss(out: torch.Tensor, y: torch.Tensor, classification: bool) -> torch.Tensor:
-    """``(S,)`` mean loss of each member on one batch."""
-    if classification:
-        target = y.expand_as(out)
-        return torch.nn.functional.binary_cross_entropy_with_logits(
-            out, target, reduction="none"
-        ).mean(-1)
-    return (out - y).square().mean(-1)
-
-
-class _ReferenceEngine:
-    """Autograd and ``torch.optim.Adam`` on the model's own parameters."""
-
-    def __init__(
-        self,
-        model: StudentEnsemble,
-        x: torch.Tensor,
-        y: torch.Tensor,
-        settings: TrainSettings,
-        classification: bool,
-    ) -> None:
-        self.model, self.x, self.y = model, x, y
-        self.settings, self.classification = settings, classification
-        self.params = [p for p in model.parameters() if p.requires_grad]
-        self.opt: torch.optim.Optimizer
-        if settings.optimizer == "sgd":
-            self.opt = torch.optim.SGD(self.params, lr=settings.lr)
-        else:
-            self.opt = torch.optim.Adam(
-                self.params, lr=settings.lr, betas=settings.betas, eps=settings.eps
-            )
-        self.training = torch.ones(model.members, dtype=torch.bool, device=x.device)
-        self.masks = {p: self.training.view(-1, *([1] * (p.dim() - 1))) for p in self.params}
-        self.snapshot = [p.detach().clone() for p in self.params]
-        self.all_training = True  # host-side copy of training.all(): no sync per step
-
-    def run_batches(self, batches: list[tuple[torch.Tensor, torch.Tensor]]) -> torch.Tensor:
-        """One optimiser step per batch; ``(S,)`` sample-weighted sum of the batch losses."""
-        model, settings = self.model, self.settings
-        total = torch.zeros(model.members, dtype=self.x.dtype, device=self.x.device)
-        for xb, yb in batches:
-            loss = _data_loss(model(xb), yb, self.classification)
-            objective = (loss + _penalty(model, settings)).sum()
-            self.opt.zero_grad(set_to_none=False)
-            objective.backward()
-            if not self.all_training:
-                for p in self.params:
-                    p.grad = torch.where(self.masks[p], p.grad, torch.zeros_like(p.grad))
-            self.opt.step()
-            total += loss.detach() * xb.shape[0]
-        return total
-
-    def sync(self) -> None:
-        """The model's parameters are current after every step: nothing to write back."""
-
-    def params_finite(self) -> torch.Tensor:
-        finite = torch.ones(self.model.members, dtype=torch.bool, device=self.x.device)
-        for p in self.params:
-            finite &= torch.isfinite(p.detach()).reshape(self.model.members, -1).all(1)
-        return finite
-
-    def freeze(self, members: torch.Tensor, restore: bool) -> None:
-        if restore:
-            _freeze(self.opt, self.params, self.snapshot, members)
-        else:
-            _zero_moments(self.opt, self.params, members)
-        self.training &= ~members
-        self.all_training = False
-
-    def end_epoch(self) -> None:
-        for p, keep in zip(self.params, self.snapshot, strict=True):
-            keep.copy_(p.detach())
-
-
-@torch.no_grad()
-def _freeze(
-    opt: torch.optim.Optimizer,
-    params: list[torch.Tensor],
-    snapshot: list[torch.Tensor],
-    dead: torch.Tensor,
-) -> None:
-    """Restore ``dead`` members to the snapshot and zero their Adam moments."""
-    for p, keep in zip(params, snapshot, strict=True):
-        p[dead] = keep[dead]
-    _zero_moments(opt, params, dead)
-
-
-@torch.no_grad()
-def _zero_moments(
-    opt: torch.optim.Optimizer, params: list[torch.Tensor], members: torch.Tensor
-) -> None:
-    for p in params:
-        state = opt.state.get(p, {})
-        for key in ("exp_avg", "exp_avg_sq"):
-            if key in state:
-                state[key][members] = 0.0
 
 
 class _StopRule:
@@ -581,7 +348,7 @@ def train_epochs(
 
         engine = FastEngine(model, x, y, settings, classification, compiled=settings.compile)
     else:
-        engine = _ReferenceEngine(model, x, y, settings, classification)
+        engine = ReferenceEngine(model, x, y, settings, classification)
     per_epoch = source.steps_per_epoch
     total_steps = settings.steps or settings.epochs * per_epoch
     checkpoints = sorted({c for c in settings.checkpoints if 0 < c <= total_steps})

@@ -8,11 +8,12 @@ import numpy as np
 import pytest
 import torch
 
+from phasetrans.backend.batches import OnlineBatches
 from phasetrans.backend.data import TRAIN, RowStream
 from phasetrans.backend.ensemble import StudentEnsemble
 from phasetrans.backend.prune import committee_pruning_sweep, importance
 from phasetrans.backend.teacher import make_teacher
-from phasetrans.backend.train import OnlineBatches, TrainSettings, train
+from phasetrans.backend.train import TrainSettings, train
 
 
 def test_orthogonal_committee_has_identity_overlaps_and_random_one_is_near_it():

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import torch
 
+from phasetrans.backend.batches import OnlineBatches
 from phasetrans.backend.data import CHUNK_ROWS, TEST, TRAIN, RowStream, stream_rows
 from phasetrans.backend.teacher import make_teacher
-from phasetrans.backend.train import OnlineBatches
 
 
 def _teacher():
