@@ -1,14 +1,19 @@
-"""Training loop for an ensemble of students: Adam, mini-batches, L2 terms.
+"""Training loop for an ensemble of students: budgets, batches, checkpoints, divergence.
 
 :func:`train_epochs` is a generator that yields one :class:`EpochState` per
 epoch; :func:`train` drives it to the end and collects the logged losses.
-Progress bars and checkpoints hang on the generator.
+Progress bars hang on the generator, checkpoints on its ``on_checkpoint`` hook.
+The budget is whole epochs or a number of optimiser steps; the batches come
+from a :class:`~phasetrans.backend.batches.BatchSource` (a fixed training set
+or online data).
 
-Two interchangeable steps do the work of an epoch: the *reference* step
-(autograd and ``torch.optim.Adam``, the definition of the numbers) and the
-*fast* step of :mod:`phasetrans.backend.step` (hand-written gradients, flat
-Adam, ``torch.compile``, cache-sized sub-ensembles on CPU), equal to the
-reference up to floating-point summation order.
+Interchangeable steps do the work: the *reference* step
+(:mod:`phasetrans.backend.reference`: autograd and ``torch.optim``, the
+definition of the numbers), the *fast* step of :mod:`phasetrans.backend.step`
+(hand-written gradients, flat Adam, ``torch.compile``, cache-sized
+sub-ensembles on CPU) and the committee SGD step of
+:mod:`phasetrans.backend.committee_step`, each equal to the reference up to
+floating-point summation order.
 """
 
 from __future__ import annotations
