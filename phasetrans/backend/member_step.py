@@ -152,7 +152,10 @@ def member_grads(
         norms = torch.linalg.vector_norm(w1, dim=-2, keepdim=True)
         unit = torch.where(norms > 0, w1 / norms, 0.0)
         g_w1 = g_w1 + group_lasso * unit
-    torch.add(g_w1 * diff, (2.0 * l2_eigenvectors) * phi, out=g["phi"])
+    if l2_eigenvectors:
+        torch.add(g_w1 * diff, (2.0 * l2_eigenvectors) * phi, out=g["phi"])
+    else:
+        torch.mul(g_w1, diff, out=g["phi"])
     if "lambda_in" in g or "lambda_out" in g:
         g_prod = g_w1 * phi
         if "lambda_in" in g:

@@ -485,6 +485,7 @@ class _ClassState:
             [torch.full((b.hi - b.lo,), i, dtype=torch.int64) for i, b in enumerate(blocks)]
         ).to(self.x.device)
         self.order: torch.Tensor | None = None
+        self.x_epoch = self.y_epoch = self.x
         members = self.hi - self.lo
         l2 = torch.zeros((members, 1), dtype=pack.dtype)
         for b in blocks:
@@ -506,12 +507,14 @@ class _ClassState:
                 [torch.randperm(n, generator=b.generator) for b in self.blocks]
             ).to(self.x.device)
             self.order = (orders + self.offsets).index_select(0, self.member_block)
-        assert self.order is not None
-        idx = self.order[:, self.starts[k] : self.starts[k + 1]]  # (S_c, B)
-        members, batch = idx.shape
-        flat = idx.reshape(-1)
-        x = self.x.index_select(0, flat).view(members, batch, -1)
-        y = self.y.index_select(0, flat).view(members, batch)
+            # every member's whole epoch in its batch order, gathered at once
+            flat = self.order.reshape(-1)
+            members = self.hi - self.lo
+            self.x_epoch = self.x.index_select(0, flat).view(members, n, -1)
+            self.y_epoch = self.y.index_select(0, flat).view(members, n)
+        lo, hi = self.starts[k], self.starts[k + 1]
+        x, y = self.x_epoch[:, lo:hi], self.y_epoch[:, lo:hi]  # (S_c, B, d), (S_c, B)
+        batch = hi - lo
         loss = member_grads(self.p, self.g, x, y, l2_eigenvalues=self.l2, **self.pack.constants)
         if not self.all_alive:  # frozen members do not move: no gradient, no moments
             for view in self.g.values():
