@@ -542,11 +542,10 @@ class _ClassState:
             self.end_epoch(math.ceil(done / self.per_epoch), done == self.total)
 
     def end_epoch(self, epoch: int, last: bool) -> None:
-        epoch_loss = self.epoch_total / self.epoch_count
-        # one sum over the losses and the whole segment (padding is zero) is finite when
-        # every entry is (it may overflow: then the exact check below finds nothing)
-        if not math.isfinite(float(epoch_loss.sum() + self.flat.sum())):
-            finite = torch.isfinite(epoch_loss)
+        # one sum over the loss totals and the whole segment (padding is zero) is finite
+        # when every entry is (it may overflow: then the exact check below finds nothing)
+        if not math.isfinite(float(self.epoch_total.sum() + self.flat.sum())):
+            finite = torch.isfinite(self.epoch_total / self.epoch_count)
             for view in self.views.values():
                 finite &= torch.isfinite(view).reshape(len(finite), -1).all(1)
             dead = self.alive & ~finite
@@ -554,7 +553,7 @@ class _ClassState:
                 self._freeze(dead, epoch)
         self.snapshot.copy_(self.flat)
         if epoch % self.log_every == 0 or last:
-            loss = _host(epoch_loss)
+            loss = _host(self.epoch_total / self.epoch_count)
             for b in self.blocks:
                 b.logged_epochs.append(epoch)
                 b.logged.append(loss[b.lo - self.lo : b.hi - self.lo])
