@@ -192,9 +192,10 @@ def adam_update(
     depend on the other entries of its buffer (each buffer's length is a
     multiple of :data:`FLAT_ALIGN`, so no entry falls in a scalar tail).
     """
-    global _FUSED
-    if _FUSED is not False:
-        steps = [torch.full((), float(step), dtype=torch.float32, device=params[0].device)]
+    device = params[0].device
+    fused = _FUSED.get(device.type)
+    if fused is not False:
+        steps = [torch.full((), float(step), dtype=torch.float32, device=device)]
         try:
             torch._fused_adam_(
                 params,
@@ -211,18 +212,18 @@ def adam_update(
                 amsgrad=False,
                 maximize=False,
             )
-            _FUSED = True
+            _FUSED[device.type] = True
             return
         except (AttributeError, RuntimeError, NotImplementedError):
-            if _FUSED:  # it ran before: a real error
+            if fused:  # it ran here before: a real error
                 raise
-            _FUSED = False
+            _FUSED[device.type] = False
     for p, g, m, v in zip(params, grads, exp_avgs, exp_avg_sqs, strict=True):
         _adam_eager(p, g, m, v, step, lr, beta1, beta2, eps)
 
 
-#: Whether ``torch._fused_adam_`` runs here (None: not tried yet).
-_FUSED: bool | None = None
+#: Whether ``torch._fused_adam_`` runs on a device type (absent: not tried yet).
+_FUSED: dict[str, bool] = {}
 
 
 def _adam_eager(
