@@ -15,12 +15,14 @@ Every member keeps what makes it its cell's student:
 - its batch order: one shuffle generator per block, seeded as the unpacked run
   seeds it, drawn at the block's own epoch boundaries;
 - its number of steps, epochs, checkpoints and learning rate. A member that has
-  finished has its gradient and Adam moments at zero, so it no longer moves.
+  finished is no longer updated (Adam runs over the classes still training).
 
-Members with the same schedule (training-set size, batches, budget) form a
-*class*, a contiguous range of the pack trained by one set of batched matmuls
-per step; the Adam update runs once over the whole pack. Nothing a member
-computes depends on the other members (see :mod:`~phasetrans.backend.member_step`),
+Members with the same schedule (training-set size, batches, budget) and
+learning rate form a *class*: a contiguous range of the pack trained by one set
+of batched matmuls per step, whose parameters, gradients and Adam moments are
+one contiguous, aligned segment of the pack's flat buffers, so that one Adam
+call per step updates every class still training. Nothing a member computes
+depends on the other members (see :mod:`~phasetrans.backend.member_step`),
 so a pack gives, bitwise on CPU with one thread, the numbers of its blocks run
 one at a time (``run_block`` with ``step = "member"``).
 
@@ -42,8 +44,13 @@ from typing import Any
 import numpy as np
 import torch
 
-from phasetrans.backend.member_step import MemberLayout, adam_update, member_grads
-from phasetrans.backend.prune import effective_dimension, importance, pruning_sweep
+from phasetrans.backend.member_step import (
+    MemberLayout,
+    adam_update,
+    member_grads,
+    member_sweep,
+)
+from phasetrans.backend.prune import effective_dimension, importance
 from phasetrans.backend.spectral import spectral_weight
 from phasetrans.backend.task import (
     _DTYPES,
@@ -187,10 +194,12 @@ class _Block:
     logged: list[np.ndarray] = dataclasses.field(default_factory=list)
     moments: list[tuple[int, int, float, np.ndarray]] = dataclasses.field(default_factory=list)
     measured: list[dict[str, Any]] = dataclasses.field(default_factory=list)
+    klass_state: Any = None  # its _ClassState
 
     @property
-    def schedule(self) -> tuple[Any, ...]:
-        return (len(self.y_train), tuple(self.sizes), self.total)
+    def klass(self) -> tuple[Any, ...]:
+        """Blocks of equal class (schedule and rate) are trained by the same calls."""
+        return (len(self.y_train), tuple(self.sizes), self.total, self.spec.settings.lr)
 
 
 class _Pack:
@@ -202,21 +211,30 @@ class _Pack:
         self.dtype = _DTYPES[spec0.dtype]
         self.classification = spec0.teacher.kind == "classification"
         blocks = [self._block(b) for b in pack.blocks]
-        # members of one schedule form a contiguous class; blocks keep their order inside it
-        order = sorted(range(len(blocks)), key=lambda i: (blocks[i].schedule, i))
+        # members of one schedule and rate form a contiguous class; blocks keep their
+        # order inside it
+        order = sorted(range(len(blocks)), key=lambda i: (blocks[i].klass, i))
         lo = 0
         for i in order:
             blocks[i].lo, blocks[i].hi = lo, lo + len(blocks[i].spec.seeds)
             lo = blocks[i].hi
         self.blocks = blocks
         self.sorted = [blocks[i] for i in order]
-        self.classes: list[list[_Block]] = []
+        groups: list[list[_Block]] = []
         for block in self.sorted:
-            if self.classes and self.classes[-1][0].schedule == block.schedule:
-                self.classes[-1].append(block)
+            if groups and groups[-1][0].klass == block.klass:
+                groups[-1].append(block)
             else:
-                self.classes.append([block])
-        self._init_params()
+                groups.append([block])
+        self.diverged = np.full(self.pack.members, -1, dtype=np.int64)
+        s = spec0.settings
+        self.constants = dict(
+            l2_eigenvectors=float(s.l2_eigenvectors),
+            l2_dense=float(s.l2_dense),
+            group_lasso=float(s.group_lasso),
+            classification=self.classification,
+        )
+        self._init_params(groups)
 
     def _block(self, spec: BlockSpec) -> _Block:
         t = spec.teacher
@@ -254,7 +272,8 @@ class _Pack:
             checkpoints=sorted({c for c in s.checkpoints if 0 < c <= total}),
         )
 
-    def _init_params(self) -> None:
+    def _init_params(self, groups: list[list[_Block]]) -> None:
+        """Class-major flat buffers: each class one contiguous, aligned segment."""
         from phasetrans.backend.ensemble import StudentEnsemble
 
         spec0 = self.pack.blocks[0]
@@ -273,8 +292,7 @@ class _Pack:
             for b in self.sorted
         ]
         m0 = models[0]
-        self.layout = MemberLayout(
-            members=self.pack.members,
+        trains = dict(
             input_dim=t.input_dim,
             width=spec0.width,
             hidden2=t.hidden2,
@@ -289,72 +307,60 @@ class _Pack:
             "w2": torch.cat([m.w2.detach() for m in models]),
             "bias": torch.cat([m.bias.detach() for m in models]),
         }
-        size = self.layout.size()
+        layouts = [
+            MemberLayout(members=g[-1].hi - g[0].lo, **trains)  # type: ignore[arg-type]
+            for g in groups
+        ]
+        size = sum(layout.size() for layout in layouts)
         kw = {"dtype": self.dtype, "device": self.device}
         self.params = torch.zeros(size, **kw)
         self.grad = torch.zeros(size, **kw)
         self.exp_avg = torch.zeros(size, **kw)
         self.exp_avg_sq = torch.zeros(size, **kw)
         self.snapshot = torch.zeros(size, **kw)
-        self.views = self.layout.views(self.params)
-        self.grads = self.layout.views(self.grad)
-        self.frozen = {k: v.to(self.device) for k, v in full.items() if k not in self.views}
-        for name, view in self.views.items():
-            view.copy_(full[name])
+        self.classes: list[_ClassState] = []
+        start = 0
+        for group, layout in zip(groups, layouts, strict=True):
+            segment = slice(start, start + layout.size())
+            start = segment.stop
+            c = _ClassState(group, self, layout, segment)
+            for name, view in c.views.items():
+                view.copy_(full[name][c.lo : c.hi])
+            c.frozen = {k: v[c.lo : c.hi].to(self.device) for k, v in full.items()}
+            c.frozen = {k: v for k, v in c.frozen.items() if k not in c.views}
+            c.p = {**c.frozen, **c.views}
+            for block in group:
+                block.klass_state = c
+            self.classes.append(c)
         self.snapshot.copy_(self.params)
-        self.owner = self.layout.member_of(self.device)
-        # per-member rates: a float when the pack shares one, else one per entry
-        rates = torch.zeros(self.pack.members + 1, dtype=torch.float64)
-        l2 = torch.zeros((self.pack.members, 1), dtype=self.dtype)
-        for b in self.sorted:
-            rates[b.lo : b.hi] = b.spec.settings.lr
-            l2[b.lo : b.hi] = b.spec.settings.l2_eigenvalues
-        self.l2 = l2.to(self.device)
-        lrs = {b.spec.settings.lr for b in self.sorted}
-        self.lr: float | torch.Tensor = (
-            lrs.pop() if len(lrs) == 1 else rates.to(self.device)[self.owner]
-        )
-        self.alive = torch.ones(self.pack.members + 1, dtype=torch.bool, device=self.device)
-        self.all_alive = True
-        self.diverged = np.full(self.pack.members, -1, dtype=np.int64)
-        s = spec0.settings
-        self.constants = dict(
-            l2_eigenvectors=float(s.l2_eigenvectors),
-            l2_dense=float(s.l2_dense),
-            group_lasso=float(s.group_lasso),
-            classification=self.classification,
-        )
 
-    def _member_params(self, lo: int, hi: int) -> dict[str, torch.Tensor]:
-        return {
-            **{k: v[lo:hi] for k, v in self.frozen.items()},
-            **{k: v[lo:hi] for k, v in self.views.items()},
-        }
+    def _member_params(self, block: _Block) -> dict[str, torch.Tensor]:
+        c = block.klass_state
+        lo, hi = block.lo - c.lo, block.hi - c.lo
+        return {k: v[lo:hi] for k, v in c.p.items()}
 
     def run(self) -> list[BlockResult]:
         s = self.pack.blocks[0].settings
-        steps = max(b.total for b in self.blocks)
-        classes = [_ClassState(c, self) for c in self.classes]
+        steps = max(c.total for c in self.classes)
         for step in range(steps):
-            active = [c for c in classes if step < c.total]
-            for c in classes:
-                if step == c.total:
-                    c.finish()
+            active = [c for c in self.classes if step < c.total]
             for c in active:
                 c.compute(step)
-            if not self.all_alive:
-                self.grad.masked_fill_(~self.alive[self.owner], 0.0)
-            adam_update(
-                self.params,
-                self.grad,
-                self.exp_avg,
-                self.exp_avg_sq,
-                step + 1,
-                self.lr,
-                s.betas[0],
-                s.betas[1],
-                s.eps,
-            )
+            by_rate: dict[float, list[_ClassState]] = {}
+            for c in active:  # finished classes no longer move: Adam skips them
+                by_rate.setdefault(c.lr, []).append(c)
+            for lr, group in by_rate.items():
+                adam_update(
+                    [c.flat for c in group],
+                    [c.flat_grad for c in group],
+                    [c.exp_avg for c in group],
+                    [c.exp_avg_sq for c in group],
+                    step + 1,
+                    lr,
+                    s.betas[0],
+                    s.betas[1],
+                    s.eps,
+                )
             for c in active:
                 c.after(step + 1)
         return [self._result(b) for b in self.blocks]
@@ -363,13 +369,13 @@ class _Pack:
     def measure(self, block: _Block) -> dict[str, Any]:
         """Importance, dimension, weights and the pruning sweep of a block, one member at a time."""
         out: dict[str, list[np.ndarray]] = {k: [] for k in ("mse", "acc", "imp", "dim", "w1", "w2")}
-        p = self._member_params(block.lo, block.hi)
+        p = self._member_params(block)
         for i in range(block.hi - block.lo):
             phi, lam_out = p["phi"][i : i + 1], p["lambda_out"][i : i + 1]
             imp = importance(lam_out, phi)
             w1 = spectral_weight(phi, p["lambda_in"][i : i + 1], lam_out)
             w2 = p["w2"][i : i + 1]
-            sweep = pruning_sweep(
+            mse, accuracy = member_sweep(
                 w1,
                 w2,
                 imp,
@@ -378,9 +384,9 @@ class _Pack:
                 bias=p["bias"][i : i + 1],
                 classification=self.classification,
             )
-            out["mse"].append(_host(sweep.mse))
-            if sweep.accuracy is not None:
-                out["acc"].append(_host(sweep.accuracy))
+            out["mse"].append(_host(mse))
+            if accuracy is not None:
+                out["acc"].append(_host(accuracy))
             out["imp"].append(_host(imp))
             out["dim"].append(_host(effective_dimension(imp, block.spec.threshold)))
             out["w1"].append(_host(w1))
@@ -411,7 +417,7 @@ class _Pack:
         samples = (block.total // per_epoch) * sum(block.sizes) + sum(
             block.sizes[: block.total % per_epoch]
         )
-        lam_out = self._member_params(block.lo, block.hi)["lambda_out"]
+        lam_out = self._member_params(block)["lambda_out"]
         return BlockResult(
             spec=block.spec,
             test_mse=final["mse"],
@@ -442,16 +448,35 @@ class _Pack:
 
 
 class _ClassState:
-    """The members of one schedule: their batches, epoch losses and checkpoints."""
+    """The members of one schedule and rate: their parameters, batches, losses, checkpoints.
 
-    def __init__(self, blocks: list[_Block], pack: _Pack) -> None:
+    A class owns one contiguous segment of the pack's flat buffers (a multiple
+    of :data:`~phasetrans.backend.member_step.FLAT_ALIGN` long), laid out
+    tensor-major by its :class:`~phasetrans.backend.member_step.MemberLayout`.
+    """
+
+    def __init__(
+        self, blocks: list[_Block], pack: _Pack, layout: MemberLayout, segment: slice
+    ) -> None:
         self.blocks, self.pack = blocks, pack
         self.lo, self.hi = blocks[0].lo, blocks[-1].hi
         first = blocks[0]
+        self.lr = float(first.spec.settings.lr)
         self.sizes, self.total = first.sizes, first.total
         self.per_epoch = len(self.sizes)
         self.starts = np.concatenate([[0], np.cumsum(self.sizes)]).tolist()
         self.checkpoints = set(first.checkpoints)
+        self.log_every = first.spec.settings.log_every
+        self.layout = layout
+        self.flat = pack.params[segment]
+        self.flat_grad = pack.grad[segment]
+        self.exp_avg = pack.exp_avg[segment]
+        self.exp_avg_sq = pack.exp_avg_sq[segment]
+        self.snapshot = pack.snapshot[segment]
+        self.views = layout.views(self.flat)
+        self.g = layout.views(self.flat_grad)
+        self.frozen: dict[str, torch.Tensor] = {}
+        self.p: dict[str, torch.Tensor] = {}
         n = first.x_train.shape[0]
         self.x = torch.cat([b.x_train for b in blocks])  # (n_blocks · P, d)
         self.y = torch.cat([b.y_train for b in blocks])
@@ -460,15 +485,19 @@ class _ClassState:
             [torch.full((b.hi - b.lo,), i, dtype=torch.int64) for i, b in enumerate(blocks)]
         ).to(self.x.device)
         self.order: torch.Tensor | None = None
-        self.p = pack._member_params(self.lo, self.hi)
-        self.g = {k: v[self.lo : self.hi] for k, v in pack.grads.items()}
-        self.l2 = pack.l2[self.lo : self.hi]
+        self.x_epoch = self.y_epoch = self.x
         members = self.hi - self.lo
+        l2 = torch.zeros((members, 1), dtype=pack.dtype)
+        for b in blocks:
+            l2[b.lo - self.lo : b.hi - self.lo] = b.spec.settings.l2_eigenvalues
+        self.l2 = l2.to(pack.device)
         like = pack.params
         self.epoch_total = torch.zeros(members, dtype=like.dtype, device=like.device)
         self.since_total = torch.zeros_like(self.epoch_total)
         self.epoch_count = self.since_count = self.seen = 0
         self.last_loss = torch.zeros_like(self.epoch_total)
+        self.alive = torch.ones(members, dtype=torch.bool, device=like.device)
+        self.all_alive = True
 
     def compute(self, step: int) -> None:
         k = step % self.per_epoch
@@ -478,23 +507,29 @@ class _ClassState:
                 [torch.randperm(n, generator=b.generator) for b in self.blocks]
             ).to(self.x.device)
             self.order = (orders + self.offsets).index_select(0, self.member_block)
-        assert self.order is not None
-        idx = self.order[:, self.starts[k] : self.starts[k + 1]]  # (S_c, B)
-        members, batch = idx.shape
-        flat = idx.reshape(-1)
-        x = self.x.index_select(0, flat).view(members, batch, -1)
-        y = self.y.index_select(0, flat).view(members, batch)
+            # every member's whole epoch in its batch order, gathered at once
+            flat = self.order.reshape(-1)
+            members = self.hi - self.lo
+            self.x_epoch = self.x.index_select(0, flat).view(members, n, -1)
+            self.y_epoch = self.y.index_select(0, flat).view(members, n)
+        lo, hi = self.starts[k], self.starts[k + 1]
+        x, y = self.x_epoch[:, lo:hi], self.y_epoch[:, lo:hi]  # (S_c, B, d), (S_c, B)
+        batch = hi - lo
         loss = member_grads(self.p, self.g, x, y, l2_eigenvalues=self.l2, **self.pack.constants)
+        if not self.all_alive:  # frozen members do not move: no gradient, no moments
+            for view in self.g.values():
+                view[~self.alive] = 0.0
         self.last_loss = loss * batch
         self.batch = batch
 
     def after(self, done: int) -> None:
         """Bookkeeping after the update of step ``done`` (1-based)."""
         self.epoch_total += self.last_loss
-        self.since_total += self.last_loss
         self.epoch_count += self.batch
-        self.since_count += self.batch
         self.seen += self.batch
+        if self.checkpoints:
+            self.since_total += self.last_loss
+            self.since_count += self.batch
         if done in self.checkpoints:
             loss = _host(self.since_total / max(self.since_count, 1))
             for b in self.blocks:
@@ -507,20 +542,18 @@ class _ClassState:
             self.end_epoch(math.ceil(done / self.per_epoch), done == self.total)
 
     def end_epoch(self, epoch: int, last: bool) -> None:
-        pack = self.pack
-        epoch_loss = self.epoch_total / self.epoch_count
-        finite = torch.isfinite(epoch_loss)
-        for view in pack.views.values():
-            finite &= torch.isfinite(view[self.lo : self.hi]).reshape(len(finite), -1).all(1)
-        alive = pack.alive[self.lo : self.hi]
-        dead = alive & ~finite
-        if bool(dead.any()):
-            self._freeze(dead, epoch)
-        for name, view in pack.layout.views(pack.snapshot).items():
-            view[self.lo : self.hi] = pack.views[name][self.lo : self.hi]
-        loss = _host(epoch_loss)
-        log_every = self.blocks[0].spec.settings.log_every
-        if epoch % log_every == 0 or last:
+        # one sum over the loss totals and the whole segment (padding is zero) is finite
+        # when every entry is (it may overflow: then the exact check below finds nothing)
+        if not math.isfinite(float(self.epoch_total.sum() + self.flat.sum())):
+            finite = torch.isfinite(self.epoch_total / self.epoch_count)
+            for view in self.views.values():
+                finite &= torch.isfinite(view).reshape(len(finite), -1).all(1)
+            dead = self.alive & ~finite
+            if bool(dead.any()):
+                self._freeze(dead, epoch)
+        self.snapshot.copy_(self.flat)
+        if epoch % self.log_every == 0 or last:
+            loss = _host(self.epoch_total / self.epoch_count)
             for b in self.blocks:
                 b.logged_epochs.append(epoch)
                 b.logged.append(loss[b.lo - self.lo : b.hi - self.lo])
@@ -529,25 +562,16 @@ class _ClassState:
 
     @torch.no_grad()
     def _freeze(self, dead: torch.Tensor, epoch: int) -> None:
-        pack = self.pack
-        members = torch.zeros_like(pack.alive)
-        members[self.lo : self.hi] = dead
-        mask = members[pack.owner]
-        pack.params.copy_(torch.where(mask, pack.snapshot, pack.params))
-        pack.exp_avg.masked_fill_(mask, 0.0)
-        pack.exp_avg_sq.masked_fill_(mask, 0.0)
-        pack.alive &= ~members
-        pack.all_alive = False
+        snap = self.layout.views(self.snapshot)
+        moments = (self.layout.views(self.exp_avg), self.layout.views(self.exp_avg_sq))
+        for name, view in self.views.items():
+            view[dead] = snap[name][dead]
+            for m in moments:
+                m[name][dead] = 0.0
+        self.alive &= ~dead
+        self.all_alive = False
         newly = dead.cpu().numpy()
-        pack.diverged[self.lo : self.hi][newly] = epoch
-
-    def finish(self) -> None:
-        """The class has run its steps: zero its gradient and moments (it no longer moves)."""
-        for buffer in (self.pack.exp_avg, self.pack.exp_avg_sq):
-            for view in self.pack.layout.views(buffer).values():
-                view[self.lo : self.hi] = 0.0
-        for view in self.g.values():
-            view.zero_()
+        self.pack.diverged[self.lo : self.hi][newly] = epoch
 
 
 def run_task(spec: BlockSpec | PackSpec) -> BlockResult | list[BlockResult]:

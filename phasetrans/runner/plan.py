@@ -34,6 +34,9 @@ __all__ = [
 
 #: Bump when a change to the backend changes the numbers of an unchanged spec.
 NUMBERS_VERSION = 1
+#: Likewise for the numbers of ``step = "member"`` alone (2: fused Adam and the
+#: matmul pruning sweep), so that a change to it leaves other cells' parts valid.
+MEMBER_NUMBERS_VERSION = 2
 
 #: How each sweep dimension shows in a task key.
 _KEY_TAG = {
@@ -463,6 +466,8 @@ def plan_tasks(
                             f"_{_KEY_TAG[d]}{cell[d]!r}" for d in SWEEP_DIMS if d in swept
                         )
                         content = {"block": _hash_block(spec), "numbers": NUMBERS_VERSION}
+                        if spec.settings.step == "member":
+                            content["member_numbers"] = MEMBER_NUMBERS_VERSION
                         tasks.append(
                             Task(
                                 key=key,

@@ -52,6 +52,10 @@ def test_pack_of_different_cells_is_bitwise_each_cell_alone():
         for i, seed in enumerate(block.seeds):  # and each student alone
             alone = run_block(dataclasses.replace(block, seeds=(seed,)))
             assert np.array_equal(alone.w1[0], result.w1[i])
+            assert np.array_equal(alone.test_mse[0], result.test_mse[i])
+            assert np.array_equal(
+                alone.checkpoints.test_mse[:, 0], result.checkpoints.test_mse[:, i]
+            )
     assert packed[4].budget_steps == 7 and packed[4].epochs[-1] == 4
 
 
