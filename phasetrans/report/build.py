@@ -32,10 +32,10 @@ from phasetrans.report.claims import (
     _dimension_claims,
     _fit,
     _fit_claim,
-    _guard,
     _mse_claims,
     _recovery_claim,
     _sweep_dims,
+    guard,
 )
 
 # ---------------------------------------------------------------------------
@@ -109,7 +109,7 @@ def build_report(ds: xr.Dataset, *, bootstrap: int = 100, seed: int = 0) -> Repo
         f"{RECOVERED_MIN:g}; collapse quality S < {COLLAPSE_S_MAX:g}."
     )
     if TIME in ds.dims:
-        checked = _guard(lambda: _stationarity(ds, h_t, at))
+        checked = guard(lambda: _stationarity(ds, h_t, at))
         if isinstance(checked, str):
             report.notes.append(f"Stationarity: {checked}")
         else:
@@ -122,25 +122,25 @@ def build_report(ds: xr.Dataset, *, bootstrap: int = 100, seed: int = 0) -> Repo
         else:
             report.claims.extend(rows if isinstance(rows, list) else [rows])
 
-    add(_guard(lambda: _dimension_claims(disorder, h_t)), "effective dimension ≈ h_T")
-    add(_guard(lambda: _mse_claims(disorder, h_t)), "test error against pruning")
-    collapse_result = _guard(lambda: _collapse(disorder, h_t, bootstrap, seed))
+    add(guard(lambda: _dimension_claims(disorder, h_t)), "effective dimension ≈ h_T")
+    add(guard(lambda: _mse_claims(disorder, h_t)), "test error against pruning")
+    collapse_result = guard(lambda: _collapse(disorder, h_t, bootstrap, seed))
     if isinstance(collapse_result, str):
         add(collapse_result, "curves of all widths collapse onto one")
     else:
-        add(_guard(lambda: _collapse_claim(collapse_result)), "collapse across widths")
-    fitted = _guard(lambda: _fit(base, h_t, bootstrap, seed))
+        add(guard(lambda: _collapse_claim(collapse_result)), "collapse across widths")
+    fitted = guard(lambda: _fit(base, h_t, bootstrap, seed))
     if isinstance(fitted, str):
         add(fitted, "the transition's shape below h_T")
     else:
-        add(_guard(lambda: _fit_claim(*fitted)), "the transition's shape below h_T")
-    topology = _guard(lambda: _topology(base))
+        add(guard(lambda: _fit_claim(*fitted)), "the transition's shape below h_T")
+    topology = guard(lambda: _topology(base))
     add(
-        _guard(lambda: _recovery_claim(base, h_t, topology)),
+        guard(lambda: _recovery_claim(base, h_t, topology)),
         "the pruned student recovers the teacher's nodes",
     )
 
-    section = _guard(lambda: transition_section(ds, bootstrap=bootstrap, seed=seed))
+    section = guard(lambda: transition_section(ds, bootstrap=bootstrap, seed=seed))
     if isinstance(section, str):
         report.sections.append(
             Section("Transition", claims=[Claim("a transition across sizes", "", "", section)])
@@ -153,13 +153,13 @@ def build_report(ds: xr.Dataset, *, bootstrap: int = 100, seed: int = 0) -> Repo
     for dim in _sweep_dims(ds):
         if ds.sizes[dim] > 1 and dim != "teacher_seed":
             report.figures.append(
-                (f"Order parameters against {dim}", _guard(lambda d=dim: _order(ds, d)))
+                (f"Order parameters against {dim}", guard(lambda d=dim: _order(ds, d)))
             )
     if "teacher_width" in ds.dims and ds.sizes["teacher_width"] > 1:
         report.figures.append(
             (
                 "Order parameters against h_T",
-                _guard(lambda: _order(ds, "teacher_width")),
+                guard(lambda: _order(ds, "teacher_width")),
             )
         )
     return report
@@ -221,35 +221,34 @@ def _figures(
     figures: list[tuple[str, Figure | str]] = [
         (
             "Pruning curves: spectral against direct, per width",
-            _guard(lambda: pruning.plot_pruning_by_width(base, teacher_width=h_t)),
+            guard(lambda: pruning.plot_pruning_by_width(base, teacher_width=h_t)),
         ),
         (
             "Pruning curves per training, all widths",
-            _guard(lambda: pruning.plot_pruning_curves(base, teacher_width=h_t)),
+            guard(lambda: pruning.plot_pruning_curves(base, teacher_width=h_t)),
         ),
         (
             "Effective dimension against width",
-            _guard(lambda: pruning.plot_dimension(base, teacher_width=h_t)),
+            guard(lambda: pruning.plot_dimension(base, teacher_width=h_t)),
         ),
         (
             "Transition observable ΔMSE and its collapse across widths (spectral)",
-            not_available(collapse_result)
-            or _guard(lambda: scaling.plot_collapse(collapse_result)),
+            not_available(collapse_result) or guard(lambda: scaling.plot_collapse(collapse_result)),
         ),
         (
             f"Fits of the transition below h_T (spectral, W = {width})",
-            not_available(fitted) or _guard(lambda: scaling.plot_fit(fitted[0])),
+            not_available(fitted) or guard(lambda: scaling.plot_fit(fitted[0])),
         ),
         (
             "Sorted path magnitudes of the pruned students against the teacher",
-            not_available(topology) or _guard(lambda: topo_plots.plot_path_curves(topology)),
+            not_available(topology) or guard(lambda: topo_plots.plot_path_curves(topology)),
         ),
     ]
     for training in [str(t) for t in base["training"].values]:
         figures.append(
             (
                 f"Neuron matching: {training}, W = {width}, seed {seed}",
-                _guard(
+                guard(
                     lambda t=training: topo_plots.plot_similarity_matrix(
                         match_student(base, training=t, teacher_width=h_t, width=width, seed=seed),
                         title=f"{t}, W = {width}, seed {seed}",
@@ -260,7 +259,7 @@ def _figures(
     figures.append(
         (
             "Training loss",
-            _guard(lambda: pruning.plot_training_loss(base, teacher_width=h_t)),
+            guard(lambda: pruning.plot_training_loss(base, teacher_width=h_t)),
         )
     )
     return figures

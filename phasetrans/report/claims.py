@@ -148,9 +148,9 @@ class Report:
             (relative to the page, which must be in ``image_dir.parent``);
             by default they are embedded as base64 data URIs.
         """
-        from phasetrans.report.html import _render
+        from phasetrans.report.html import render
 
-        return _render(self, dpi=dpi, image_dir=image_dir)
+        return render(self, dpi=dpi, image_dir=image_dir)
 
 
 def _reason(exc: BaseException) -> str:
@@ -158,7 +158,7 @@ def _reason(exc: BaseException) -> str:
     return f"not available: {type(exc).__name__}" + (f": {text}" if text else "")
 
 
-def _guard(fn: Callable[[], Any]) -> Any:
+def guard(fn: Callable[[], Any]) -> Any:
     """``fn()`` or the "not available: ..." text of its exception."""
     try:
         return fn()

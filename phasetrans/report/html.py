@@ -13,7 +13,7 @@ from matplotlib.figure import Figure
 __all__ = ["write_report"]
 
 from phasetrans.report.build import build_report
-from phasetrans.report.claims import Claim, Report, Section, Table, _guard
+from phasetrans.report.claims import Claim, Report, Section, Table, guard
 
 # ---------------------------------------------------------------------------
 # HTML
@@ -53,7 +53,7 @@ def _png(fig: Figure, dpi: int) -> bytes:
 def _figure(title: str, fig: Figure | str, name: str, *, dpi: int, image_dir: Path | None) -> str:
     e = html.escape
     out = [f"<figure><figcaption>{e(title)}</figcaption>"]
-    data = fig if isinstance(fig, str) else _guard(lambda: _png(fig, dpi))
+    data = fig if isinstance(fig, str) else guard(lambda: _png(fig, dpi))
     if isinstance(data, str):  # not available, or a figure that fails to draw
         out.append(f'<p class="na">{e(data)}</p>')
     else:
@@ -104,7 +104,7 @@ def _section(section: Section, index: int, *, dpi: int, image_dir: Path | None) 
     return out
 
 
-def _render(report: Report, *, dpi: int, image_dir: Path | None) -> str:
+def render(report: Report, *, dpi: int, image_dir: Path | None) -> str:
     e = html.escape
     out = [
         "<!DOCTYPE html>",

@@ -38,7 +38,7 @@ from phasetrans.analysis.overlaps import (
     SPECIALISATION,
 )
 from phasetrans.names import TIME, at_checkpoints
-from phasetrans.report.claims import COLLAPSE_S_MAX, Claim, Section, Table, _guard
+from phasetrans.report.claims import COLLAPSE_S_MAX, Claim, Section, Table, guard
 from phasetrans.report.stationarity import Unconverged, unconverged_cells
 
 __all__ = [
@@ -137,20 +137,20 @@ def transition_section(
     control, size = axes
     sizes = ", ".join(f"{v:g}" for v in ds[size].values)
     section = Section(f"Transition against {control} across {size} = {sizes}")
-    chosen = _guard(lambda: choose_order(ds))
+    chosen = guard(lambda: choose_order(ds))
     if isinstance(chosen, str):
         section.claims.append(Claim(f"a transition in {control}", "", "", chosen))
         return section, []
     order, why = chosen
     at = _held(ds, order, control, size)
     counts = _counts(bootstrap)
-    analysed = _guard(lambda: _analyse(ds, order, control, size, at, counts, seed))
+    analysed = guard(lambda: _analyse(ds, order, control, size, at, counts, seed))
     if isinstance(analysed, str):
         section.notes.append(f"Order parameter: {order} ({why}).")
         section.claims.append(Claim(f"a transition of {order} in {control}", "", "", analysed))
         return section, []
     result = analysed
-    stationary = _guard(lambda: _stationarity(ds, result, at, seed))
+    stationary = guard(lambda: _stationarity(ds, result, at, seed))
     section.title = f"Transition of {order} against {control} across {size} = {sizes}"
     section.notes = _notes(ds, result, why, at, counts, bootstrap, stationary)
     unconverged = stationary[1] if isinstance(stationary, tuple) else None
@@ -159,7 +159,7 @@ def transition_section(
     if result.threshold_note:
         section.claims.append(_threshold_claim(result))
     for table in (_per_size_table, _crossings_table, _collapse_table, _systematics_table):
-        done = _guard(lambda t=table: t(result))
+        done = guard(lambda t=table: t(result))
         if isinstance(done, str):
             section.notes.append(f"{table.__name__[1:].replace('_', ' ')}: {done}")
         else:
@@ -169,9 +169,9 @@ def transition_section(
             f"Transition of {result.order}: disorder average, susceptibility, "
             f"{'Binder ratio' if 'binder_ratio' in result.curves else 'centred cumulant'}, "
             f"per-teacher spread of {control}*(t)",
-            _guard(lambda: result.plot()),
+            guard(lambda: result.plot()),
         ),
-        (f"Collapse of {result.order} across {size}", _guard(lambda: result.collapse.plot())),
+        (f"Collapse of {result.order} across {size}", guard(lambda: result.collapse.plot())),
     ]
     alerts = []
     if unconverged is not None:

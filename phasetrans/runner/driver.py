@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -205,6 +206,48 @@ def _cell_status(study: Study, cells: list[Cell]) -> tuple[StudyStatus, dict[str
     return status, by_hash
 
 
+def _run_tasks(
+    study: Study,
+    tasks: list[Any],
+    *,
+    scheduler: Any,
+    workers: Any,
+    progress: bool,
+    max_in_flight: Any,
+    on_part: Callable[[Any, Path], None],
+) -> dict[str, str]:
+    """Run ``tasks`` on the executor, write a part as each arrives; return the failures.
+
+    ``on_part(task, path)`` is called after each part is written; closing the
+    executor's generator cancels what is queued when interrupted.
+    """
+    failed: dict[str, str] = {}
+    if not tasks:
+        return failed
+    if scheduler == "sync":
+        outcomes = executors.in_process(tasks, retries=study.run.retries, progress=progress)
+    else:
+        outcomes = executors.on_dask(
+            tasks,
+            scheduler=scheduler,
+            workers=workers,
+            device=tasks[0].spec.device,
+            retries=study.run.retries,
+            progress=progress,
+            max_in_flight=max_in_flight,
+        )
+    try:
+        for task, outcome in outcomes:
+            if isinstance(outcome, executors.Failure):
+                failed[task.key] = outcome.text
+                _record_failure(study, task.key, outcome.text)
+            else:
+                on_part(task, _write_part(study, task, outcome))
+    finally:
+        outcomes.close()
+    return failed
+
+
 def _record_failure(study: Study, key: str, text: str) -> None:
     path = store.failed_path(study, key)
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -302,30 +345,15 @@ def run_study(
                 "%d of %d task(s) already done; %d to run", len(skipped), len(tasks), len(todo)
             )
         computed: list[str] = []
-        failed: dict[str, str] = {}
-        if todo:
-            if scheduler == "sync":
-                outcomes = executors.in_process(todo, retries=study.run.retries, progress=progress)
-            else:
-                outcomes = executors.on_dask(
-                    todo,
-                    scheduler=scheduler,
-                    workers=workers,
-                    device=tasks[0].spec.device,
-                    retries=study.run.retries,
-                    progress=progress,
-                    max_in_flight=max_in_flight,
-                )
-            try:
-                for task, outcome in outcomes:
-                    if isinstance(outcome, executors.Failure):
-                        failed[task.key] = outcome.text
-                        _record_failure(study, task.key, outcome.text)
-                    else:
-                        _write_part(study, task, outcome)
-                        computed.append(task.key)
-            finally:
-                outcomes.close()  # cancel what is queued when interrupted
+        failed = _run_tasks(
+            study,
+            todo,
+            scheduler=scheduler,
+            workers=workers,
+            progress=progress,
+            max_in_flight=max_in_flight,
+            on_part=lambda task, path: computed.append(task.key),
+        )
         output = None
         if not failed:
             # every task has a part now (we hold the lock): no need to reopen them all
@@ -445,31 +473,20 @@ def _run_cells(
                 len(tasks),
             )
         computed: list[str] = []
-        failed: dict[str, str] = {}
-        if tasks:
-            if scheduler == "sync":
-                outcomes = executors.in_process(tasks, retries=study.run.retries, progress=progress)
-            else:
-                outcomes = executors.on_dask(
-                    tasks,
-                    scheduler=scheduler,
-                    workers=workers,
-                    device=tasks[0].spec.device,
-                    retries=study.run.retries,
-                    progress=progress,
-                    max_in_flight=max_in_flight,
-                )
-            try:
-                for task, outcome in outcomes:
-                    if isinstance(outcome, executors.Failure):
-                        failed[task.key] = outcome.text
-                        _record_failure(study, task.key, outcome.text)
-                    else:
-                        path = _write_part(study, task, outcome)
-                        by_hash.update({c.cell_hash: path for c in task.cells})
-                        computed.extend(c.key for c in task.cells)
-            finally:
-                outcomes.close()  # cancel what is queued when interrupted
+
+        def on_part(task: Any, path: Path) -> None:
+            by_hash.update({c.cell_hash: path for c in task.cells})
+            computed.extend(c.key for c in task.cells)
+
+        failed = _run_tasks(
+            study,
+            tasks,
+            scheduler=scheduler,
+            workers=workers,
+            progress=progress,
+            max_in_flight=max_in_flight,
+            on_part=on_part,
+        )
         output = None
         if not failed:
             done = StudyStatus(done=[c.key for c in cells])
