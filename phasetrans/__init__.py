@@ -16,8 +16,7 @@ from typing import Any
 
 from phasetrans import accessor as _accessor  # noqa: F401  (registers ``ds.pt``)
 from phasetrans.errors import ConfigError, PhasetransWarning, StudyError
-
-__version__ = "0.1.0"
+from phasetrans.version import __version__
 
 _LAZY = {
     "load_study": "phasetrans.config",
