@@ -14,13 +14,13 @@ import numpy as np
 import pytest
 import xarray as xr
 
-from phasetrans.analysis.transition.synthetic import threshold_artefact_ensemble
 from phasetrans.report import build as report_module
 from phasetrans.report import build_report
 from phasetrans.report import transition as section_module
 from phasetrans.report.stationarity import Unconverged
+from phasetrans.testing.specialisation import ALPHA_C, SIZES, transition_study
+from phasetrans.testing.transition import threshold_artefact_ensemble
 from tests.cli.test_info_stationarity import SAMPLE
-from tests.report.conftest import ALPHA_C, SIZES, transition_study
 
 BOOTSTRAP = 10
 
