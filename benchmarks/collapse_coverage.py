@@ -2,8 +2,9 @@
 
 Draws ``--repetitions`` synthetic finite-size data sets from the scaling form
 O = L^zeta F((x - x_c) L^(1/nu)) with multiplicative noise per seed, on a
-ragged grid, collapses each with a seed bootstrap, and prints how often the
-68 % and 95 % percentile intervals contain the true x_c, nu and zeta.  The
+ragged grid (:func:`phasetrans.testing.known_collapse`), collapses each with a
+seed bootstrap, and prints how often the 68 % and 95 % percentile intervals
+contain the true x_c, nu and zeta.  The
 95 % interval of nu should cover the truth in at least 90 % of repetitions.
 
 Usage: ``python benchmarks/collapse_coverage.py [--repetitions 50] [--bootstrap 200]``
@@ -18,27 +19,15 @@ import numpy as np
 import xarray as xr
 
 from phasetrans.analysis.scaling import collapse
+from phasetrans.testing import known_collapse
 
 TRUTH = {"x_c": 0.5, "nu": 1.3, "zeta": 0.4}
 
 
 def synthetic(rng: np.random.Generator, n_seeds: int = 20, noise: float = 0.03) -> xr.DataArray:
     """Ragged (size, x, seed) data from the scaling form, with noise per seed."""
-    sizes = np.array([8.0, 16.0, 32.0, 64.0])
-    x_c, nu, zeta = TRUTH["x_c"], TRUTH["nu"], TRUTH["zeta"]
-    x = x_c + np.linspace(-1.0, 1.0, 61) * 6.0 / sizes.max() ** (1 / nu)
-    s = (x[None, :] - x_c) * sizes[:, None] ** (1 / nu)
-    master = 1 / (1 + np.exp(-s)) + 0.3 * np.tanh(s / 3) + 0.2
-    clean = sizes[:, None] ** zeta * master
-    values = clean[:, :, None] * (1 + noise * rng.standard_normal((*clean.shape, n_seeds)))
-    for i in range(sizes.size):  # each size sees its own window of the control
-        values[i, : 3 * i] = np.nan
-        values[i, x.size - 2 * (sizes.size - 1 - i) :] = np.nan
-    return xr.DataArray(
-        values,
-        dims=("L", "x", "seed"),
-        coords={"L": sizes, "x": x, "seed": np.arange(n_seeds)},
-        name="O",
+    return known_collapse(
+        **TRUTH, noise=noise, n_seeds=n_seeds, seed=rng, ragged=True, missing_cell=False
     )
 
 

@@ -1,6 +1,6 @@
 """Coverage of :func:`phasetrans.transition` on the synthetic critical ensemble with disorder.
 
-Each repetition draws :func:`phasetrans.analysis.transition.synthetic.critical_ensemble`
+Each repetition draws :func:`phasetrans.testing.critical_ensemble`
 with a new seed: teachers' own transitions are steps with nu = 1, their
 pseudo-critical points spread as alpha_c(t) = 1 + 0.5 N^(-1/2) xi_t (slower than
 each teacher's width N^(-1)), so the disorder-averaged width is the spread's and
@@ -20,7 +20,7 @@ import time
 import numpy as np
 
 from phasetrans.analysis.transition import transition
-from phasetrans.analysis.transition.synthetic import critical_ensemble
+from phasetrans.testing import critical_ensemble
 
 TRUTH = {"alpha_c": 1.0, "nu": 2.0, "a": 0.5}
 

@@ -142,11 +142,47 @@ def stationarity(
         )
     arrays = _checkpoint_arrays(data, variables)
     disorder = [d for d in (teacher_dim, student_dim) if d is not None]
-    first = next(iter(arrays.values()))
-    clock, steps = _clock(first, disorder)
+    clock, steps = _clock(next(iter(arrays.values())), disorder)
     half, last = _checkpoints(steps)
-    testable = half != last
+    changes, blocks, sample_dims = _paired(arrays, disorder, half, last)
 
+    # every order parameter in one array (entry, *disorder): one draw for all of them
+    def stacked(key: str) -> xr.DataArray:
+        return xr.DataArray(np.concatenate(blocks[key]), dims=["entry", *sample_dims])
+
+    average = disorder_average(
+        stacked("change"), teacher_dim, student_dim, bootstrap=int(bootstrap), seed=seed
+    )
+    early = disorder_average(stacked("early"), teacher_dim, student_dim, bootstrap=0)["mean"]
+    late = disorder_average(stacked("late"), teacher_dim, student_dim, bootstrap=0)["mean"]
+    scale = np.fmax(np.abs(early.values), np.abs(late.values))
+    out = _verdicts(changes, sample_dims, average, scale, level, tolerance)
+    out = out.assign_coords(
+        step_half=_drop_time(steps.isel({TIME: half})),
+        step_last=_drop_time(steps.isel({TIME: last})),
+    )
+    out.attrs = {
+        "variables": list(arrays),
+        "level": level,
+        "tolerance": tolerance,
+        "rule": (
+            f"converged when |change| <= max({level:g} x change_error, "
+            f"{tolerance:g} x max(|mean at T/2|, |mean at T|)); the second term matters "
+            "only where the error is 0 or negligible (no noise, one sample)"
+        ),
+        "clock": clock,
+        "half": f"the checkpoint whose {clock} is closest to half of the last one's",
+        **{k: v for k, v in average.attrs.items()},
+    }
+    return out
+
+
+def _paired(
+    arrays: dict[str, xr.DataArray], disorder: list[str], half: xr.DataArray, last: xr.DataArray
+) -> tuple[dict[str, xr.DataArray], dict[str, list[np.ndarray]], tuple[str, ...]]:
+    """Per order parameter the paired change T/2 -> T; the blocks ``change``, ``early``,
+    ``late`` (``(entries, *disorder)``, for the one draw); the disorder dims they share."""
+    testable = half != last
     changes, blocks = {}, {"change": [], "early": [], "late": []}
     sample_dims = None
     for name, da in arrays.items():
@@ -166,17 +202,18 @@ def stationarity(
         changes[name] = late - early
         for key, values in (("change", late - early), ("early", early), ("late", late)):
             blocks[key].append(values.values.reshape(-1, *values.shape[len(cells) :]))
+    return changes, blocks, sample_dims
 
-    # every order parameter in one array (entry, *disorder): one draw for all of them
-    def stacked(key: str) -> xr.DataArray:
-        return xr.DataArray(np.concatenate(blocks[key]), dims=["entry", *sample_dims])
 
-    average = disorder_average(
-        stacked("change"), teacher_dim, student_dim, bootstrap=int(bootstrap), seed=seed
-    )
-    early = disorder_average(stacked("early"), teacher_dim, student_dim, bootstrap=0)["mean"]
-    late = disorder_average(stacked("late"), teacher_dim, student_dim, bootstrap=0)["mean"]
-    scale = np.fmax(np.abs(early.values), np.abs(late.values))
+def _verdicts(
+    changes: dict[str, xr.DataArray],
+    sample_dims: tuple[str, ...],
+    average: xr.Dataset,
+    scale: np.ndarray,
+    level: float,
+    tolerance: float,
+) -> xr.Dataset:
+    """``X_change``, ``X_change_error`` and ``X_converged`` from the stacked disorder average."""
     out = xr.Dataset()
     start = 0
     for name, change in changes.items():
@@ -190,33 +227,14 @@ def stationarity(
         )
         with np.errstate(invalid="ignore"):
             converged = np.isfinite(mean) & (np.abs(mean) <= bound)
-        out[name + _CHANGE] = template.copy(data=mean)
-        out[name + _ERROR] = template.copy(data=error)
-        out[name + _CONVERGED] = template.copy(data=converged)
-        out[name + _CHANGE].attrs = {
-            "long_name": f"change of the disorder average of {name} from T/2 to T"
+        long_names = {
+            _CHANGE: f"change of the disorder average of {name} from T/2 to T",
+            _ERROR: f"two-level bootstrap error of {name}_change",
+            _CONVERGED: f"{name} converged: |change| <= {level:g} x error",
         }
-        out[name + _ERROR].attrs = {"long_name": f"two-level bootstrap error of {name}_change"}
-        out[name + _CONVERGED].attrs = {
-            "long_name": f"{name} converged: |change| <= {level:g} x error"
-        }
-    out = out.assign_coords(
-        step_half=_drop_time(steps.isel({TIME: half})),
-        step_last=_drop_time(steps.isel({TIME: last})),
-    )
-    out.attrs = {
-        "variables": list(arrays),
-        "level": level,
-        "tolerance": tolerance,
-        "rule": (
-            f"converged when |change| <= max({level:g} x change_error, "
-            f"{tolerance:g} x max(|mean at T/2|, |mean at T|)); the second term matters "
-            "only where the error is 0 or negligible (no noise, one sample)"
-        ),
-        "clock": clock,
-        "half": f"the checkpoint whose {clock} is closest to half of the last one's",
-        **{k: v for k, v in average.attrs.items()},
-    }
+        for suffix, values in ((_CHANGE, mean), (_ERROR, error), (_CONVERGED, converged)):
+            out[name + suffix] = template.copy(data=values)
+            out[name + suffix].attrs = {"long_name": long_names[suffix]}
     return out
 
 

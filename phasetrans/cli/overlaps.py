@@ -53,7 +53,8 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def main(args: argparse.Namespace) -> int:
-    from phasetrans.analysis.overlaps import OVERLAP_VARIABLES, add_overlaps
+    from phasetrans.analysis.overlaps.dataset import add_overlaps
+    from phasetrans.analysis.overlaps.schema import OVERLAP_VARIABLES
 
     ds = open_data(args.data)
     present = [n for n in OVERLAP_VARIABLES if n in ds.data_vars]
@@ -85,7 +86,7 @@ def write_with_overlaps(ds: xr.Dataset, path: Path) -> Path:
     """
     import xarray as xr
 
-    from phasetrans.analysis.overlaps import OVERLAP_VARIABLES
+    from phasetrans.analysis.overlaps.schema import OVERLAP_VARIABLES
     from phasetrans.store import write_dataset
 
     path.parent.mkdir(parents=True, exist_ok=True)

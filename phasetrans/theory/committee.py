@@ -71,6 +71,7 @@ import numpy as np
 from scipy.integrate import solve_ivp
 
 from phasetrans.errors import AnalysisInputError
+from phasetrans.theory.checks import check_lr, check_overlaps, check_times
 from phasetrans.theory.integrals import i2, i3, i4
 
 __all__ = [
@@ -80,8 +81,6 @@ __all__ = [
     "integrate_committee",
 ]
 
-#: Relative tolerance of the symmetry checks on Q and T.
-_SYMMETRY_RTOL = 1e-8
 #: Integrators of scipy.integrate.solve_ivp accepted by integrate_committee.
 _METHODS = ("LSODA", "RK45", "DOP853", "Radau", "BDF", "RK23")
 #: Most negative eigenvalue (relative to the largest) accepted for C = [[Q, R], [R.T, T]].
@@ -138,78 +137,6 @@ def _signs(K: int, M: int) -> np.ndarray:
     return np.concatenate([-np.ones(K), np.ones(M)])
 
 
-def _as_matrix(value: object, field: str, ndim: int) -> np.ndarray:
-    try:
-        array = np.array(value, dtype=float)  # a copy: results hold read-only arrays
-    except (TypeError, ValueError):
-        raise AnalysisInputError(
-            f"{field}={value!r}; allowed: a real array", field=field, value=value
-        ) from None
-    if array.ndim != ndim or 0 in array.shape:
-        raise AnalysisInputError(
-            f"{field} has shape {array.shape}; allowed: a non-empty {ndim}-d array",
-            field=field,
-            value=array.shape,
-        )
-    if not np.all(np.isfinite(array)):
-        raise AnalysisInputError(
-            f"{field} has non-finite entries; allowed: finite values", field=field, value=value
-        )
-    return array
-
-
-def _check_symmetric(array: np.ndarray, field: str) -> None:
-    if array.shape[-1] != array.shape[-2]:
-        raise AnalysisInputError(
-            f"{field} has shape {array.shape}; allowed: square matrices (..., n, n)",
-            field=field,
-            value=array.shape,
-        )
-    asym = np.max(np.abs(array - np.swapaxes(array, -1, -2)))
-    scale = max(float(np.max(np.abs(array))), 1.0)
-    if asym > _SYMMETRY_RTOL * scale:
-        raise AnalysisInputError(
-            f"{field} is not symmetric (max |{field} - {field}.T| = {asym:.3g}); "
-            "allowed: a symmetric matrix",
-            field=field,
-            value=asym,
-        )
-
-
-def _check_overlaps(
-    Q: object, R: object, T: object, *, batched: bool, names: tuple[str, str, str]
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Validate (Q, R, T) and return them as float arrays."""
-    qn, rn, tn = names
-    T = _as_matrix(T, tn, 2)
-    _check_symmetric(T, tn)
-    if batched:
-        Q = np.asarray(Q, dtype=float)
-        R = np.asarray(R, dtype=float)
-        if Q.ndim < 2 or Q.ndim != R.ndim:
-            raise AnalysisInputError(
-                f"{qn} has shape {Q.shape} and {rn} has shape {R.shape}; "
-                "allowed: (..., K, K) and (..., K, M) with the same leading axes",
-                field=qn,
-                value=Q.shape,
-            )
-        Q = _as_matrix(Q, qn, Q.ndim)
-        R = _as_matrix(R, rn, R.ndim)
-    else:
-        Q = _as_matrix(Q, qn, 2)
-        R = _as_matrix(R, rn, 2)
-    _check_symmetric(Q, qn)
-    K, M = Q.shape[-1], T.shape[-1]
-    if R.shape[-2:] != (K, M) or R.shape[:-2] != Q.shape[:-2]:
-        raise AnalysisInputError(
-            f"{rn} has shape {R.shape}; allowed: {(*Q.shape[:-2], K, M)} "
-            f"for {qn} of shape {Q.shape} and {tn} of shape {T.shape}",
-            field=rn,
-            value=R.shape,
-        )
-    return Q, R, T
-
-
 def generalisation_error(Q: object, R: object, T: object) -> float | np.ndarray:
     r"""Generalisation error :math:`\tfrac12\mathbb E_x[(\sigma - y)^2]` from the overlaps.
 
@@ -240,7 +167,7 @@ def generalisation_error(Q: object, R: object, T: object) -> float | np.ndarray:
     :math:`I_2(a, b) = \tfrac2\pi\arcsin(C_{ab}/\sqrt{(1+C_{aa})(1+C_{bb})})`.
     The result is 0 when the student equals the teacher (K = M, Q = R = T).
     """
-    Q, R, T = _check_overlaps(Q, R, T, batched=True, names=("Q", "R", "T"))
+    Q, R, T = check_overlaps(Q, R, T, batched=True, names=("Q", "R", "T"))
     s = _signs(Q.shape[-1], T.shape[-1])
     eg = 0.5 * np.einsum("a,...ab,b->...", s, i2(_covariance(Q, R, T)), s)
     return float(eg) if eg.ndim == 0 else eg
@@ -291,28 +218,8 @@ def committee_drift(Q: object, R: object, T: object, lr: float) -> tuple[np.ndar
     at finite :math:`N` equals this drift up to :math:`O(1/N)`: the
     :math:`\eta^2` term carries :math:`|x|^2/N`, whose mean is 1.
     """
-    Q, R, T = _check_overlaps(Q, R, T, batched=False, names=("Q", "R", "T"))
-    return _drift(Q, R, T, _check_lr(lr))
-
-
-def _check_lr(lr: object) -> float:
-    if isinstance(lr, bool) or not isinstance(lr, (int, float, np.integer, np.floating)):
-        raise AnalysisInputError(f"lr={lr!r}; allowed: a real number > 0", field="lr", value=lr)
-    if not (np.isfinite(lr) and lr > 0):
-        raise AnalysisInputError(f"lr={lr!r}; allowed: a finite number > 0", field="lr", value=lr)
-    return float(lr)
-
-
-def _check_times(times: object) -> np.ndarray:
-    t = _as_matrix(times, "times", 1)
-    if t.size < 2 or np.any(np.diff(t) <= 0):
-        raise AnalysisInputError(
-            f"times={np.array2string(t, threshold=6)}; "
-            "allowed: at least 2 strictly increasing values",
-            field="times",
-            value=times,
-        )
-    return t
+    Q, R, T = check_overlaps(Q, R, T, batched=False, names=("Q", "R", "T"))
+    return _drift(Q, R, T, check_lr(lr))
 
 
 def integrate_committee(
@@ -378,15 +285,15 @@ def integrate_committee(
     permutations) is invariant under the flow; an initial condition inside it
     stays on the plateau up to rounding errors.
     """
-    Q0, R0, T = _check_overlaps(Q0, R0, T, batched=False, names=("Q0", "R0", "T"))
-    lr = _check_lr(lr)
+    Q0, R0, T = check_overlaps(Q0, R0, T, batched=False, names=("Q0", "R0", "T"))
+    lr = check_lr(lr)
     if method not in _METHODS:
         raise AnalysisInputError(
             f"method={method!r}; allowed: one of {', '.join(_METHODS)}",
             field="method",
             value=method,
         )
-    t = _check_times(times)
+    t = check_times(times)
     K, M = R0.shape
     if np.min(np.linalg.eigvalsh(Q0)) <= 0:
         raise AnalysisInputError(

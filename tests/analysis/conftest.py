@@ -6,12 +6,13 @@ import numpy as np
 import pytest
 import xarray as xr
 
-from tests.analysis.topology_helpers import read_study, write_study
+from phasetrans.testing.topology import write_topology_study
+from tests.analysis.topology_helpers import read_study
 
 
 @pytest.fixture(scope="module")
 def study(tmp_path_factory) -> xr.Dataset:
-    return read_study(write_study(tmp_path_factory.mktemp("study") / "study.nc"))
+    return read_study(write_topology_study(tmp_path_factory.mktemp("study") / "study.nc"))
 
 
 @pytest.fixture

@@ -12,9 +12,7 @@ from phasetrans.analysis.topology import (
     match_neurons,
 )
 from phasetrans.errors import ConfigError
-from tests.analysis.topology_helpers import (
-    permuted_rescaled,
-)
+from phasetrans.testing.topology import permuted_teacher as permuted_rescaled
 
 # --------------------------------------------------------------------------- matching
 

@@ -20,73 +20,9 @@ from phasetrans.analysis.observables import (
 )
 from phasetrans.analysis.scaling import collapse
 from phasetrans.analysis.validation import AnalysisInputError
-
-#: Exponent of the synthetic spectral students' curves: width W scales n - h_T by W^(1/NU).
-NU = 2.0
-
-
-def softplus(s: np.ndarray) -> np.ndarray:
-    return np.logaddexp(0.0, s)
-
-
-def make_study(
-    *,
-    teacher_widths: tuple[int, ...] = (10,),
-    widths: tuple[int, ...] = (12, 24, 48),
-    n_seeds: int = 6,
-    trainings: tuple[str, ...] = ("spectral", "direct"),
-    classification: bool = False,
-    noise: float = 0.02,
-    seed: int = 0,
-) -> xr.Dataset:
-    """A study dataset with the schema of :mod:`phasetrans.store` and known curves.
-
-    Spectral students: MSE(n) = base + 0.05 softplus(-(n - h_T) (W/12)^(1/NU)) minus
-    its value at n = W, so Delta MSE is ~0 above h_T and rises below it, more steeply
-    for wider students.  Direct students lose accuracy linearly in W - n.
-    """
-    rng = np.random.default_rng(seed)
-    retained = np.arange(max(widths) + 1)
-    node = np.arange(max(widths))
-    shape = (len(trainings), len(teacher_widths), len(widths), n_seeds)
-    mse = np.full((*shape, retained.size), np.nan)
-    for m, training in enumerate(trainings):
-        for t, h in enumerate(teacher_widths):
-            for w, width in enumerate(widths):
-                n = retained[: width + 1].astype(float)
-                if training == "spectral":
-                    curve = 0.05 * softplus(-(n - h) * (width / 12) ** (1 / NU))
-                else:
-                    curve = 0.02 * (width - n) / width
-                curve = curve - curve[-1]
-                base = 0.01 + 0.001 * rng.random(n_seeds)
-                jitter = 1 + noise * rng.standard_normal((n_seeds, n.size))
-                mse[m, t, w, :, : n.size] = base[:, None] + curve[None, :] * jitter
-    coords = {
-        "training": list(trainings),
-        "teacher_width": list(teacher_widths),
-        "width": list(widths),
-        "seed": np.arange(n_seeds),
-        "retained": retained,
-        "node": node,
-        "epoch": [0, 10],
-    }
-    student = ("training", "teacher_width", "width", "seed")
-    importance = rng.random((*shape, node.size))
-    exists = node < np.array(widths)[None, None, :, None, None]
-    importance = np.where(exists, importance, np.nan)
-    data = {
-        "test_mse": ((*student, "retained"), mse),
-        "importance": ((*student, "node"), importance),
-        "eigenvalue": ((*student, "node"), importance / 2),
-        "dimension": (student, np.full(shape, float(teacher_widths[0]))),
-        "train_loss": ((*student, "epoch"), np.ones((*shape, 2))),
-    }
-    if classification:
-        data["test_accuracy"] = ((*student, "retained"), 0.95 - 4.0 * (mse - 0.01))
-    ds = xr.Dataset(data, coords=coords)
-    ds.attrs["teacher_kind"] = "classification" if classification else "regression"
-    return ds
+from phasetrans.testing.studies import ALPHA_C, NU, NU_ALPHA
+from phasetrans.testing.studies import pruning_study as make_study
+from phasetrans.testing.studies import swept_study as make_swept_study
 
 
 @pytest.fixture(scope="module")
@@ -196,75 +132,6 @@ def test_synthetic_study_collapses_with_the_generating_exponent():
 
 # ---------------------------------------------------------------------------
 # swept studies: any size, any control, the disorder as samples
-
-#: Critical alpha and exponent of the synthetic order parameter.
-ALPHA_C, NU_ALPHA = 2.0, 1.0
-
-
-def make_swept_study(
-    *,
-    teacher_seeds: int = 6,
-    input_dims: tuple[int, ...] = (4, 8, 16),
-    alphas: tuple[float, ...] = tuple(np.linspace(1.5, 2.5, 21)),
-    teacher_widths: tuple[int, ...] = (2, 4),
-    widths: tuple[int, ...] = (4, 8),
-    n_seeds: int = 4,
-    seed: int = 0,
-) -> xr.Dataset:
-    """A swept study with the store's layout and a known transition in alpha.
-
-    ``teacher_recovered = 1 / (1 + exp(-(alpha - ALPHA_C) d^(1/NU_ALPHA)))`` plus
-    teacher-to-teacher and student-to-student noise; ``n_train`` is the
-    non-index coordinate ``round(alpha d h_T)``; ``test_mse`` falls with
-    ``retained`` as in :func:`make_study`.
-    """
-    rng = np.random.default_rng(seed)
-    trainings = ("spectral", "direct")
-    retained = np.arange(max(widths) + 1)
-    shape = (
-        len(trainings), teacher_seeds, len(input_dims), len(alphas),
-        len(teacher_widths), len(widths), n_seeds,
-    )  # fmt: skip
-    d = np.array(input_dims, dtype=float)[None, None, :, None, None, None, None]
-    a = np.array(alphas)[None, None, None, :, None, None, None]
-    teacher = 0.02 * rng.standard_normal((1, teacher_seeds, 1, 1, 1, 1, 1))
-    student = 0.01 * rng.standard_normal(shape)
-    recovered = 1.0 / (1.0 + np.exp(-(a - ALPHA_C) * d ** (1 / NU_ALPHA))) + teacher + student
-    h = np.array(teacher_widths, dtype=float)[None, None, None, None, :, None, None]
-    w = np.array(widths)[None, None, None, None, None, :, None]
-    n = retained.astype(float)
-    mse = 0.01 + 0.05 * np.logaddexp(0.0, -(n - h[..., None])) * (1 + 0.01 * student[..., None])
-    mse = mse - 0.05 * np.logaddexp(0.0, -(w[..., None] - h[..., None]))
-    mse = np.where(n <= w[..., None], np.broadcast_to(mse, (*shape, n.size)), np.nan)
-    student_dims = (
-        "training", "teacher_seed", "input_dim", "alpha", "teacher_width", "width", "seed",
-    )  # fmt: skip
-    n_train = np.rint(
-        np.array(alphas)[None, :, None]
-        * np.array(input_dims)[:, None, None]
-        * np.array(teacher_widths)[None, None, :]
-    ).astype(int)
-    coords = {
-        "training": list(trainings),
-        "teacher_seed": np.arange(teacher_seeds),
-        "input_dim": list(input_dims),
-        "alpha": list(alphas),
-        "teacher_width": list(teacher_widths),
-        "width": list(widths),
-        "seed": np.arange(n_seeds),
-        "retained": retained,
-        "n_train": (("input_dim", "alpha", "teacher_width"), n_train),
-    }
-    data = {
-        "test_mse": ((*student_dims, "retained"), mse),
-        "teacher_recovered": (student_dims, np.clip(recovered, 0, 1)),
-        "teacher_cosine": (student_dims, np.clip(0.5 + 0.5 * recovered, 0, 1)),
-        "dimension": (student_dims, np.broadcast_to(h * (1 + 0 * a), shape).copy()),
-    }
-    ds = xr.Dataset(data, coords=coords)
-    ds["alpha"].attrs = {"long_name": "training samples per teacher parameter", "units": "1"}
-    ds.attrs["teacher_kind"] = "regression"
-    return ds
 
 
 @pytest.fixture(scope="module")

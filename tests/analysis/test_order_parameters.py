@@ -3,6 +3,7 @@ import pytest
 
 from phasetrans.analysis.order_parameters import order_parameters
 from phasetrans.errors import AnalysisInputError
+from phasetrans.testing import permuted_teacher
 
 
 def _teacher(rng, d=20, h=6):
@@ -12,10 +13,9 @@ def _teacher(rng, d=20, h=6):
 def test_permuted_rescaled_teacher_is_fully_recovered():
     rng = np.random.default_rng(0)
     t = _teacher(rng)
-    perm = rng.permutation(t.shape[1])
-    scale = rng.uniform(0.2, 5.0, size=t.shape[1])
+    copy = permuted_teacher(t, None, rng, scale=(0.2, 5.0))
     # a student of width 10: the teacher's nodes (permuted, rescaled) plus 4 small extra nodes
-    w = np.concatenate([t[:, perm] * scale, 1e-3 * rng.normal(size=(t.shape[0], 4))], axis=1)
+    w = np.concatenate([copy.w1, 1e-3 * rng.normal(size=(t.shape[0], 4))], axis=1)
     imp = np.concatenate([np.full(6, 1.0), np.full(4, 1e-3)])
     rec, cos = order_parameters(w[None], imp[None], np.array([6]), t)
     assert rec[0] == 1.0

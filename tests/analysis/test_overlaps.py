@@ -30,6 +30,7 @@ from phasetrans.analysis.overlaps import (
 )
 from phasetrans.errors import AnalysisInputError
 from phasetrans.store import read_dataset
+from phasetrans.testing import permuted_teacher
 
 SAMPLE = Path(__file__).parents[2] / "data" / "sample_quick.nc"
 
@@ -59,10 +60,11 @@ def test_permuted_rescaled_teacher_gives_permutation_and_full_specialisation():
     rng = np.random.default_rng(0)
     n, m = 20, 5
     teacher = rng.normal(size=(n, m))  # not orthogonal: r_sym differs from 1/sqrt(M)
-    perm = rng.permutation(m)
-    scale = rng.uniform(0.2, 5.0, size=m)
+    copy = permuted_teacher(teacher, None, rng, scale=(0.2, 5.0))
+    perm = copy.perm
+    scale = np.linalg.norm(copy.w1, axis=0) / np.linalg.norm(teacher[:, perm], axis=0)
     extra = rng.normal(size=(n, 3))  # three more nodes, switched off
-    w = np.concatenate([extra[:, :1], teacher[:, perm] * scale, extra[:, 1:]], axis=1)
+    w = np.concatenate([extra[:, :1], copy.w1, extra[:, 1:]], axis=1)
     contribution = np.concatenate([[0.0], scale, [0.0, 0.0]])  # copies of unequal size
     out = student_overlaps(w[None], teacher, contribution=contribution[None])
 

@@ -14,10 +14,8 @@ from phasetrans.analysis.topology import (
     sorted_path_curve,
 )
 from phasetrans.errors import ConfigError
-from tests.analysis.topology_helpers import (
-    brute_force_paths,
-    permuted_rescaled,
-)
+from phasetrans.testing.topology import permuted_teacher as permuted_rescaled
+from tests.analysis.topology_helpers import brute_force_paths
 
 # --------------------------------------------------------------------------- paths
 

@@ -13,7 +13,7 @@ from phasetrans.analysis.topology import (
     retained_mask,
 )
 from phasetrans.errors import ConfigError
-from tests.analysis.topology_helpers import (
+from phasetrans.testing.topology import (
     N_HIDDEN2,
     N_INPUT,
     TEACHER_WIDTHS,

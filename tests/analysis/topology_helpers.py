@@ -1,4 +1,8 @@
-"""Shared fixtures' builders for the topology tests: brute-force paths, synthetic studies."""
+"""Helpers of the topology tests: brute-force path magnitudes, and reading a study file.
+
+The synthetic studies and permuted teachers themselves are built by
+:mod:`phasetrans.testing.topology`.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +13,7 @@ import xarray as xr
 
 
 def brute_force_paths(w1: np.ndarray, w2: np.ndarray, nodes) -> np.ndarray:
+    """Sorted :math:`|w_1[i, j] w_2[j, k]|` over every input i, node j in ``nodes`` and output k."""
     out = [
         abs(w1[i, j] * w2[j, k])
         for i in range(w1.shape[0])
@@ -16,101 +21,6 @@ def brute_force_paths(w1: np.ndarray, w2: np.ndarray, nodes) -> np.ndarray:
         for k in range(w2.shape[1])
     ]
     return np.sort(np.array(out))
-
-
-def permuted_rescaled(w1, w2, rng, *, rescale=True):
-    """Teacher with hidden nodes permuted, incoming × a and outgoing ÷ a (a > 0)."""
-    n = w1.shape[1]
-    perm = rng.permutation(n)
-    a = rng.uniform(0.3, 3.0, n) if rescale else np.ones(n)
-    return w1[:, perm] * a, w2[perm] / a[:, None], perm
-
-
-N_INPUT, N_HIDDEN2 = 6, 5
-TEACHER_WIDTHS, WIDTHS, SEEDS = (3, 4), (6, 8), (0, 1, 2)
-
-
-def make_study(seed: int = 0) -> tuple[xr.Dataset, xr.Dataset, xr.Dataset]:
-    """A small study in the dataset schema: (root, weights group, teacher group).
-
-    Spectral students hold their teacher's nodes (permuted; rescaled for seeds
-    1 and 2) with high importance plus weak noise nodes of tiny importance, and
-    dimension = teacher_width. Direct students are random, dimension = width.
-    """
-    rng = np.random.default_rng(seed)
-    trainings = ["spectral", "direct"]
-    n_node, n_tnode = max(WIDTHS), max(TEACHER_WIDTHS)
-    shape = (len(trainings), len(TEACHER_WIDTHS), len(WIDTHS), len(SEEDS))
-    w1 = np.full((*shape, N_INPUT, n_node), np.nan)
-    w2 = np.full((*shape, n_node, N_HIDDEN2), np.nan)
-    importance = np.full((*shape, n_node), np.nan)
-    dimension = np.full(shape, np.nan)
-    tw1 = np.full((len(TEACHER_WIDTHS), N_INPUT, n_tnode), np.nan)
-    tw2 = np.full((len(TEACHER_WIDTHS), n_tnode, N_HIDDEN2), np.nan)
-    for t, h in enumerate(TEACHER_WIDTHS):
-        tw1[t, :, :h] = rng.uniform(-1, 1, (N_INPUT, h))
-        tw2[t, :h] = rng.uniform(-1, 1, (h, N_HIDDEN2))
-        for w, width in enumerate(WIDTHS):
-            for s, sd in enumerate(SEEDS):
-                pos = rng.permutation(width)[:h]
-                a = np.ones(h) if sd == 0 else rng.uniform(0.3, 3.0, h)
-                spec = (0, t, w, s)
-                w1[spec][:, :width] = 0.01 * rng.normal(size=(N_INPUT, width))
-                w2[spec][:width] = 0.01 * rng.normal(size=(width, N_HIDDEN2))
-                w1[spec][:, pos] = tw1[t, :, :h] * a
-                w2[spec][pos] = tw2[t, :h] / a[:, None]
-                importance[spec][:width] = 0.01 * rng.uniform(size=width)
-                importance[spec][pos] = 1 + rng.uniform(size=h)
-                dimension[spec] = h
-                direct = (1, t, w, s)
-                w1[direct][:, :width] = rng.normal(size=(N_INPUT, width))
-                w2[direct][:width] = rng.normal(size=(width, N_HIDDEN2))
-                importance[direct][:width] = rng.uniform(0.5, 1.0, width)
-                dimension[direct] = width
-    coords = {
-        "training": trainings,
-        "teacher_width": list(TEACHER_WIDTHS),
-        "width": list(WIDTHS),
-        "seed": list(SEEDS),
-        "node": np.arange(n_node),
-        "retained": np.arange(n_node + 1),
-    }
-    dims = ("training", "teacher_width", "width", "seed")
-    root = xr.Dataset(
-        {
-            "importance": ((*dims, "node"), importance),
-            "dimension": (dims, dimension),
-            "test_mse": ((*dims, "retained"), rng.uniform(size=(*shape, n_node + 1))),
-        },
-        coords=coords,
-    )
-    weights = xr.Dataset(
-        {"w1": ((*dims, "input", "node"), w1), "w2": ((*dims, "node", "hidden2"), w2)},
-        coords={k: coords[k] for k in ("training", "teacher_width", "width", "seed", "node")}
-        | {"input": np.arange(N_INPUT), "hidden2": np.arange(N_HIDDEN2)},
-    )
-    teacher = xr.Dataset(
-        {
-            "w1": (("teacher_width", "input", "teacher_node"), tw1),
-            "w2": (("teacher_width", "teacher_node", "hidden2"), tw2),
-        },
-        coords={
-            "teacher_width": list(TEACHER_WIDTHS),
-            "input": np.arange(N_INPUT),
-            "teacher_node": np.arange(n_tnode),
-            "hidden2": np.arange(N_HIDDEN2),
-        },
-    )
-    return root, weights, teacher
-
-
-def write_study(path: Path, seed: int = 0) -> Path:
-    """Write :func:`make_study` as a netCDF4 file with groups 'weights' and 'teacher'."""
-    root, weights, teacher = make_study(seed)
-    root.to_netcdf(path, mode="w")
-    weights.to_netcdf(path, mode="a", group="weights")
-    teacher.to_netcdf(path, mode="a", group="teacher")
-    return path
 
 
 def read_study(path: Path) -> xr.Dataset:

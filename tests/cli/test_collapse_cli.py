@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 from phasetrans.cli import main
-from tests.analysis.test_observables import NU, make_study
+from phasetrans.testing.studies import NU
+from phasetrans.testing.studies import pruning_study as make_study
 
 PNG = b"\x89PNG\r\n\x1a\n"
 
@@ -141,7 +142,7 @@ def test_accuracy_loss_on_a_classification_study(classification_file, tmp_path, 
 
 @pytest.fixture(scope="module")
 def swept_file(tmp_path_factory) -> Path:
-    from tests.analysis.test_observables import make_swept_study
+    from phasetrans.testing.studies import swept_study as make_swept_study
 
     path = tmp_path_factory.mktemp("study") / "swept.nc"
     make_swept_study(teacher_seeds=4, n_seeds=3).to_netcdf(path)
@@ -149,7 +150,7 @@ def swept_file(tmp_path_factory) -> Path:
 
 
 def test_collapse_of_an_order_parameter_across_input_dims(swept_file, tmp_path, capsys):
-    from tests.analysis.test_observables import ALPHA_C, NU_ALPHA
+    from phasetrans.testing.studies import ALPHA_C, NU_ALPHA
 
     argv = ["collapse", str(swept_file), "--observable", "teacher_recovered",
             "--size", "input_dim", "--control", "alpha", "--fix", "zeta=0",

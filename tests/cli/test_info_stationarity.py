@@ -4,37 +4,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import numpy as np
 import pytest
 import xarray as xr
 
 from phasetrans.cli import main as cli
-from phasetrans.names import TIME, at_checkpoints
+from phasetrans.names import at_checkpoints
+from phasetrans.testing.checkpoints import ORDER_PARAMETERS as ORDER
+from phasetrans.testing.checkpoints import with_checkpoints
 
 SAMPLE = Path(__file__).resolve().parents[2] / "data" / "sample_quick.nc"
-#: Order parameters given checkpoints in the synthetic study.
-ORDER = ("dimension", "teacher_recovered", "teacher_cosine")
-#: Cells still relaxing at T (tau = T); every other cell relaxed long before (tau = T/100).
-SLOW = ({"training": "spectral", "width": 16}, {"training": "direct", "width": 128})
-BUDGET = 3000
-
-
-def with_checkpoints(ds: xr.Dataset, slow: tuple[dict, ...] = SLOW) -> xr.Dataset:
-    """``ds`` plus ``X_time`` for the order parameters: x(t) = x + 0.3 (e^(-t/tau) - e^(-T/tau)).
-
-    tau = T in the ``slow`` cells, T/100 elsewhere.  The last checkpoint equals the
-    final value; 8 log-spaced checkpoints T/128 … T.
-    """
-    ds = ds.load().copy()
-    steps = (BUDGET * 2.0 ** np.arange(-7, 1)).astype(np.int64)
-    tau = xr.full_like(ds["dimension"].isel(seed=0, drop=True), BUDGET / 100)
-    for cell in slow:
-        tau.loc[cell] = BUDGET
-    t = xr.DataArray(steps.astype(float), dims=TIME)
-    relaxing = 0.3 * (np.exp(-t / tau) - np.exp(-BUDGET / tau))
-    for name in ORDER:
-        ds[at_checkpoints(name)] = ds[name] + relaxing
-    return ds.assign_coords(time_step=(TIME, steps), time_epoch=(TIME, steps / 10))
 
 
 @pytest.fixture(scope="module")

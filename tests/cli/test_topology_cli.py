@@ -11,7 +11,9 @@ import xarray as xr
 from phasetrans.analysis import paths, topology
 from phasetrans.cli import main
 from phasetrans.cli import topology as cli_topology
-from tests.analysis.topology_helpers import make_study, read_study, write_study
+from phasetrans.testing.topology import topology_study as make_study
+from phasetrans.testing.topology import write_topology_study as write_study
+from tests.analysis.topology_helpers import read_study
 
 
 @pytest.fixture(scope="module")

@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 import xarray as xr
 
-from phasetrans.analysis.transition.synthetic import critical_ensemble
 from phasetrans.cli import main
+from phasetrans.testing.transition import critical_ensemble
 
 PNG = b"\x89PNG\r\n\x1a\n"
 STUDY = '[teacher]\nkind = "regression"\nhidden2 = 20\n[training.spectral]\nlr = 0.03\n'

@@ -7,7 +7,8 @@ import xarray as xr
 
 from phasetrans.report import build as report_module
 from phasetrans.report import build_report
-from tests.cli.test_info_stationarity import SAMPLE, with_checkpoints
+from phasetrans.testing.checkpoints import with_checkpoints
+from tests.cli.test_info_stationarity import SAMPLE
 
 
 @pytest.fixture(scope="module")

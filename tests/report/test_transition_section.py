@@ -14,13 +14,14 @@ import numpy as np
 import pytest
 import xarray as xr
 
-from phasetrans.analysis.transition.synthetic import threshold_artefact_ensemble
 from phasetrans.report import build as report_module
 from phasetrans.report import build_report
-from phasetrans.report import transition as section_module
 from phasetrans.report.stationarity import Unconverged
+from phasetrans.report.transition import claims as claims_module
+from phasetrans.report.transition import section as section_module
+from phasetrans.testing.specialisation import ALPHA_C, SIZES, transition_study
+from phasetrans.testing.transition import threshold_artefact_ensemble
 from tests.cli.test_info_stationarity import SAMPLE
-from tests.report.conftest import ALPHA_C, SIZES, transition_study
 
 BOOTSTRAP = 10
 
@@ -129,7 +130,7 @@ def test_checkpoints_of_a_per_node_order_parameter_give_the_half_budget_row(monk
 
 def test_verdicts_follow_the_collapse_quality(built):
     _, result = built
-    claim = section_module._collapse_claim
+    claim = claims_module.collapse_claim
 
     def with_collapse(**changes):
         return replace(result, collapse=replace(result.collapse, **changes))
@@ -149,8 +150,8 @@ def test_verdicts_follow_the_collapse_quality(built):
     assert claim(replace(artefact, threshold=0.9), None).verdict.startswith(
         "does not hold (threshold artefact"
     )
-    assert section_module._threshold_claim(artefact).verdict == "does not hold (threshold artefact)"
-    poor = section_module._systematics_claim(with_collapse(size_independent=True))
+    assert claims_module.threshold_claim(artefact).verdict == "does not hold (threshold artefact)"
+    poor = claims_module.systematics_claim(with_collapse(size_independent=True))
     assert poor.verdict.startswith("not determined")
 
 

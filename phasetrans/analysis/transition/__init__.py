@@ -13,8 +13,8 @@ teacher dim ``teacher_seed``, a control dim and a size dim):
 ``histogram``       histograms of :math:`r_n` per cell
 
 Building blocks: ``resampling`` (the draws shared by every statistic),
-``curves`` (pure numerics on curves), ``synthetic`` (ensembles with known
-answers).  One call: ``analysis`` (:func:`transition`), ``systematics``
+``curves`` (pure numerics on curves); ensembles with known answers are in
+:mod:`phasetrans.testing.transition`.  One call: ``analysis`` (:func:`transition`), ``systematics``
 (the systematic-error table), ``result`` (:class:`TransitionResult`),
 ``compare`` (:func:`compare_transitions`).
 """

@@ -35,13 +35,13 @@ import xarray as xr
 from phasetrans.analysis.defaults import TRAINING
 from phasetrans.analysis.matching import COSINE_MATCH
 from phasetrans.analysis.observables import exclude_diverged
-from phasetrans.analysis.overlaps import (
+from phasetrans.analysis.overlaps import thresholds
+from phasetrans.analysis.overlaps.schema import (
     OVERLAP_MAX,
     OVERLAP_MAX_WEIGHTED,
     OVERLAP_SYMMETRIC,
     SPECIALISATION,
 )
-from phasetrans.analysis.overlaps import recovered_at as _recovered_at
 from phasetrans.errors import AnalysisInputError
 from phasetrans.names import TIME, at_checkpoints
 
@@ -130,7 +130,7 @@ def recovered_at(overlap: xr.DataArray, threshold: float) -> xr.DataArray:
 
     :func:`phasetrans.analysis.overlaps.recovered_at`, named for the table.
     """
-    out = _recovered_at(overlap, threshold)
+    out = thresholds.recovered_at(overlap, threshold)
     out.name = f"teacher_recovered_{threshold:g}"
     out.attrs = {"long_name": f"fraction of teacher nodes with r_n >= {threshold:g}"}
     return out
@@ -219,6 +219,88 @@ def _hidden2(attrs: Mapping[str, object]) -> float | None:
     return float(table.get("teacher", {}).get("hidden2", DEFAULT_HIDDEN2))
 
 
+def _order_dataset(data: xr.Dataset | xr.DataArray, order: str | None) -> tuple[xr.Dataset, str]:
+    """The data as a Dataset and the order parameter's name (see :func:`order_input`)."""
+    if isinstance(data, xr.Dataset):
+        if order is None:
+            order = next((v for v in ("teacher_recovered", OVERLAP) if v in data.data_vars), None)
+        if order not in data.data_vars:
+            raise AnalysisInputError(
+                f"order={order!r} is not a variable of the dataset; allowed: "
+                f"{sorted(map(str, data.data_vars))}",
+                field="order",
+                value=order,
+            )
+        return data, order
+    if isinstance(data, xr.DataArray):
+        ds = data.to_dataset(name=data.name or "order")
+        ds.attrs = dict(data.attrs)
+        return ds, str(data.name or "order")
+    raise AnalysisInputError(
+        f"data is a {type(data).__name__}; allowed: xarray.Dataset or DataArray",
+        field="data",
+        value=type(data).__name__,
+    )
+
+
+def _select_training(ds: xr.Dataset, training: str | None) -> tuple[xr.Dataset, str | None]:
+    """``ds`` at one training (default: spectral if present, else the first), and which."""
+    if "training" in ds.dims:
+        values = ds["training"].values.tolist()
+        if training is None:
+            training = TRAINING if TRAINING in values else values[0]
+        if training not in values:
+            raise AnalysisInputError(
+                f"training={training!r}; allowed: {values}", field="training", value=training
+            )
+        return ds.sel(training=training), training
+    if training is not None and _scalar(ds, "training") is None and "training" not in ds.coords:
+        raise AnalysisInputError(
+            f"training={training!r} but the data have no training dimension",
+            field="training",
+            value=training,
+        )
+    return ds, training
+
+
+def _node_overlaps(
+    ds: xr.Dataset,
+    var: xr.DataArray,
+    order: str,
+    keep: tuple[str, ...],
+    at: Mapping[str, object],
+) -> tuple[xr.DataArray | None, xr.DataArray | None]:
+    """The r_n of the threshold scan and the order vector of the Binder ratio, if any."""
+    overlap = None
+    if OVERLAP in ds.data_vars and COMPONENT_DIM in ds[OVERLAP].dims:
+        overlap = _squeeze(exclude_diverged(ds, ds[OVERLAP]), (*keep, COMPONENT_DIM), at)
+    elif COMPONENT_DIM in var.dims:
+        overlap = _squeeze(var, (*keep, COMPONENT_DIM), at)
+    name = (
+        order
+        if COMPONENT_DIM in var.dims
+        else next(
+            (v for v in ORDER_VECTORS if v in ds.data_vars and COMPONENT_DIM in ds[v].dims), None
+        )
+    )
+    vector = None
+    if name is not None:
+        vector = _squeeze(exclude_diverged(ds, ds[name]), (*keep, COMPONENT_DIM), at)
+    return overlap, vector
+
+
+def _symmetric_baseline(
+    ds: xr.Dataset, keep: tuple[str, ...], at: Mapping[str, object]
+) -> xr.DataArray | None:
+    """r_sym: ``overlap_symmetric``, else mean_n ``overlap_max_weighted`` - ``specialisation``."""
+    if OVERLAP_SYMMETRIC in ds.data_vars:
+        return _squeeze(ds[OVERLAP_SYMMETRIC], keep, at)
+    if SPECIALISATION in ds.data_vars and OVERLAP_MAX_WEIGHTED in ds.data_vars:
+        weighted = ds[OVERLAP_MAX_WEIGHTED].mean(COMPONENT_DIM)
+        return _squeeze(weighted - ds[SPECIALISATION], keep, at)
+    return None
+
+
 def order_input(
     data: xr.Dataset | xr.DataArray,
     order: str | None,
@@ -256,27 +338,7 @@ def order_input(
         dimension of length > 1.
     """
     at = dict(at or {})
-    if isinstance(data, xr.Dataset):
-        ds = data
-        if order is None:
-            order = next((v for v in ("teacher_recovered", OVERLAP) if v in ds.data_vars), None)
-        if order not in ds.data_vars:
-            raise AnalysisInputError(
-                f"order={order!r} is not a variable of the dataset; allowed: "
-                f"{sorted(map(str, ds.data_vars))}",
-                field="order",
-                value=order,
-            )
-    elif isinstance(data, xr.DataArray):
-        ds = data.to_dataset(name=data.name or "order")
-        ds.attrs = dict(data.attrs)
-        order = str(data.name or "order")
-    else:
-        raise AnalysisInputError(
-            f"data is a {type(data).__name__}; allowed: xarray.Dataset or DataArray",
-            field="data",
-            value=type(data).__name__,
-        )
+    ds, order = _order_dataset(data, order)
     for arg, dim in (("control", control), ("size", size), ("student_dim", student_dim)):
         if dim not in ds[order].dims:
             raise AnalysisInputError(
@@ -285,46 +347,13 @@ def order_input(
                 field=arg,
                 value=dim,
             )
-    if "training" in ds.dims:
-        values = ds["training"].values.tolist()
-        if training is None:
-            training = TRAINING if TRAINING in values else values[0]
-        if training not in values:
-            raise AnalysisInputError(
-                f"training={training!r}; allowed: {values}", field="training", value=training
-            )
-        ds = ds.sel(training=training)
-    elif training is not None and _scalar(ds, "training") is None and "training" not in ds.coords:
-        raise AnalysisInputError(
-            f"training={training!r} but the data have no training dimension",
-            field="training",
-            value=training,
-        )
+    ds, training = _select_training(ds, training)
     keep = (size, control, teacher_dim, student_dim)
     notes: list[str] = []
     teacher_width = _scalar(ds, "teacher_width")
     var = exclude_diverged(ds, ds[order]) if isinstance(data, xr.Dataset) else ds[order]
-    overlap = None
-    if OVERLAP in ds.data_vars and COMPONENT_DIM in ds[OVERLAP].dims:
-        overlap = _squeeze(exclude_diverged(ds, ds[OVERLAP]), (*keep, COMPONENT_DIM), at)
-    elif COMPONENT_DIM in var.dims:
-        overlap = _squeeze(var, (*keep, COMPONENT_DIM), at)
-    name = (
-        order
-        if COMPONENT_DIM in var.dims
-        else next(
-            (v for v in ORDER_VECTORS if v in ds.data_vars and COMPONENT_DIM in ds[v].dims), None
-        )
-    )
-    vector = None
-    if name is not None:
-        vector = _squeeze(exclude_diverged(ds, ds[name]), (*keep, COMPONENT_DIM), at)
-    r_sym = None
-    if OVERLAP_SYMMETRIC in ds.data_vars:
-        r_sym = _squeeze(ds[OVERLAP_SYMMETRIC], keep, at)
-    elif SPECIALISATION in ds.data_vars and OVERLAP_MAX_WEIGHTED in ds.data_vars:
-        weighted = ds[OVERLAP_MAX_WEIGHTED].mean(COMPONENT_DIM)
-        r_sym = _squeeze(weighted - ds[SPECIALISATION], keep, at)
+    overlap, vector = _node_overlaps(ds, var, order, keep, at)
+    r_sym = _symmetric_baseline(ds, keep, at)
     threshold = None
     m = _per_student(var, r_sym, keep, at)
     if COMPONENT_DIM in var.dims:

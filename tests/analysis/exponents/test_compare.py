@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from phasetrans.analysis.exponents import compare_models
-from tests.analysis.exponents.test_fit import CURVES, samples
+from phasetrans.testing.curves import KNOWN_CURVES as CURVES
+from phasetrans.testing.curves import curve_samples as samples
 
 
 @pytest.mark.parametrize("truth", ["power", "exponential", "step"])

@@ -8,26 +8,13 @@ import xarray as xr
 
 from phasetrans.analysis.exponents import (
     compare_models,
-    exponential,
     fit_transition,
-    logistic_step,
     power_law,
 )
 from phasetrans.analysis.validation import AnalysisInputError
-
-X = np.arange(-20.0, 0.0)  # n - h_T below the transition
-
-CURVES = {
-    "power": lambda x: power_law(x, amplitude=0.5, x_c=0.0, beta=0.7, c=0.1),
-    "exponential": lambda x: exponential(x, a=0.05, b=0.25, c=-0.05),
-    "step": lambda x: logistic_step(x, amplitude=1.0, center=-8.0, width=1.5, c=0.2),
-}
-
-
-def samples(curve, x=X, noise=0.02, n_seeds=16, seed=0) -> xr.DataArray:
-    rng = np.random.default_rng(seed)
-    values = curve(x)[:, None] + noise * rng.standard_normal((x.size, n_seeds))
-    return xr.DataArray(values, dims=("x", "seed"), coords={"x": x}, name="O")
+from phasetrans.testing.curves import KNOWN_CURVES as CURVES
+from phasetrans.testing.curves import X
+from phasetrans.testing.curves import curve_samples as samples
 
 
 def test_power_law_exponent_with_seed_bootstrap():

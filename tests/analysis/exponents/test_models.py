@@ -10,7 +10,8 @@ from phasetrans.analysis.exponents import (
     PowerLawTransitionModel,
     StepTransitionModel,
 )
-from tests.analysis.exponents.test_fit import CURVES, X
+from phasetrans.testing.curves import KNOWN_CURVES as CURVES
+from phasetrans.testing.curves import X
 
 
 @pytest.mark.parametrize(

@@ -6,7 +6,8 @@ import numpy as np
 import pytest
 
 from phasetrans.analysis.exponents import compare_models, fit_transition
-from tests.analysis.exponents.test_fit import CURVES, samples
+from phasetrans.testing.curves import KNOWN_CURVES as CURVES
+from phasetrans.testing.curves import curve_samples as samples
 
 
 @pytest.fixture(scope="module")

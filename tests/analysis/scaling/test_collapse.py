@@ -7,49 +7,8 @@ import pytest
 import xarray as xr
 
 from phasetrans.analysis.scaling import collapse
-
-SIZES = (8.0, 16.0, 32.0, 64.0)
-
-
-def master(s: np.ndarray) -> np.ndarray:
-    """A smooth, asymmetric master curve."""
-    return 1 / (1 + np.exp(-s)) + 0.3 * np.tanh(s / 3) + 0.2
-
-
-def synthetic(
-    x_c: float = 0.5,
-    nu: float = 1.3,
-    zeta: float = 0.4,
-    *,
-    noise: float = 0.03,
-    n_seeds: int = 20,
-    n_x: int = 61,
-    seed: int = 0,
-    ragged: bool = True,
-    sizes: tuple[float, ...] = SIZES,
-) -> xr.DataArray:
-    """(L, x, seed) data from O = L^zeta F((x - x_c) L^(1/nu)) with noise per seed.
-
-    The control window is centred on x_c and scaled so the largest size spans
-    |s| <= 6; with ``ragged`` each size sees its own sub-window and one cell
-    is missing.
-    """
-    rng = np.random.default_rng(seed)
-    sizes = np.asarray(sizes)
-    x = x_c + np.linspace(-1.0, 1.0, n_x) * 6.0 / sizes.max() ** (1 / nu)
-    clean = sizes[:, None] ** zeta * master((x[None, :] - x_c) * sizes[:, None] ** (1 / nu))
-    values = clean[:, :, None] * (1 + noise * rng.standard_normal((*clean.shape, n_seeds)))
-    if ragged:
-        for i in range(sizes.size):
-            values[i, : 3 * i] = np.nan
-            values[i, n_x - 2 * (sizes.size - 1 - i) :] = np.nan
-        values[1, n_x // 3] = np.nan
-    return xr.DataArray(
-        values,
-        dims=("L", "x", "seed"),
-        coords={"L": sizes, "x": x, "seed": np.arange(n_seeds)},
-        name="O",
-    )
+from phasetrans.testing.collapse import known_collapse as synthetic
+from phasetrans.testing.collapse import scaling_function as master
 
 
 @pytest.mark.parametrize(

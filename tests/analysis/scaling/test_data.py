@@ -7,7 +7,7 @@ import pytest
 
 from phasetrans.analysis.scaling import collapse
 from phasetrans.analysis.validation import AnalysisInputError
-from tests.analysis.scaling.test_collapse import synthetic
+from phasetrans.testing.collapse import known_collapse as synthetic
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@ import xarray as xr
 from phasetrans.analysis.observables import collapse_array, delta_mse
 from phasetrans.analysis.scaling import collapse, quality
 from phasetrans.errors import AnalysisInputError, PhasetransWarning
-from tests.analysis.test_observables import make_study
+from phasetrans.testing.studies import pruning_study as make_study
 
 
 def same_curve_for_every_size(seed: int = 4) -> xr.DataArray:
@@ -42,7 +42,7 @@ def test_size_independent_curves_give_infinite_nu_and_no_critical_point(bootstra
 
 
 def test_size_dependent_curves_keep_finite_estimates():
-    from tests.analysis.scaling.test_collapse import synthetic
+    from phasetrans.testing.collapse import known_collapse as synthetic
 
     result = collapse(synthetic(0.5, 1.3, 0.4, seed=7), "L", "x", sample_dim="seed")
     assert not result.size_independent

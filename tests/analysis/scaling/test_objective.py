@@ -8,7 +8,8 @@ import xarray as xr
 
 from phasetrans.analysis.scaling import collapse, scale
 from phasetrans.errors import AnalysisInputError
-from tests.analysis.scaling.test_collapse import master, synthetic
+from phasetrans.testing.collapse import known_collapse as synthetic
+from phasetrans.testing.collapse import scaling_function as master
 
 
 def test_scale_puts_generated_data_on_the_master_curve():

@@ -7,7 +7,7 @@ import pytest
 import xarray as xr
 
 from phasetrans.analysis.scaling import collapse
-from tests.analysis.scaling.test_collapse import synthetic
+from phasetrans.testing.collapse import known_collapse as synthetic
 
 
 def test_bootstrap_intervals_cover_the_truth_and_are_reproducible():

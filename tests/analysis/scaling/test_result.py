@@ -11,7 +11,7 @@ import xarray as xr
 from phasetrans.analysis.scaling import collapse
 from phasetrans.analysis.scaling.collapse import BOUNDS
 from phasetrans.analysis.scaling.result import AT_BOUND
-from tests.analysis.scaling.test_collapse import synthetic
+from phasetrans.testing.collapse import known_collapse as synthetic
 
 
 @pytest.fixture(scope="module")

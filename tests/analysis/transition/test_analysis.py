@@ -19,13 +19,13 @@ import pytest
 
 from phasetrans.analysis.transition import transition
 from phasetrans.analysis.transition.pseudocritical import spread_exponent
-from phasetrans.analysis.transition.synthetic import (
+from phasetrans.errors import AnalysisInputError
+from phasetrans.names import TIME, at_checkpoints
+from phasetrans.testing.specialisation import ALPHA_C, transition_study
+from phasetrans.testing.transition import (
     critical_ensemble,
     threshold_artefact_ensemble,
 )
-from phasetrans.errors import AnalysisInputError
-from phasetrans.names import TIME, at_checkpoints
-from tests.report.conftest import ALPHA_C, transition_study
 
 
 @pytest.fixture(scope="module")

@@ -7,8 +7,8 @@ import pytest
 import xarray as xr
 
 from phasetrans.analysis.transition import binder_ratio, centred_cumulant, symmetry_breaking_order
-from phasetrans.analysis.transition.synthetic import overlap_ensemble
 from phasetrans.errors import AnalysisInputError
+from phasetrans.testing.transition import overlap_ensemble
 
 
 def test_symmetric_ensemble_has_u_n_near_zero():

@@ -8,8 +8,8 @@ import xarray as xr
 
 from phasetrans.analysis.transition import compare_transitions
 from phasetrans.analysis.transition.compare import setting_differences
-from phasetrans.analysis.transition.synthetic import critical_ensemble
 from phasetrans.errors import AnalysisInputError
+from phasetrans.testing.transition import critical_ensemble
 
 STUDY = """
 [teacher]

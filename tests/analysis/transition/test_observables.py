@@ -19,11 +19,11 @@ from phasetrans.analysis.transition.curves import (
     sign_changes,
     steepest,
 )
-from phasetrans.analysis.transition.synthetic import (
+from phasetrans.errors import AnalysisInputError
+from phasetrans.testing.transition import (
     critical_ensemble,
     threshold_artefact_ensemble,
 )
-from phasetrans.errors import AnalysisInputError
 
 
 @pytest.fixture(scope="module")

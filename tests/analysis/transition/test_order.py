@@ -12,11 +12,11 @@ from phasetrans.analysis.transition.order import (
     order_input,
     recovered_at,
 )
-from phasetrans.analysis.transition.synthetic import threshold_artefact_ensemble
 from phasetrans.analysis.transition.systematics import _regrid
 from phasetrans.errors import AnalysisInputError
 from phasetrans.names import TIME, at_checkpoints
-from tests.report.conftest import SLOW, transition_study
+from phasetrans.testing.specialisation import SLOW, transition_study
+from phasetrans.testing.transition import threshold_artefact_ensemble
 
 
 @pytest.fixture

@@ -1,4 +1,4 @@
-r"""Synthetic ensembles with known answers, for tests and benchmarks of the transition analysis.
+r"""Known transitions: synthetic ensembles with known answers for the transition analysis.
 
 Each function returns an :class:`xarray.Dataset` shaped like a swept study
 (``input_dim``, ``alpha``, ``teacher_seed``, ``seed``) whose answer is known by
@@ -22,12 +22,16 @@ from collections.abc import Sequence
 import numpy as np
 import xarray as xr
 
+from phasetrans.errors import AnalysisInputError
+
 __all__ = ["critical_ensemble", "overlap_ensemble", "threshold_artefact_ensemble"]
 
 _SAMPLES = ("teacher_seed", "seed")
 
 
-def _coords(sizes: Sequence[int], alpha: Sequence[float], n_teachers: int, n_students: int):
+def _coords(
+    sizes: Sequence[int], alpha: Sequence[float], n_teachers: int, n_students: int
+) -> dict[str, np.ndarray]:
     return {
         "input_dim": np.asarray(sizes, dtype=int),
         "alpha": np.asarray(alpha, dtype=float),
@@ -142,6 +146,23 @@ def threshold_artefact_ensemble(
     curves cross where :math:`\bar c = \tau`, i.e. at
     :math:`\alpha = -2 \ln(2 (1 - \tau))`: a crossing made by the threshold.
 
+    Parameters
+    ----------
+    sizes : sequence of int
+        The sizes :math:`N` (``input_dim``).
+    alpha : sequence of float, optional
+        The control grid (default 21 points geometrically spaced on [0.5, 16]).
+    n_nodes : int
+        Teacher nodes (``teacher_node``).
+    spread : float
+        :math:`s`, the noise amplitude at :math:`N = 1`.
+    threshold : float
+        :math:`\tau` of ``teacher_recovered``.
+    n_teachers, n_students : int
+        Disorder samples.
+    seed : int
+        Seed of the generator.
+
     Returns
     -------
     xarray.Dataset
@@ -188,10 +209,30 @@ def overlap_ensemble(
     :math:`U_n = 0`).  ``phase="ordered"``: :math:`r_n = 1 - s |\varepsilon_n|/10`,
     every node found (:math:`|M|` nearly the same in every sample, :math:`U_n = 1`).
 
+    Parameters
+    ----------
+    phase : {"symmetric", "ordered"}
+        The phase of the cell.
+    n_nodes : int
+        Teacher nodes (``teacher_node``).
+    r_sym : float
+        The symmetric baseline :math:`r_{sym}` of the symmetric phase.
+    spread : float
+        :math:`s`, the noise amplitude.
+    n_teachers, n_students : int
+        Disorder samples.
+    seed : int
+        Seed of the generator.
+
     Returns
     -------
     xarray.DataArray
         ``overlap_max(teacher_seed, seed, teacher_node)``.
+
+    Raises
+    ------
+    AnalysisInputError
+        For a ``phase`` other than the two.
     """
     rng = np.random.default_rng(seed)
     eps = rng.standard_normal((n_teachers, n_students, n_nodes))
@@ -200,8 +241,6 @@ def overlap_ensemble(
     elif phase == "ordered":
         r = 1.0 - spread * np.abs(eps) / 10.0
     else:
-        from phasetrans.errors import AnalysisInputError
-
         raise AnalysisInputError(
             f"phase={phase!r}; allowed: 'symmetric' or 'ordered'", field="phase", value=phase
         )
