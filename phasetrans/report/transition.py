@@ -12,7 +12,7 @@ Verdicts (stated on the page):
 
 - the transition *holds* when the collapse is determined (no optimiser bound,
   a size dependence) and its quality :math:`S` is below
-  :data:`~phasetrans.report.claims.COLLAPSE_S_MAX`; a poor :math:`S` makes it
+  :data:`~phasetrans.analysis.defaults.COLLAPSE_S_MAX`; a poor :math:`S` makes it
   *partly*; a thresholded order parameter whose :math:`\alpha_c` moves with the
   threshold makes it *does not hold*; cells not stationary at the end of
   training make a *holds* a *partly* and are named in the verdict;
@@ -32,13 +32,14 @@ from typing import Any
 import numpy as np
 import xarray as xr
 
+from phasetrans.analysis.defaults import COLLAPSE_S_MAX
 from phasetrans.analysis.overlaps import (
     OVERLAP_MAX,
     OVERLAP_MAX_WEIGHTED,
     SPECIALISATION,
 )
 from phasetrans.names import TIME, at_checkpoints
-from phasetrans.report.claims import COLLAPSE_S_MAX, Claim, Section, Table, guard
+from phasetrans.report.records import Claim, Section, Table, guard
 from phasetrans.report.stationarity import Unconverged, unconverged_cells
 
 __all__ = [
