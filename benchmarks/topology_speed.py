@@ -16,12 +16,8 @@ import time
 
 import numpy as np
 
-from phasetrans.analysis.topology import (
-    distribution_distance,
-    match_neurons,
-    path_magnitudes,
-    sorted_path_curve,
-)
+from phasetrans.analysis.matching import match_neurons
+from phasetrans.analysis.paths import distribution_distance, path_magnitudes, sorted_path_curve
 
 D, WIDTH, H2, H_T, SEEDS = 10, 1500, 20, 20, 30
 TARGET_S = 2.0

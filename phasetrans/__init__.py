@@ -27,6 +27,7 @@ _LAZY = {
     "fit_transition": "phasetrans.analysis.exponents",
     "compare_models": "phasetrans.analysis.exponents",
     "compare_topology": "phasetrans.analysis.topology",
+    "describe": "phasetrans.analysis.describe",
     "disorder_average": "phasetrans.analysis.disorder",
     "susceptibility": "phasetrans.analysis.disorder",
     "binder_cumulant": "phasetrans.analysis.disorder",

@@ -13,6 +13,7 @@ Examples
 >>> import phasetrans
 >>> ds = phasetrans.open_study("data/quick.nc")  # doctest: +SKIP
 >>> ds.pt.summary()  # doctest: +SKIP
+>>> ds.pt.describe("teacher_recovered")  # mean ± s.e. of the teacher means  # doctest: +SKIP
 >>> ds.pt.collapse(fix={"zeta": 0})  # doctest: +SKIP
 >>> ds.pt.collapse("teacher_recovered", size="input_dim", control="alpha")  # doctest: +SKIP
 >>> ds.pt.fit(model="exponential")  # doctest: +SKIP
@@ -26,7 +27,10 @@ from typing import TYPE_CHECKING
 import xarray as xr
 
 from phasetrans.analysis.defaults import BOOTSTRAP, SEED
+from phasetrans.analysis.describe import describe
 from phasetrans.analysis.matching import COSINE_MATCH
+from phasetrans.analysis.observables import OBSERVABLES, student_variable
+from phasetrans.errors import AnalysisInputError
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -55,9 +59,39 @@ class StudyAccessor:
 
         return summarize(self._ds)
 
+    def describe(
+        self,
+        variable: str = "dimension",
+        spread: str = "se",
+        *,
+        keep_replicates: bool = False,
+        n_resamples: int = BOOTSTRAP,
+        seed: int = SEED,
+    ) -> xr.Dataset:
+        """Mean ± error over the disorder of an observable or a per-student variable.
+
+        ``variable`` is a key of
+        :data:`phasetrans.analysis.observables.OBSERVABLES` or a data variable
+        of the study, read with diverged students left out
+        (:func:`phasetrans.analysis.observables.student_variable`); the rest is
+        :func:`phasetrans.analysis.describe.describe` (same arguments), whose
+        ``attrs["spread"]`` says what the error is.
+        """
+        if variable in OBSERVABLES:
+            da = OBSERVABLES[variable](self._ds)
+        else:
+            da = student_variable(self._ds, variable)
+        return describe(
+            da, spread, keep_replicates=keep_replicates, n_resamples=n_resamples, seed=seed
+        )
+
     def dimension(self, training: str | None = None) -> xr.DataArray:
-        """Effective dimension, mean over seeds (optionally of one training)."""
-        dim = self._ds["dimension"].mean("seed")
+        """Effective dimension, the mean of :meth:`describe` (optionally of one training).
+
+        With several teachers it is the mean of the teacher means; diverged
+        students are left out.
+        """
+        dim = self.describe("dimension")["mean"]
         return dim if training is None else dim.sel(training=training)
 
     def observable(self, name: str = "delta_mse") -> xr.DataArray:
@@ -68,9 +102,6 @@ class StudyAccessor:
         AnalysisInputError
             (a ``ValueError``) for an unknown name.
         """
-        from phasetrans.analysis.observables import OBSERVABLES
-        from phasetrans.errors import AnalysisInputError
-
         if name not in OBSERVABLES:
             raise AnalysisInputError(
                 f"observable={name!r}; allowed: {list(OBSERVABLES)}", field="observable", value=name
@@ -91,15 +122,13 @@ class StudyAccessor:
         """The ``(size, control, [teacher_seed], seed)`` array of the slice, defaults filled in.
 
         See :func:`phasetrans.analysis.defaults.default_slice` and
-        :func:`phasetrans.analysis.observables.collapse_array` (same arguments).
+        :func:`phasetrans.analysis.collapse_input.collapse_array` (same arguments).
         """
         from phasetrans.analysis.defaults import default_slice
 
         given = {"training": training, "teacher_width": teacher_width, "width": width}
         for name, value in (at or {}).items():
             if given.get(name) is not None and given[name] != value:
-                from phasetrans.errors import AnalysisInputError
-
                 raise AnalysisInputError(
                     f"{name}={given[name]!r} and at[{name!r}]={value!r} disagree; give it once",
                     field=name,
@@ -150,8 +179,8 @@ class StudyAccessor:
         -------
         CollapseResult
         """
+        from phasetrans.analysis.collapse_input import control_dim, sample_dims
         from phasetrans.analysis.defaults import default_window
-        from phasetrans.analysis.observables import control_dim, sample_dims
         from phasetrans.analysis.scaling import collapse
 
         da = self.collapse_input(
@@ -188,8 +217,8 @@ class StudyAccessor:
         given: dict[str, object],
         at: Mapping[str, object] | None,
     ) -> tuple[xr.DataArray, str, tuple[float, float] | None]:
+        from phasetrans.analysis.collapse_input import control_dim
         from phasetrans.analysis.defaults import curve_value, default_window
-        from phasetrans.analysis.observables import control_dim
 
         given = {**given, **(at or {})}
         value = given.pop(size, None)
@@ -226,8 +255,8 @@ class StudyAccessor:
         ``x_window``; the other arguments are those of
         :func:`phasetrans.analysis.exponents.fit_transition`.
         """
+        from phasetrans.analysis.collapse_input import sample_dims
         from phasetrans.analysis.exponents import fit_transition
-        from phasetrans.analysis.observables import sample_dims
 
         given = {"training": training, "teacher_width": teacher_width, "width": width}
         curve, cdim, default = self._curve(observable, size, control, given, at)
@@ -267,8 +296,8 @@ class StudyAccessor:
         Arguments as :meth:`fit`, plus ``models`` and ``criterion`` of
         :func:`phasetrans.analysis.exponents.compare_models`.
         """
+        from phasetrans.analysis.collapse_input import sample_dims
         from phasetrans.analysis.exponents import compare_models
-        from phasetrans.analysis.observables import sample_dims
 
         given = {"training": training, "teacher_width": teacher_width, "width": width}
         curve, cdim, default = self._curve(observable, size, control, given, at)

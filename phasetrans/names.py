@@ -10,6 +10,7 @@ __all__ = [
     "BUDGET_COORDS",
     "NODE_B",
     "PRINCIPAL_ANGLE",
+    "SAMPLE_DIMS",
     "STRUCTURE_DIMS",
     "TEACHER_NODE_B",
     "TIME",
@@ -32,6 +33,10 @@ TEACHER_NODE_B = "teacher_node_b"
 
 #: Dimension of the principal angles between a student's and the teacher's spans.
 PRINCIPAL_ANGLE = "principal_angle"
+
+#: The disorder, outermost first: the teachers, then the students of each teacher.
+#: Averages and their errors over the disorder run over these (two levels).
+SAMPLE_DIMS = ("teacher_seed", "seed")
 
 #: Dimensions every study has (its structure); any other dimension is a swept parameter.
 STRUCTURE_DIMS = (

@@ -7,7 +7,9 @@ from collections.abc import Iterator
 import numpy as np
 import xarray as xr
 
+from phasetrans.analysis.describe import describe, footnote, format_pm
 from phasetrans.analysis.matching import COSINE_MATCH
+from phasetrans.analysis.observables import diverged, student_variable
 from phasetrans.analysis.stationarity import converged_fraction, stationarity
 from phasetrans.errors import AnalysisInputError
 from phasetrans.names import STRUCTURE_DIMS, TIME
@@ -15,50 +17,54 @@ from phasetrans.names import STRUCTURE_DIMS, TIME
 __all__ = ["format_stationarity", "format_summary", "summarize"]
 
 
-#: Dimensions a summary averages over: the student seeds and, when swept, the teachers.
-DISORDER_DIMS = ("teacher_seed", "seed")
+def summarize(ds: xr.Dataset, *, spread: str = "se") -> xr.Dataset:
+    """Per cell (training, sweeps, teacher_width, width): mean ± error over the disorder.
 
-
-def summarize(ds: xr.Dataset) -> xr.Dataset:
-    """Per cell (training, sweeps, teacher_width, width): mean and std over the disorder.
-
-    The disorder is the student seeds and, when the study sweeps them, the
-    teacher seeds; diverged students (``diverged_epoch > 0``) are left out.
+    Every mean and error is :func:`phasetrans.analysis.describe.describe` of a
+    variable read with :func:`phasetrans.analysis.observables.student_variable`:
+    the disorder is the student seeds and, when the study sweeps them, the
+    teacher seeds (the mean of the teacher means); diverged students
+    (``diverged_epoch > 0``) are left out.
 
     Parameters
     ----------
     ds : xarray.Dataset
         A study dataset (root group is enough).
+    spread : {"se", "sd", "bootstrap"}
+        The error, as for ``describe`` (default: the standard error).
 
     Returns
     -------
     xarray.Dataset
         ``dimension``, ``recovered`` (``teacher_recovered``, when present),
         ``mse_all`` (unpruned), ``mse_at_hT`` (``retained = h_T``),
-        ``mse_at_half`` (``retained = h_T // 2``), each with ``_mean``/``_std``,
-        plus ``ratio_hT`` and ``ratio_half`` (pruned over unpruned, mean) and
-        ``students`` (students that ran and did not diverge); for
-        classification studies also ``acc_all_mean``, ``acc_at_hT_mean``,
-        ``acc_at_half_mean``.
+        ``mse_at_half`` (``retained = h_T // 2``), each with
+        ``_mean``/``_spread``, plus ``ratio_hT`` and ``ratio_half`` (pruned
+        over unpruned, mean) and ``students`` (students that ran and did not
+        diverge); for classification studies also ``acc_all_mean``,
+        ``acc_at_hT_mean``, ``acc_at_half_mean``.  ``attrs["spread"]`` says
+        what the error is.
     """
-    over = [d for d in DISORDER_DIMS if d in ds["dimension"].dims]
-    ok = ds["dimension"].notnull()
-    if "diverged_epoch" in ds:
-        ok = ok & ~(ds["diverged_epoch"] > 0)
-    out = xr.Dataset()
-    mse = _at_counts(ds, ds["test_mse"].where(ok))
-    fields = {"dimension": ds["dimension"].where(ok), **_prefixed("mse", mse)}
+    dimension = student_variable(ds, "dimension", warn=False)
+    mse = _at_counts(ds, student_variable(ds, "test_mse", warn=False))
+    fields = {"dimension": dimension, **_prefixed("mse", mse)}
     if "teacher_recovered" in ds:
-        fields["recovered"] = ds["teacher_recovered"].where(ok)
+        fields["recovered"] = student_variable(ds, "teacher_recovered", warn=False)
+    out = xr.Dataset()
     for name, da in fields.items():
-        out[f"{name}_mean"] = da.mean(over)
-        out[f"{name}_std"] = da.std(over)
-    out["ratio_hT"] = (mse["at_hT"] / mse["all"]).mean(over)
-    out["ratio_half"] = (mse["at_half"] / mse["all"]).mean(over)
-    out["students"] = ok.sum(over)
+        described = describe(da, spread)
+        out[f"{name}_mean"] = described["mean"]
+        out[f"{name}_spread"] = described["spread"]
+        if name == "dimension":
+            out["students"] = described["n"]
+    out["ratio_hT"] = describe(mse["at_hT"] / mse["all"])["mean"]
+    out["ratio_half"] = describe(mse["at_half"] / mse["all"])["mean"]
     if "test_accuracy" in ds:
-        for name, da in _prefixed("acc", _at_counts(ds, ds["test_accuracy"].where(ok))).items():
-            out[f"{name}_mean"] = da.mean(over)
+        accuracy = _at_counts(ds, student_variable(ds, "test_accuracy", warn=False))
+        for name, da in _prefixed("acc", accuracy).items():
+            out[f"{name}_mean"] = describe(da)["mean"]
+    out.attrs = {key: described.attrs[key] for key in ("spread", "spread_kind", "sample_dims")}
+    out.attrs["footnote"] = footnote(described)
     return out
 
 
@@ -89,14 +95,38 @@ def format_summary(ds: xr.Dataset) -> str:
     Returns
     -------
     str
+        The last lines say what each column is and what ± is (the
+        ``footnote`` of :func:`summarize`).
     """
-    lines = []
-    name = ds.attrs.get("study_name", "?")
+    table = summarize(ds)
+    recovered = "recovered_mean" in table
+    over = "teacher and student seeds" if "teacher_seed" in ds["dimension"].dims else "seeds"
+    lines = [*_study_lines(ds), "", *_table_lines(table)]
+    lines.append("")
     lines.append(
-        f"study {name}  (hash {ds.attrs.get('study_hash', '?')}, "
-        f"teacher {ds.attrs.get('teacher_kind', '?')}, device {ds.attrs.get('device', '?')})"
+        f"n: students (diverged ones left out); dimension: effective dimension, mean ± error "
+        f"over {over}"
+        + (
+            f"; recovered: fraction of teacher nodes matched at cosine >= {COSINE_MATCH}"
+            if recovered
+            else ""
+        )
+        + f"; MSE at retained = all, h_T, h_T/2 (mean over {over}); "
+        "x(n) = MSE(n)/MSE(all), mean"
     )
-    lines.append("dims: " + ", ".join(f"{k}={v}" for k, v in ds.sizes.items()))
+    lines.append(table.attrs["footnote"])
+    lines += _stationarity_lines(ds)
+    return "\n".join(lines)
+
+
+def _study_lines(ds: xr.Dataset) -> list[str]:
+    """The study's name, dims, coordinates, missing tasks and diverged students."""
+    name = ds.attrs.get("study_name", "?")
+    lines = [
+        f"study {name}  (hash {ds.attrs.get('study_hash', '?')}, "
+        f"teacher {ds.attrs.get('teacher_kind', '?')}, device {ds.attrs.get('device', '?')})",
+        "dims: " + ", ".join(f"{k}={v}" for k, v in ds.sizes.items()),
+    ]
     for coord in ds.coords:
         if coord in STRUCTURE_DIMS and coord not in ("training", "teacher_width", "width", "seed"):
             continue  # indices, not parameters
@@ -107,34 +137,40 @@ def format_summary(ds: xr.Dataset) -> str:
         lines.append(f"  {coord}{over}: {shown}{more}")
     if "missing_tasks" in ds.attrs:
         lines.append(f"  MISSING tasks (NaN cells): {ds.attrs['missing_tasks']}")
-    diverged = _diverged(ds)
-    if diverged:
+    excluded = _diverged(ds)
+    if excluded:
         lines.append(
-            f"  {len(diverged)} student(s) diverged (non-finite loss) and are left out: "
-            + "; ".join(diverged[:5])
-            + (" …" if len(diverged) > 5 else "")
+            f"  {len(excluded)} student(s) diverged (non-finite loss) and are left out: "
+            + "; ".join(excluded[:5])
+            + (" …" if len(excluded) > 5 else "")
         )
-    table = summarize(ds)
+    return lines
+
+
+def _table_lines(table: xr.Dataset) -> list[str]:
+    """The :func:`summarize` table, one row per cell, and the accuracy table if any."""
     cell_dims = [d for d in table["students"].dims]
     sweeps = [d for d in cell_dims if d not in ("training", "teacher_width", "width")]
     recovered = "recovered_mean" in table
-    lines.append("")
     header = (
         f"{'training':<12} "
         + "".join(f"{d:>{_width(d)}} " for d in sweeps)
-        + f"{'h_T':>4} {'width':>6} {'n':>4} {'dimension':>14} "
-        + (f"{'recovered':>9} " if recovered else "")
+        + f"{'h_T':>4} {'width':>6} {'n':>4} {'dimension':>16} "
+        + (f"{'recovered':>13} " if recovered else "")
         + f"{'MSE(all)':>10} {'MSE(h_T)':>10} {'MSE(h_T/2)':>11} {'x(h_T)':>8} {'x(h_T/2)':>9}"
     )
-    lines.append(header)
-    lines.append("-" * len(header))
+    lines = [header, "-" * len(header)]
     for cell, row in _rows(table, cell_dims):
         lines.append(
             f"{cell['training']:<12} "
             + "".join(f"{_fmt(cell[d]):>{_width(d)}} " for d in sweeps)
             + f"{cell['teacher_width']:>4} {cell['width']:>6} {int(row.students):>4} "
-            f"{_pm(row.dimension_mean, row.dimension_std, '.1f'):>14} "
-            + (f"{float(row.recovered_mean):>9.2f} " if recovered else "")
+            f"{format_pm(row.dimension_mean, row.dimension_spread, '.2f'):>16} "
+            + (
+                f"{format_pm(row.recovered_mean, row.recovered_spread, '.2f'):>13} "
+                if recovered
+                else ""
+            )
             + f"{float(row.mse_all_mean):>10.4g} {float(row.mse_at_hT_mean):>10.4g} "
             f"{float(row.mse_at_half_mean):>11.4g} {float(row.ratio_hT):>8.3g} "
             f"{float(row.ratio_half):>9.3g}"
@@ -154,21 +190,7 @@ def format_summary(ds: xr.Dataset) -> str:
                 f"{float(row.acc_all_mean):>8.3f} "
                 f"{float(row.acc_at_hT_mean):>8.3f} {float(row.acc_at_half_mean):>8.3f}"
             )
-    over = "teacher and student seeds" if "teacher_seed" in ds["dimension"].dims else "seeds"
-    lines.append("")
-    lines.append(
-        f"n: students (diverged ones left out); dimension: effective dimension, mean ± std "
-        f"over {over}"
-        + (
-            f"; recovered: fraction of teacher nodes matched at cosine >= {COSINE_MATCH}"
-            if recovered
-            else ""
-        )
-        + f"; MSE at retained = all, h_T, h_T/2 (mean over {over}); "
-        "x(n) = MSE(n)/MSE(all), mean"
-    )
-    lines += _stationarity_lines(ds)
-    return "\n".join(lines)
+    return lines
 
 
 def format_stationarity(result: xr.Dataset) -> list[str]:
@@ -216,9 +238,9 @@ def _fmt(value: object) -> str:
 
 def _diverged(ds: xr.Dataset) -> list[str]:
     """``"training=…, teacher_width=…, …"`` of every diverged student."""
-    if "diverged_epoch" not in ds:
+    flags = diverged(ds)
+    if not bool(flags.any()):
         return []
-    flags = ds["diverged_epoch"] > 0
     out = []
     for index in zip(*np.nonzero(flags.values), strict=True):
         at = {d: ds[d].values[i] for d, i in zip(flags.dims, index, strict=True)}
@@ -235,10 +257,3 @@ def _rows(table: xr.Dataset, dims: list[str]) -> Iterator[tuple[dict[str, object
         row = table.sel(cell)
         if int(row.students) > 0:
             yield {k: (v.item() if hasattr(v, "item") else v) for k, v in cell.items()}, row
-
-
-def _pm(mean: xr.DataArray, std: xr.DataArray, fmt: str) -> str:
-    m, s = float(mean), float(std)
-    if np.isnan(s):
-        return f"{m:{fmt}}"
-    return f"{m:{fmt}} ± {s:{fmt}}"

@@ -60,7 +60,7 @@ def test_a_failing_analysis_is_a_labelled_row(study_file, monkeypatch):
     def broken(*args, **kwargs):
         raise ValueError("window holds no point")
 
-    monkeypatch.setattr(report_module, "_collapse", broken)
+    monkeypatch.setattr(report_module, "collapse_study", broken)
     report = build_report(phasetrans.open_study(study_file), bootstrap=0)
     verdicts = [c.verdict for c in report.claims]
     assert "not available: ValueError: window holds no point" in verdicts

@@ -4,6 +4,7 @@ Statistics layer, used by everything below:
 
 ``samples``       the error model: means and standard errors over one or two
                   levels of samples (students; teachers and their students)
+``describe``      mean ± error over the disorder, as every face shows it
 ``bootstrap``     resampling (one- and two-level) and percentile intervals
 ``disorder``      disorder averages, susceptibility, Binder cumulant
 
@@ -13,6 +14,6 @@ Transition analyses:
 ``scaling``       finite-size-scaling collapse (subpackage)
 ``exponents``     transition models, fits and their comparison (subpackage)
 
-Structure of the networks: ``order_parameters``, ``matching``, ``topology``,
-``paths``, ``graph``.  Input checks: ``validation``.
+Structure of the networks: ``order_parameters``, ``matching``, ``pruned``,
+``topology``, ``paths``, ``graph``.  Input checks: ``validation``.
 """

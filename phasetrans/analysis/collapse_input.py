@@ -19,14 +19,14 @@ import numpy as np
 import xarray as xr
 
 from phasetrans.analysis.observables import (
-    _PRUNING_LONG_NAMES,
-    _SOURCES,
     CONTROLS,
     OBSERVABLES,
+    PRUNING_LONG_NAMES,
     PRUNING_OBSERVABLES,
-    SAMPLE_DIMS,
+    SOURCES,
 )
 from phasetrans.errors import AnalysisInputError
+from phasetrans.names import SAMPLE_DIMS
 
 __all__ = [
     "collapse_array",
@@ -59,7 +59,7 @@ def observable_dims(ds: xr.Dataset, observable: str) -> tuple[str, ...]:
             field="observable",
             value=observable,
         )
-    name = _SOURCES[observable]
+    name = SOURCES[observable]
     if not isinstance(ds, xr.Dataset) or name not in ds.data_vars:
         kind = ds.attrs.get("teacher_kind", "unknown") if isinstance(ds, xr.Dataset) else "?"
         raise AnalysisInputError(
@@ -300,7 +300,7 @@ def collapse_array(
     samples = [d for d in SAMPLE_DIMS if d in out.dims]
     out = out.transpose(size, cdim, *samples)
     if control in CONTROLS:
-        out[cdim].attrs = {"long_name": _PRUNING_LONG_NAMES[control]}
+        out[cdim].attrs = {"long_name": PRUNING_LONG_NAMES[control]}
     else:
         out[cdim].attrs = {
             k: v for k, v in ds[control].attrs.items() if k in ("long_name", "units")

@@ -16,6 +16,11 @@ same file gives the same numbers everywhere:
   :math:`h_T` is the size), every value for a coordinate control;
 - a single curve (a fit): the largest size;
 - :data:`BOOTSTRAP` resamples with seed :data:`SEED`.
+
+The thresholds of the report's verdicts (:data:`DIMENSION_TOLERANCE`,
+:data:`MSE_AT_HT_MAX`, :data:`MSE_JUMP_MIN`, :data:`DIRECT_LOSS_MIN`,
+:data:`RECOVERED_MIN`, :data:`COLLAPSE_S_MAX`) are named settings here too,
+so a verdict and the footnote that states its rule read the same number.
 """
 
 from __future__ import annotations
@@ -25,10 +30,17 @@ from collections.abc import Mapping
 import numpy as np
 import xarray as xr
 
-from phasetrans.analysis.observables import CONTROLS, collapse_array, dims_to_fix
+from phasetrans.analysis.collapse_input import collapse_array, dims_to_fix
+from phasetrans.analysis.observables import CONTROLS
 
 __all__ = [
     "BOOTSTRAP",
+    "COLLAPSE_S_MAX",
+    "DIMENSION_TOLERANCE",
+    "DIRECT_LOSS_MIN",
+    "MSE_AT_HT_MAX",
+    "MSE_JUMP_MIN",
+    "RECOVERED_MIN",
     "SEED",
     "TRAINING",
     "curve_value",
@@ -44,6 +56,19 @@ TRAINING = "spectral"
 BOOTSTRAP = 100
 #: Seed of the bootstrap generator.
 SEED = 0
+
+#: Verdict "effective dimension ≈ h_T": largest |dimension / h_T - 1|.
+DIMENSION_TOLERANCE = 0.25
+#: Verdict "no loss down to h_T": largest MSE(h_T) / MSE(all nodes kept).
+MSE_AT_HT_MAX = 1.5
+#: Verdict "a jump below h_T": smallest MSE(h_T / 2) / MSE(all nodes kept).
+MSE_JUMP_MIN = 10.0
+#: Verdict "direct training degrades before h_T": smallest direct MSE(h_T) / MSE(all).
+DIRECT_LOSS_MIN = 2.0
+#: Verdict "the teacher's nodes are recovered": smallest mean recovered fraction.
+RECOVERED_MIN = 0.9
+#: Verdict "the curves collapse": Houdayer-Hartmann quality S below this.
+COLLAPSE_S_MAX = 10.0
 
 
 def default_value(ds: xr.Dataset, dim: str) -> object:
@@ -71,7 +96,7 @@ def slice_defaults(
     ds : xarray.Dataset
         A study.
     observable, size, control : str
-        As for :func:`phasetrans.analysis.observables.collapse_array`.
+        As for :func:`phasetrans.analysis.collapse_input.collapse_array`.
     given : mapping, optional
         Values chosen by the caller (they win; checked by ``collapse_array``).
 

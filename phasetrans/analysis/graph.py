@@ -13,8 +13,8 @@ import networkx as nx
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from phasetrans.analysis.paths import _as_weights, present_nodes
-from phasetrans.errors import ConfigError
+from phasetrans.analysis.paths import as_weights, present_nodes
+from phasetrans.errors import AnalysisInputError
 
 __all__ = ["LAYERS", "LayerMeasures", "layer_measures", "to_graph"]
 
@@ -82,9 +82,13 @@ def to_graph(
     pruned nodes, or not in ``keep``) are left out, and so are edges of weight
     exactly zero. Input, hidden2 and output nodes are always all present.
     """
-    a1, a2 = _as_weights(w1, w2)
+    a1, a2 = as_weights(w1, w2)
     if not 0.0 <= rel_cutoff <= 1.0:
-        raise ConfigError(f"rel_cutoff: {rel_cutoff!r} is not allowed; use a value in [0, 1]")
+        raise AnalysisInputError(
+            f"rel_cutoff: {rel_cutoff!r} is not allowed; use a value in [0, 1]",
+            field="rel_cutoff",
+            value=rel_cutoff,
+        )
     hidden1 = np.flatnonzero(present_nodes(a1, a2, keep=keep))
     n_in, n_h2 = a1.shape[0], a2.shape[1]
     graph = nx.DiGraph(rel_cutoff=float(rel_cutoff), layers=LAYERS)

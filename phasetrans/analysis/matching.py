@@ -16,9 +16,9 @@ from numpy.typing import ArrayLike, NDArray
 from scipy.optimize import linear_sum_assignment
 
 from phasetrans.analysis.paths import present_nodes
-from phasetrans.errors import ConfigError
+from phasetrans.errors import AnalysisInputError
 
-__all__ = ["COSINE_MATCH", "NeuronMatch", "match_neurons"]
+__all__ = ["COSINE_MATCH", "NeuronMatch", "check_threshold", "match_neurons"]
 
 
 @dataclass(frozen=True)
@@ -80,6 +80,23 @@ class NeuronMatch:
 COSINE_MATCH = 0.9
 
 
+def check_threshold(threshold: object) -> float:
+    """``threshold`` as a float in (-1, 1], or an :class:`AnalysisInputError` naming it."""
+    number = (
+        float(threshold)
+        if isinstance(threshold, int | float | np.integer | np.floating)
+        and not isinstance(threshold, bool)
+        else float("nan")
+    )
+    if not -1.0 < number <= 1.0:
+        raise AnalysisInputError(
+            f"threshold: {threshold!r} is not allowed; use a number in (-1, 1]",
+            field="threshold",
+            value=threshold,
+        )
+    return number
+
+
 def match_neurons(
     student_w1: ArrayLike, teacher_w1: ArrayLike, *, threshold: float = COSINE_MATCH
 ) -> NeuronMatch:
@@ -103,10 +120,9 @@ def match_neurons(
 
     Raises
     ------
-    ValueError
-        If the arrays are not 2-D or differ in their number of inputs.
-    ConfigError
-        If ``threshold`` lies outside (-1, 1].
+    AnalysisInputError
+        (a ``ValueError``) if the arrays are not 2-D, differ in their number
+        of inputs, or ``threshold`` lies outside (-1, 1].
 
     Notes
     -----
@@ -135,16 +151,19 @@ def match_neurons(
     s = np.asarray(student_w1, dtype=float)
     t = np.asarray(teacher_w1, dtype=float)
     if s.ndim != 2 or t.ndim != 2:
-        raise ValueError(
-            f"student_w1 and teacher_w1 must be 2-D (inputs, nodes); got {s.shape} and {t.shape}"
+        raise AnalysisInputError(
+            f"student_w1 and teacher_w1 must be 2-D (inputs, nodes); got {s.shape} and {t.shape}",
+            field="student_w1" if s.ndim != 2 else "teacher_w1",
+            value=s.shape if s.ndim != 2 else t.shape,
         )
     if s.shape[0] != t.shape[0]:
-        raise ValueError(
+        raise AnalysisInputError(
             f"student_w1 has {s.shape[0]} inputs but teacher_w1 has {t.shape[0]}; "
-            "both are (inputs, nodes)"
+            "both are (inputs, nodes)",
+            field="teacher_w1",
+            value=t.shape,
         )
-    if not -1.0 < threshold <= 1.0:
-        raise ConfigError(f"threshold: {threshold!r} is not allowed; use a value in (-1, 1]")
+    check_threshold(threshold)
     s_nodes = np.flatnonzero(present_nodes(s))
     t_nodes = np.flatnonzero(present_nodes(t))
     su = s[:, s_nodes] / np.linalg.norm(s[:, s_nodes], axis=0)

@@ -17,7 +17,14 @@ kept), plus the per-student observables of a swept study (``teacher_recovered``,
 ``generalisation_error`` = test MSE with every node kept).
 
 :mod:`phasetrans.analysis.collapse_input` turns these into the input of a
-finite-size-scaling collapse (``collapse_array``; still importable from here).
+finite-size-scaling collapse (``collapse_array``).
+
+Diverged students are excluded here, once, where a per-student variable is
+read: :func:`student_variable` returns it with every student whose
+``diverged_epoch`` is positive set to NaN, and every observable, the summary,
+the figures, the report, the accessor and the topology comparison read their
+variables through it.  Averages downstream
+(:func:`phasetrans.analysis.describe.describe`) skip NaN samples.
 """
 
 from __future__ import annotations
@@ -33,29 +40,58 @@ from phasetrans.errors import AnalysisInputError, PhasetransWarning
 __all__ = [
     "CONTROLS",
     "OBSERVABLES",
+    "PRUNING_LONG_NAMES",
     "PRUNING_OBSERVABLES",
-    "SAMPLE_DIMS",
+    "SOURCES",
     "accuracy_loss",
     "control",
     "delta_mse",
     "dimension_ratio",
+    "diverged",
     "exclude_diverged",
     "generalisation_error",
     "normalized_delta_mse",
+    "student_variable",
     "teacher_cosine",
     "teacher_recovered",
 ]
 
 #: Pruning control variables: ``shift`` = n - h_T, ``ratio`` = n / h_T - 1.
 CONTROLS = ("shift", "ratio")
-#: The disorder: teachers, then the students of each teacher (sample dimensions).
-SAMPLE_DIMS = ("teacher_seed", "seed")
-_PRUNING_LONG_NAMES = {"shift": "n - h_T", "ratio": "n / h_T - 1"}
+#: Long name of each pruning control (the ``long_name`` of :func:`control`).
+PRUNING_LONG_NAMES = {"shift": "n - h_T", "ratio": "n / h_T - 1"}
 
 
-def _variable(ds: xr.Dataset, name: str) -> xr.DataArray:
+def student_variable(ds: xr.Dataset, name: str, *, warn: bool = True) -> xr.DataArray:
+    """A per-student variable of a study, diverged students set to NaN: the one way to read it.
+
+    Parameters
+    ----------
+    ds : xarray.Dataset
+        A study dataset.
+    name : str
+        One of its data variables (``dimension``, ``test_mse``,
+        ``teacher_recovered``, ``importance``, ...).
+    warn : bool
+        Warn naming the excluded students (default); a caller that lists them
+        itself (``phasetrans info``) passes False.
+
+    Returns
+    -------
+    xarray.DataArray
+        ``ds[name]`` where :func:`diverged` is False, NaN elsewhere.
+
+    Raises
+    ------
+    AnalysisInputError
+        If ``ds`` is not a Dataset or lacks the variable.
+    """
     if not isinstance(ds, xr.Dataset):
-        raise AnalysisInputError(f"ds is a {type(ds).__name__}; allowed: xarray.Dataset (a study)")
+        raise AnalysisInputError(
+            f"ds is a {type(ds).__name__}; allowed: xarray.Dataset (a study)",
+            field="ds",
+            value=type(ds).__name__,
+        )
     if name not in ds.data_vars:
         kind = ds.attrs.get("teacher_kind", "unknown")
         hint = (
@@ -64,9 +100,27 @@ def _variable(ds: xr.Dataset, name: str) -> xr.DataArray:
             else ""
         )
         raise AnalysisInputError(
-            f"dataset has no variable {name!r}{hint}; it has {sorted(map(str, ds.data_vars))}"
+            f"dataset has no variable {name!r}{hint}; it has {sorted(map(str, ds.data_vars))}",
+            field="observable",
+            value=name,
         )
-    da = exclude_diverged(ds, ds[name])
+    if not warn:
+        return ds[name].where(~diverged(ds)) if "diverged_epoch" in ds.data_vars else ds[name]
+    return exclude_diverged(ds, ds[name])
+
+
+def diverged(ds: xr.Dataset) -> xr.DataArray:
+    """True for every student whose training diverged (``diverged_epoch > 0``).
+
+    All False (a scalar) when the study has no ``diverged_epoch``.
+    """
+    if "diverged_epoch" not in ds.data_vars:
+        return xr.DataArray(False)
+    return ds["diverged_epoch"] > 0
+
+
+def _variable(ds: xr.Dataset, name: str) -> xr.DataArray:
+    da = student_variable(ds, name)
     for dim in ("width", "retained"):
         if dim not in da.dims:
             raise AnalysisInputError(
@@ -99,7 +153,7 @@ def exclude_diverged(ds: xr.Dataset, da: xr.DataArray) -> xr.DataArray:
     if "diverged_epoch" not in ds.data_vars:
         return da
     epoch = ds["diverged_epoch"]
-    bad = epoch > 0
+    bad = diverged(ds)
     if not bool(bad.any()):
         return da
     names = []
@@ -256,7 +310,7 @@ def control(ds: xr.Dataset | xr.DataArray, kind: str = "ratio") -> xr.DataArray:
     h = ds["teacher_width"].astype(float)
     x = n - h if kind == "shift" else n / h - 1.0
     x.name = "control"
-    x.attrs = {"long_name": _PRUNING_LONG_NAMES[kind]}
+    x.attrs = {"long_name": PRUNING_LONG_NAMES[kind]}
     return x.transpose("teacher_width", "retained")
 
 
@@ -265,17 +319,17 @@ def teacher_recovered(ds: xr.Dataset) -> xr.DataArray:
 
     Diverged students are NaN (see :func:`exclude_diverged`).
     """
-    return _student_variable(ds, "teacher_recovered")
+    return _with_teacher_width(ds, "teacher_recovered")
 
 
 def teacher_cosine(ds: xr.Dataset) -> xr.DataArray:
     """Mean cosine of each student's matched teacher nodes (``teacher_cosine``)."""
-    return _student_variable(ds, "teacher_cosine")
+    return _with_teacher_width(ds, "teacher_cosine")
 
 
 def dimension_ratio(ds: xr.Dataset) -> xr.DataArray:
     r"""Effective dimension over the teacher width, :math:`d / h_T`, per student."""
-    dim = _student_variable(ds, "dimension")
+    dim = _with_teacher_width(ds, "dimension")
     out = dim / dim["teacher_width"].astype(float)
     out.name = "dimension_ratio"
     out.attrs = {"long_name": "effective dimension / teacher width h_T", "units": "1"}
@@ -290,18 +344,8 @@ def generalisation_error(ds: xr.Dataset) -> xr.DataArray:
     return out
 
 
-def _student_variable(ds: xr.Dataset, name: str) -> xr.DataArray:
-    if not isinstance(ds, xr.Dataset):
-        raise AnalysisInputError(
-            f"ds is a {type(ds).__name__}; allowed: xarray.Dataset (a study)", field="ds"
-        )
-    if name not in ds.data_vars:
-        raise AnalysisInputError(
-            f"dataset has no variable {name!r}; it has {sorted(map(str, ds.data_vars))}",
-            field="observable",
-            value=name,
-        )
-    da = exclude_diverged(ds, ds[name])
+def _with_teacher_width(ds: xr.Dataset, name: str) -> xr.DataArray:
+    da = student_variable(ds, name)
     if "teacher_width" not in da.coords:
         raise AnalysisInputError(
             f"{name} has no coordinate 'teacher_width'", field="observable", value=name
@@ -323,7 +367,7 @@ OBSERVABLES: dict[str, Callable[[xr.Dataset], xr.DataArray]] = {
 #: The observables over ``retained``, whose control can be ``shift`` or ``ratio``.
 PRUNING_OBSERVABLES = ("delta_mse", "normalized_delta_mse", "accuracy_loss")
 #: Dataset variable each observable is computed from.
-_SOURCES = {
+SOURCES = {
     "delta_mse": "test_mse",
     "normalized_delta_mse": "test_mse",
     "accuracy_loss": "test_accuracy",
@@ -332,12 +376,3 @@ _SOURCES = {
     "dimension_ratio": "dimension",
     "generalisation_error": "test_mse",
 }
-
-
-def __getattr__(name: str) -> object:
-    """The collapse-input functions moved to :mod:`phasetrans.analysis.collapse_input`."""
-    from phasetrans.analysis import collapse_input
-
-    if name in collapse_input.__all__:
-        return getattr(collapse_input, name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

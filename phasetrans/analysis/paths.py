@@ -21,11 +21,14 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 from scipy.stats import ks_2samp, wasserstein_distance
 
-from phasetrans.errors import ConfigError
+from phasetrans.errors import AnalysisInputError
 
 __all__ = [
     "NORMALIZATIONS",
+    "STRENGTH_LAYERS",
     "DistributionDistance",
+    "Normalization",
+    "as_weights",
     "distribution_distance",
     "node_strengths",
     "normalize_magnitudes",
@@ -41,19 +44,41 @@ NORMALIZATIONS: tuple[str, ...] = ("max", "mean", "sum", "none")
 STRENGTH_LAYERS: tuple[str, ...] = ("hidden1", "hidden2")
 
 
-def _as_weights(w1: ArrayLike, w2: ArrayLike | None) -> tuple[NDArray, NDArray | None]:
+def as_weights(w1: ArrayLike, w2: ArrayLike | None) -> tuple[NDArray, NDArray | None]:
+    """``w1`` and ``w2`` as float arrays, their shapes checked.
+
+    Parameters
+    ----------
+    w1 : array_like, shape (inputs, nodes)
+    w2 : array_like, shape (nodes, hidden2), or None
+
+    Returns
+    -------
+    (numpy.ndarray, numpy.ndarray or None)
+
+    Raises
+    ------
+    AnalysisInputError
+        If an array is not 2-D or their node counts differ.
+    """
     a1 = np.asarray(w1, dtype=float)
     if a1.ndim != 2:
-        raise ValueError(f"w1 must be 2-D (inputs, nodes); got shape {a1.shape}")
+        raise AnalysisInputError(
+            f"w1 must be 2-D (inputs, nodes); got shape {a1.shape}", field="w1", value=a1.shape
+        )
     if w2 is None:
         return a1, None
     a2 = np.asarray(w2, dtype=float)
     if a2.ndim != 2:
-        raise ValueError(f"w2 must be 2-D (nodes, hidden2); got shape {a2.shape}")
+        raise AnalysisInputError(
+            f"w2 must be 2-D (nodes, hidden2); got shape {a2.shape}", field="w2", value=a2.shape
+        )
     if a2.shape[0] != a1.shape[1]:
-        raise ValueError(
+        raise AnalysisInputError(
             f"w1 has {a1.shape[1]} nodes (shape {a1.shape}) but w2 has {a2.shape[0]} "
-            f"(shape {a2.shape}); w1 is (inputs, nodes) and w2 is (nodes, hidden2)"
+            f"(shape {a2.shape}); w1 is (inputs, nodes) and w2 is (nodes, hidden2)",
+            field="w2",
+            value=a2.shape,
         )
     return a1, a2
 
@@ -64,13 +89,25 @@ def _keep_mask(keep: ArrayLike | None, n_nodes: int) -> NDArray[np.bool_]:
     k = np.asarray(keep)
     if k.dtype == bool:
         if k.shape != (n_nodes,):
-            raise ValueError(f"a boolean keep must have shape ({n_nodes},); got {k.shape}")
+            raise AnalysisInputError(
+                f"a boolean keep must have shape ({n_nodes},); got {k.shape}",
+                field="keep",
+                value=k.shape,
+            )
         return k.copy()
     if k.size and not np.issubdtype(k.dtype, np.integer):
-        raise ValueError(f"keep must hold node indices or a boolean mask; got dtype {k.dtype}")
+        raise AnalysisInputError(
+            f"keep must hold node indices or a boolean mask; got dtype {k.dtype}",
+            field="keep",
+            value=str(k.dtype),
+        )
     k = k.astype(int).ravel()
     if k.size and (k.min() < -n_nodes or k.max() >= n_nodes):
-        raise ValueError(f"keep holds node indices outside 0..{n_nodes - 1}: {k.tolist()}")
+        raise AnalysisInputError(
+            f"keep holds node indices outside 0..{n_nodes - 1}: {k.tolist()}",
+            field="keep",
+            value=k.tolist(),
+        )
     mask = np.zeros(n_nodes, dtype=bool)
     mask[k] = True
     return mask
@@ -102,7 +139,7 @@ def present_nodes(
     padding of a student narrower than the node axis — or when all its incoming
     weights are exactly zero — a pruned node, which carries no signal.
     """
-    a1, a2 = _as_weights(w1, w2)
+    a1, a2 = as_weights(w1, w2)
     mask = _keep_mask(keep, a1.shape[1])
     mask &= np.isfinite(a1).all(axis=0)
     mask &= np.any(a1 != 0, axis=0)
@@ -135,7 +172,7 @@ def path_magnitudes(w1: ArrayLike, w2: ArrayLike, *, keep: ArrayLike | None = No
     ReLU symmetry that multiplies a node's incoming weights by a > 0 and divides
     its outgoing weights by a, and under any permutation of the hidden nodes.
     """
-    a1, a2 = _as_weights(w1, w2)
+    a1, a2 = as_weights(w1, w2)
     mask = present_nodes(a1, a2, keep=keep)
     paths = np.abs(a1[:, mask, None] * a2[None, mask, :]).ravel()
     paths.sort()
@@ -176,13 +213,17 @@ def node_strengths(
     where every student of a study is measured. Unlike path magnitudes, strengths
     change under the ReLU rescaling symmetry of a node.
     """
-    a1, a2 = _as_weights(w1, w2)
+    a1, a2 = as_weights(w1, w2)
     mask = present_nodes(a1, a2, keep=keep)
     if layer == "hidden1":
         return np.abs(a1[:, mask]).sum(axis=0)
     if layer == "hidden2":
         return np.abs(a2[mask, :]).sum(axis=0)
-    raise ConfigError(f"layer: {layer!r} is not allowed; use one of {', '.join(STRENGTH_LAYERS)}")
+    raise AnalysisInputError(
+        f"layer: {layer!r} is not allowed; use one of {', '.join(STRENGTH_LAYERS)}",
+        field="layer",
+        value=layer,
+    )
 
 
 def normalize_magnitudes(values: ArrayLike, how: Normalization = "max") -> NDArray:
@@ -206,8 +247,10 @@ def normalize_magnitudes(values: ArrayLike, how: Normalization = "max") -> NDArr
     """
     v = np.array(values, dtype=float)
     if how not in NORMALIZATIONS:
-        raise ConfigError(
-            f"normalize: {how!r} is not allowed; use one of {', '.join(NORMALIZATIONS)}"
+        raise AnalysisInputError(
+            f"normalize: {how!r} is not allowed; use one of {', '.join(NORMALIZATIONS)}",
+            field="normalize",
+            value=how,
         )
     if how == "none" or v.size == 0:
         return v
@@ -245,7 +288,11 @@ def sorted_path_curve(
     different numbers of paths be averaged and compared point by point.
     """
     if int(n_points) != n_points or n_points < 2:
-        raise ConfigError(f"n_points: {n_points!r} is not allowed; use an integer >= 2")
+        raise AnalysisInputError(
+            f"n_points: {n_points!r} is not allowed; use an integer >= 2",
+            field="n_points",
+            value=n_points,
+        )
     n_points = int(n_points)
     rank = (np.arange(n_points) + 0.5) / n_points
     # timsort ("stable") runs in linear time on the already sorted output of path_magnitudes

@@ -1,6 +1,6 @@
 """``phasetrans collapse DATA.nc``: finite-size-scaling collapse of a study observable.
 
-Takes one slice of a study (:func:`phasetrans.analysis.observables.collapse_array`
+Takes one slice of a study (:func:`phasetrans.analysis.collapse_input.collapse_array`
 with the defaults of :mod:`phasetrans.analysis.defaults`), collapses the curves
 of the different sizes with :func:`phasetrans.analysis.scaling.collapse`
 (two-level bootstrap over teachers and students where the study has several

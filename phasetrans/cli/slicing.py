@@ -248,14 +248,14 @@ class Slice:
     """The data one ``collapse`` or ``fit`` runs on, chosen from the options."""
 
     def __init__(self, args: argparse.Namespace, *, fit: bool = False) -> None:
-        from phasetrans.analysis.defaults import default_slice, default_window
-        from phasetrans.analysis.observables import (
+        from phasetrans.analysis.collapse_input import (
             control_dim,
             controls,
             dims_to_fix,
             observable_dims,
             size_dims,
         )
+        from phasetrans.analysis.defaults import default_slice, default_window
 
         self.observable = choice("--observable", args.observable, OBSERVABLES)
         ds = open_dataset(args.data)
@@ -344,7 +344,7 @@ class Slice:
 
     @property
     def samples(self) -> str | tuple[str, str]:
-        from phasetrans.analysis.observables import sample_dims
+        from phasetrans.analysis.collapse_input import sample_dims
 
         return sample_dims(self.da)
 
@@ -379,7 +379,7 @@ class Slice:
 
 
 def _has(ds: xr.Dataset, observable: str) -> bool:
-    from phasetrans.analysis.observables import observable_dims
+    from phasetrans.analysis.collapse_input import observable_dims
 
     try:
         observable_dims(ds, observable)

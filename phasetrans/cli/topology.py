@@ -1,8 +1,11 @@
 """``phasetrans topology DATA.nc``: how closely pruned students resemble the teacher.
 
-Prints, per teacher width, method and student width, the mean ± std over seeds
+Prints, per cell (training, swept values, teacher width, student width), the
+mean ± error over the disorder (:func:`phasetrans.analysis.describe.describe`)
 of the path and node-strength distances to the teacher and the number of
-teacher neurons recovered, and writes the topology figures as PNG files.
+teacher neurons recovered, and writes the topology figures as PNG files (at the
+first value of every sweep).  The command only turns its options into
+arguments, composes the analysis and maps its errors to the options.
 """
 
 from __future__ import annotations
@@ -12,7 +15,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from phasetrans.analysis.matching import COSINE_MATCH
-from phasetrans.errors import ConfigError
+from phasetrans.errors import AnalysisInputError, ConfigError
+from phasetrans.names import STRUCTURE_DIMS
 
 if TYPE_CHECKING:
     import xarray as xr
@@ -22,7 +26,7 @@ if TYPE_CHECKING:
 RETAINED_CHOICES = ("dimension", "spectral_dimension")
 NORMALIZATIONS = ("max", "mean", "sum", "none")
 #: Command-line option of each argument of compare_topology.
-_OPTION_OF = {
+OPTION_OF = {
     "retained": "--retained",
     "training": "--method",
     "threshold": "--threshold",
@@ -77,58 +81,12 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=main)
 
 
-def _parse_retained(text: str) -> str | int:
-    if text in RETAINED_CHOICES:
+def _number(text: str, kind: type) -> object:
+    """``text`` as a ``kind`` (int or float) when it reads as one, else the text itself."""
+    try:
+        return kind(text)
+    except ValueError:
         return text
-    try:
-        count = int(text)
-    except ValueError:
-        count = 0
-    if count < 1:
-        raise ConfigError(
-            f"--retained: {text!r} is not allowed; use {', '.join(RETAINED_CHOICES)} "
-            "or a positive integer",
-            field="--retained",
-            value=text,
-        )
-    return count
-
-
-def _parse_threshold(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        value = float("nan")
-    if not -1.0 < value <= 1.0:
-        raise ConfigError(
-            f"--threshold: {text!r} is not allowed; use a number in (-1, 1]",
-            field="--threshold",
-            value=text,
-        )
-    return value
-
-
-def _parse_methods(ds: xr.Dataset, text: str | None, retained: str | int) -> list[str] | None:
-    """The trainings named by ``--method``, checked against the study (and ``--retained``)."""
-    available = [str(m) for m in ds["training"].values]
-    wanted = None if text is None else [m.strip() for m in text.split(",")]
-    if wanted is not None:
-        unknown = [m for m in wanted if m not in available]
-        if unknown or not wanted:
-            raise ConfigError(
-                f"--method: {unknown or wanted!r} is not allowed; the dataset holds "
-                f"{', '.join(available)}",
-                field="--method",
-                value=text,
-            )
-    if retained == "spectral_dimension" and "spectral" not in available:
-        raise ConfigError(
-            "--retained: 'spectral_dimension' is not allowed for this dataset; it holds no "
-            f"'spectral' training (available: {', '.join(available)})",
-            field="--retained",
-            value=retained,
-        )
-    return wanted
 
 
 def _open_study(path: str) -> xr.Dataset:
@@ -138,18 +96,8 @@ def _open_study(path: str) -> xr.Dataset:
     return open_data(path)
 
 
-def _cell(values: xr.DataArray, decimals: int) -> str:
-    import numpy as np
-
-    v = values.values[np.isfinite(values.values)]
-    if v.size == 0:
-        return "-"
-    std = v.std(ddof=1) if v.size > 1 else 0.0
-    return f"{v.mean():.{decimals}f} ± {std:.{decimals}f}"
-
-
 #: (header, decimals, getter) of each column of the table.
-_COLUMNS = (
+COLUMNS = (
     ("kept", 1, lambda r: r["n_retained"]),
     ("path W1", 3, lambda r: r["path_wasserstein"]),
     ("path KS", 3, lambda r: r["path_ks"]),
@@ -162,35 +110,61 @@ _COLUMNS = (
 
 
 def format_table(result: xr.Dataset) -> str:
-    """Format :func:`compare_topology` output as one table per teacher width."""
+    """Format :func:`compare_topology` output as one table per teacher width (and sweep).
+
+    Each cell is :func:`~phasetrans.analysis.describe.describe`'s mean ± error
+    over the disorder; the last line says what ± is.
+    """
+    import itertools
+
+    from phasetrans.analysis.describe import describe, footnote, format_pm
+
+    columns = [(name, decimals, describe(get(result))) for name, decimals, get in COLUMNS]
+    sweeps = [str(d) for d in columns[0][2].dims if d not in STRUCTURE_DIMS]
     lines = [
         f"retained = {result.attrs['retained']}, normalize = {result.attrs['normalize']}, "
-        f"threshold = {result.attrs['threshold']:g}; mean ± std over seeds; distances to the "
-        "teacher (0 = same distribution); recovered = teacher neurons matched at cos >= "
+        f"threshold = {result.attrs['threshold']:g}; mean ± error over the disorder; distances "
+        "to the teacher (0 = same distribution); recovered = teacher neurons matched at cos >= "
         f"{result.attrs['threshold']:g}"
     ]
-    import numpy as np
-
-    header = f"{'training':<12} {'width':>6} {'seeds':>5}  " + "  ".join(
-        f"{name:<15}" for name, _, _ in _COLUMNS
+    header = (
+        f"{'training':<12} {'width':>6} "
+        + "".join(f"{d:>8} " for d in sweeps)
+        + f"{'n':>5}  "
+        + "  ".join(f"{name:<15}" for name, _, _ in COLUMNS)
     )
     for t_width in result["teacher_width"].values:
-        res_t = result.sel(teacher_width=t_width)
-        lines += ["", f"teacher_width = {t_width} ({int(res_t['teacher_n_nodes'])} nodes)", header]
-        for training in result["training"].values:
-            for width in result["width"].values:
-                row = res_t.sel({"training": training, "width": width})
-                seeds = int(np.isfinite(row["n_retained"].values).sum())
-                if seeds == 0:
-                    continue
-                cells = "  ".join(f"{_cell(get(row), d):<15}" for _, d, get in _COLUMNS)
-                lines.append(f"{training!s:<12} {width:>6} {seeds:>5}  {cells}")
+        nodes = result["teacher_n_nodes"].sel(teacher_width=t_width)
+        lines += ["", f"teacher_width = {t_width} ({_nodes(nodes)} nodes)", header]
+        values = itertools.product(
+            result["training"].values, result["width"].values, *(result[d].values for d in sweeps)
+        )
+        for training, width, *swept in values:
+            at = {"training": training, "teacher_width": t_width, "width": width}
+            at.update(zip(sweeps, swept, strict=True))
+            n = int(columns[0][2]["n"].sel(at))
+            if n == 0:
+                continue
+            cells = "  ".join(
+                f"{format_pm(d['mean'].sel(at), d['spread'].sel(at), f'.{k}f'):<15}"
+                for _, k, d in columns
+            )
+            shown = "".join(f"{v!s:>8} " for v in swept)
+            lines.append(f"{training!s:<12} {width:>6} {shown}{n:>5}  {cells}")
+    lines += ["", footnote(columns[0][2])]
     return "\n".join(line.rstrip() for line in lines)
+
+
+def _nodes(nodes: xr.DataArray) -> str:
+    """The teacher's node count, or its range over the teachers."""
+    low, high = int(nodes.min()), int(nodes.max())
+    return str(low) if low == high else f"{low}-{high}"
 
 
 def _write_figures(
     ds: xr.Dataset, result: xr.Dataset, args: argparse.Namespace, out_dir: Path
 ) -> list[Path]:
+    """The figures of every teacher width, at the first value of every sweep."""
     import numpy as np
 
     from phasetrans.analysis.topology import match_student
@@ -200,6 +174,8 @@ def _write_figures(
         plot_strength_histograms,
     )
 
+    first = {d: 0 for d in result["n_retained"].dims if d not in STRUCTURE_DIMS}
+    ds, result = ds.isel(first), result.isel(first)
     out_dir.mkdir(parents=True, exist_ok=True)
     written = []
 
@@ -252,20 +228,26 @@ def _write_figures(
     return written
 
 
+def option_error(exc: AnalysisInputError) -> AnalysisInputError | ConfigError:
+    """The analysis error named by its command-line option (``retained`` -> ``--retained``).
+
+    An error about anything else (the dataset) comes back as it is.
+    """
+    option = OPTION_OF.get(exc.field or "")
+    if option is None:
+        return exc
+    text = str(exc).removeprefix(f"{exc.field}: ")
+    return ConfigError(f"{option}: {text}", field=option, value=exc.value)
+
+
 def main(args: argparse.Namespace) -> int:
     from phasetrans.analysis.topology import compare_topology
 
-    args.retained = _parse_retained(args.retained)
-    args.threshold = _parse_threshold(args.threshold)
-    if args.normalize not in NORMALIZATIONS:
-        raise ConfigError(
-            f"--normalize: {args.normalize!r} is not allowed; "
-            f"use one of {', '.join(NORMALIZATIONS)}",
-            field="--normalize",
-            value=args.normalize,
-        )
+    if args.retained not in RETAINED_CHOICES:
+        args.retained = _number(args.retained, int)
+    args.threshold = _number(args.threshold, float)
+    trainings = None if args.method is None else [m.strip() for m in args.method.split(",")]
     ds = _open_study(args.data)
-    trainings = _parse_methods(ds, args.method, args.retained)
     try:
         result = compare_topology(
             ds,
@@ -274,15 +256,17 @@ def main(args: argparse.Namespace) -> int:
             threshold=args.threshold,
             normalize=args.normalize,
         )
-    except ConfigError as exc:  # name the command-line option, chosen by the error's field
-        option = _OPTION_OF.get(exc.field or "")
-        if option is None:
-            raise
-        raise ConfigError(f"{option}: {exc}", field=option, value=exc.value) from exc
+    except AnalysisInputError as exc:
+        raise option_error(exc) from exc
     print(format_table(result))
     out_dir = (
         Path(args.out_dir) if args.out_dir else Path("out") / Path(args.data).stem / "topology"
     )
     written = _write_figures(ds, result, args, out_dir)
-    print(f"\nwrote {len(written)} figures to {out_dir}/: " + ", ".join(p.name for p in written))
+    at = {d: result[d].values[0] for d in result["n_retained"].dims if d not in STRUCTURE_DIMS}
+    where = f" (at {', '.join(f'{k} = {v}' for k, v in at.items())})" if at else ""
+    print(
+        f"\nwrote {len(written)} figures{where} to {out_dir}/: "
+        + ", ".join(p.name for p in written)
+    )
     return 0

@@ -19,24 +19,22 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
 
+from phasetrans.analysis.describe import describe, short_spread
 from phasetrans.errors import AnalysisInputError
+from phasetrans.names import SAMPLE_DIMS
 
 __all__ = [
-    "SAMPLE_DIMS",
     "StudyFigure",
     "colors",
     "control_label",
+    "described",
+    "error_label",
     "new_figure",
     "observable_label",
     "panels",
     "plain_log_ticks",
-    "sample_mean",
-    "samples_text",
     "symlog_if_spread",
 ]
-
-#: Dimensions averaged over in the figures: independent runs (students, teachers).
-SAMPLE_DIMS = ("seed", "teacher_seed")
 
 #: Axis labels of the observables of :mod:`phasetrans.analysis.observables`.
 _OBSERVABLE_LABELS = {
@@ -116,30 +114,33 @@ def colors(n: int) -> np.ndarray:
     return colormaps["viridis"](np.linspace(0.0, 0.85, max(n, 1)))
 
 
-def sample_mean(da: xr.DataArray, keep: Sequence[str]) -> tuple[xr.DataArray, xr.DataArray, int]:
-    """Mean and standard deviation over the sample dims present, with the sample count.
+def described(da: xr.DataArray, keep: Sequence[str], spread: str = "se") -> xr.Dataset:
+    """Mean ± error of ``da`` over the disorder, as every figure draws it.
 
     Parameters
     ----------
     da : xarray.DataArray
-        Data over ``keep`` plus sample dims (:data:`SAMPLE_DIMS`).
+        Data over ``keep`` plus the sample dims
+        (:data:`phasetrans.names.SAMPLE_DIMS`), diverged students already NaN
+        (read with :func:`phasetrans.analysis.observables.student_variable`).
     keep : sequence of str
         Dims that must remain.
+    spread : {"se", "sd", "bootstrap"}
+        The error bar.
 
     Returns
     -------
-    mean, std : xarray.DataArray
-    n : int
-        Number of samples pooled (product of the sample dims' lengths).
+    xarray.Dataset
+        :func:`phasetrans.analysis.describe.describe` of ``da``: ``mean``,
+        ``spread``, ``n`` over ``keep``; its attributes say what ± is.
 
     Raises
     ------
-    ValueError
+    AnalysisInputError
         If a dim other than ``keep`` and the sample dims is left, naming it
         and how to select one value.
     """
-    samples = [d for d in SAMPLE_DIMS if d in da.dims]
-    extra = [d for d in da.dims if d not in samples and d not in keep]
+    extra = [d for d in da.dims if d not in SAMPLE_DIMS and d not in keep]
     if extra:
         first = {d: da[d].values[0].item() for d in extra}
         raise AnalysisInputError(
@@ -148,17 +149,12 @@ def sample_mean(da: xr.DataArray, keep: Sequence[str]) -> tuple[xr.DataArray, xr
             field=extra[0],
             value=first[extra[0]],
         )
-    n = int(np.prod([da.sizes[d] for d in samples])) if samples else 1
-    if not samples:
-        return da, xr.zeros_like(da) * np.nan, 1
-    return da.mean(samples), da.std(samples), n
+    return describe(da, spread)
 
 
-def samples_text(da: xr.DataArray) -> str:
-    """``"seeds"`` or ``"seeds and teachers"``: what a figure's mean is over."""
-    names = {"seed": "seeds", "teacher_seed": "teachers"}
-    present = [names[d] for d in SAMPLE_DIMS if d in da.dims]
-    return " and ".join(present) if present else "one run"
+def error_label(described: xr.Dataset) -> str:
+    """``"mean ± s.e. of the teacher means"``: what a figure's points and bars are."""
+    return f"mean ± {short_spread(described)}"
 
 
 def observable_label(name: str | None, long_name: str | None = None) -> str:

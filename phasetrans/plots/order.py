@@ -16,7 +16,11 @@ import xarray as xr
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
-from phasetrans.plots._base import SAMPLE_DIMS, colors, panels, plain_log_ticks, samples_text
+from phasetrans.analysis.describe import describe, footnote
+from phasetrans.analysis.observables import OBSERVABLES
+from phasetrans.errors import AnalysisInputError
+from phasetrans.names import SAMPLE_DIMS
+from phasetrans.plots._base import colors, error_label, panels, plain_log_ticks
 
 __all__ = ["ORDER_PARAMETERS", "order_parameter", "plot_order_parameters"]
 
@@ -31,7 +35,7 @@ _SYMBOLS = {"width": "$W$", "teacher_width": "$h_T$"}
 
 
 def order_parameter(ds: xr.Dataset, name: str) -> xr.DataArray:
-    """One order parameter of a study, per student.
+    """One order parameter of a study, per student, diverged students NaN.
 
     Parameters
     ----------
@@ -44,21 +48,20 @@ def order_parameter(ds: xr.Dataset, name: str) -> xr.DataArray:
     Returns
     -------
     xarray.DataArray
+        The observable of :data:`phasetrans.analysis.observables.OBSERVABLES`.
 
     Raises
     ------
-    ValueError
-        For an unknown name, or a variable the dataset lacks.
+    AnalysisInputError
+        (a ``ValueError``) for an unknown name, or a variable the dataset lacks.
     """
     if name not in ORDER_PARAMETERS:
-        raise ValueError(f"order parameter {name!r}; allowed: {list(ORDER_PARAMETERS)}")
-    if name == "dimension_ratio":
-        out = ds["dimension"] / ds["teacher_width"]
-        out.name = name
-        return out
-    if name not in ds.data_vars:
-        raise ValueError(f"dataset has no variable {name!r} (written by newer studies)")
-    return ds[name]
+        raise AnalysisInputError(
+            f"order parameter {name!r}; allowed: {list(ORDER_PARAMETERS)}",
+            field="parameters",
+            value=name,
+        )
+    return OBSERVABLES[name](ds)
 
 
 def plot_order_parameters(
@@ -88,21 +91,32 @@ def plot_order_parameters(
     Returns
     -------
     matplotlib.figure.Figure
-        Mean ± std over seeds (and teachers) for each training and each value
-        of the other dims (colour), log x axis when the control spans a decade.
+        Mean ± error over the disorder
+        (:func:`phasetrans.analysis.describe.describe`: the standard error of
+        the teacher means, or of the student mean with one teacher) for each
+        training and each value of the other dims (colour), log x axis when
+        the control spans a decade; the title says what ± is.
 
     Raises
     ------
-    ValueError
-        If ``control`` is not a dimension of the study or no order parameter
+    AnalysisInputError
+        (a ``ValueError``) if ``control`` is not a dimension of the study or no order parameter
         is available.
     """
     if control not in ds.dims:
-        raise ValueError(f"control={control!r} is not a dimension of the study: {list(ds.dims)}")
+        raise AnalysisInputError(
+            f"control={control!r} is not a dimension of the study: {list(map(str, ds.dims))}",
+            field="control",
+            value=control,
+        )
     if parameters is None:
         parameters = [p for p in ORDER_PARAMETERS if p == "dimension_ratio" or p in ds.data_vars]
     if not parameters:
-        raise ValueError("no order parameter available in the dataset")
+        raise AnalysisInputError(
+            f"no order parameter available in the dataset; allowed: {list(ORDER_PARAMETERS)}",
+            field="parameters",
+            value=parameters,
+        )
     present = [str(t) for t in ds["training"].values]
     names = present if training is None else [training] if isinstance(training, str) else training
     fig, axes = panels(len(parameters), ax, width=4.2, height=3.5)
@@ -118,16 +132,14 @@ def plot_order_parameters(
         for k, train in enumerate(names):
             for color, combo in zip(palette, combos, strict=True):
                 cell = da.sel({"training": train, **dict(zip(other, combo, strict=True))})
-                samples = [d for d in SAMPLE_DIMS if d in cell.dims]
-                mean = cell.mean(samples) if samples else cell
-                std = cell.std(samples) if samples else xr.zeros_like(cell)
+                stats = describe(cell)
                 tag = ", ".join(
                     f"{_SYMBOLS.get(d, d)} = {v}" for d, v in zip(other, combo, strict=True)
                 )
                 a.errorbar(
                     x,
-                    mean.transpose(control).values,
-                    yerr=std.transpose(control).values,
+                    stats["mean"].transpose(control).values,
+                    yerr=stats["spread"].transpose(control).values,
                     color=color,
                     ls=_LINESTYLES[k % len(_LINESTYLES)],
                     marker="o",
@@ -147,7 +159,7 @@ def plot_order_parameters(
         a.grid(alpha=0.3)
     axes[0].legend(fontsize="x-small")
     fig.suptitle(
-        f"order parameters against {control} (mean ± std over {samples_text(ds['dimension'])})",
+        f"order parameters against {control} ({error_label(stats)})\n{footnote(stats)}",
         fontsize="medium",
     )
     return fig

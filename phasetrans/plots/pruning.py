@@ -2,9 +2,11 @@
 
 One function per figure; each returns a :class:`matplotlib.figure.Figure`
 (a :class:`~phasetrans.plots._base.StudyFigure`, shown inline in Jupyter) and
-takes ``ax=`` to draw into existing axes.  Means are over the study's
-independent runs (``seed``, and ``teacher_seed`` when the study has several
-teachers); a study with another swept dimension must be sliced first
+takes ``ax=`` to draw into existing axes.  Means and error bars are
+:func:`phasetrans.analysis.describe.describe`'s over the study's independent
+runs (``seed``, and ``teacher_seed`` when the study has several teachers:
+the mean of the teacher means ± their standard error), with diverged students
+left out; a study with another swept dimension must be sliced first
 (``ds.sel(alpha=...)``).
 """
 
@@ -17,7 +19,9 @@ import xarray as xr
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
-from phasetrans.plots._base import colors, panels, plain_log_ticks, sample_mean, samples_text
+from phasetrans.analysis.describe import mean_text
+from phasetrans.analysis.observables import student_variable
+from phasetrans.plots._base import colors, described, error_label, panels, plain_log_ticks
 
 __all__ = [
     "plot_dimension",
@@ -85,12 +89,12 @@ def plot_pruning_curves(
     Returns
     -------
     matplotlib.figure.Figure
-        Mean over seeds with a band of ± one standard deviation; log axes
-        (retained counts from 1), the y ranges shared; a dashed line marks
-        :math:`n = h_T`.
+        Mean with a band of ± its error (``describe``'s, named in the y
+        label); log axes (retained counts from 1), the y ranges shared; a
+        dashed line marks :math:`n = h_T`.
     """
     h_t = _teacher(ds, teacher_width)
-    mse = ds["test_mse"].sel(teacher_width=h_t)
+    mse = student_variable(ds, "test_mse").sel(teacher_width=h_t)
     trainings = _trainings(ds, training)
     fig, axes = panels(len(trainings), ax, sharey=True)
     palette = colors(ds.sizes["width"])
@@ -98,11 +102,12 @@ def plot_pruning_curves(
     for a, name in zip(axes, trainings, strict=True):
         for color, width in zip(palette, ds["width"].values, strict=True):
             curve = mse.sel({"training": name, "width": width}).sel(retained=slice(1, width))
-            mean, std, _ = sample_mean(curve, ["retained"])
+            stats = described(curve, ["retained"])
+            mean, err = stats["mean"].values, stats["spread"].values
             n = curve["retained"].values
             a.plot(n, mean, color=color, lw=1.5, label=f"W = {width}")
-            lo = np.clip(mean - std, mean * 0.2, None)
-            a.fill_between(n, lo, mean + std, color=color, alpha=0.2, lw=0)
+            lo = np.clip(mean - err, mean * 0.2, None)
+            a.fill_between(n, lo, mean + err, color=color, alpha=0.2, lw=0)
         a.axvline(h_t, color="k", ls="--", lw=1, label=f"$h_T$ = {h_t}")
         a.set_xscale("log")
         a.set_yscale("log")
@@ -112,8 +117,7 @@ def plot_pruning_curves(
         cut = f" (x axis cut at n = {xmax:g})" if xmax is not None else ""
         a.set_title(f"{name}{cut}")
         a.grid(alpha=0.3, which="both")
-    what = samples_text(mse)
-    axes[0].set_ylabel(f"test MSE (mean ± std over {what})")
+    axes[0].set_ylabel(f"test MSE ({error_label(stats)})")
     axes[-1].legend(fontsize=8)
     return fig
 
@@ -141,22 +145,23 @@ def plot_pruning_by_width(
     Returns
     -------
     matplotlib.figure.Figure
-        Test MSE (mean ± std over seeds) against retained nodes on log axes,
-        with :math:`n = h_T` dashed; panels share the y range.
+        Test MSE (mean ± error, ``describe``'s) against retained nodes on log
+        axes, with :math:`n = h_T` dashed; panels share the y range.
     """
     h_t = _teacher(ds, teacher_width)
-    mse = ds["test_mse"].sel(teacher_width=h_t)
+    mse = student_variable(ds, "test_mse").sel(teacher_width=h_t)
     trainings = _trainings(ds, training)
     widths = ds["width"].values
     fig, axes = panels(len(widths), ax, width=3.3, height=3.2, sharey=True)
     for a, width in zip(axes, widths, strict=True):
         for k, name in enumerate(trainings):
             curve = mse.sel({"training": name, "width": width}).sel(retained=slice(1, width))
-            mean, std, _ = sample_mean(curve, ["retained"])
+            stats = described(curve, ["retained"])
+            mean, err = stats["mean"].values, stats["spread"].values
             n = curve["retained"].values
             color = _style(name, k)["color"]
             a.plot(n, mean, color=color, lw=1.5, label=name)
-            a.fill_between(n, np.clip(mean - std, mean * 0.2, None), mean + std, color=color,
+            a.fill_between(n, np.clip(mean - err, mean * 0.2, None), mean + err, color=color,
                            alpha=0.2, lw=0)  # fmt: skip
         a.axvline(h_t, color="k", ls="--", lw=1, label=f"$h_T$ = {h_t}")
         a.set_xscale("log")
@@ -166,7 +171,7 @@ def plot_pruning_by_width(
         a.set_title(f"W = {width}")
         a.set_xlabel("retained nodes $n$")
         a.grid(alpha=0.3, which="both")
-    axes[0].set_ylabel(f"test MSE (mean ± std over {samples_text(mse)})")
+    axes[0].set_ylabel(f"test MSE ({error_label(stats)})")
     axes[0].legend(fontsize=8)
     return fig
 
@@ -194,12 +199,12 @@ def plot_dimension(
     Returns
     -------
     matplotlib.figure.Figure
-        Mean ± std over seeds on log–log axes with plain-number ticks; the
-        identity (dimension = width) dotted and :math:`h_T` as a thin line
-        drawn beneath the points.
+        Mean ± error (``describe``'s, named in the y label) on log–log axes
+        with plain-number ticks; the identity (dimension = width) dotted and
+        :math:`h_T` as a thin line drawn beneath the points.
     """
     h_t = _teacher(ds, teacher_width)
-    dim = ds["dimension"].sel(teacher_width=h_t)
+    dim = student_variable(ds, "dimension").sel(teacher_width=h_t)
     fig, (a,) = panels(1, ax, width=5.2, height=3.8)
     widths = ds["width"].values.astype(float)
     names = _trainings(ds, training)
@@ -208,12 +213,12 @@ def plot_dimension(
     # a small horizontal offset per training keeps overlapping points apart
     offsets = np.exp(np.linspace(-0.04, 0.04, len(names))) if len(names) > 1 else [1.0]
     for k, (name, offset) in enumerate(zip(names, offsets, strict=True)):
-        mean, std, _ = sample_mean(dim.sel({"training": name}), ["width"])
+        stats = described(dim.sel({"training": name}), ["width"])
         style = _style(name, k)
         a.errorbar(
             widths * offset,
-            mean,
-            yerr=std,
+            stats["mean"].values,
+            yerr=stats["spread"].values,
             marker=style["marker"],
             color=style["color"],
             mfc="white" if k % 2 else style["color"],
@@ -229,7 +234,7 @@ def plot_dimension(
     a.xaxis.set_minor_formatter("")
     plain_log_ticks(a, "y")
     a.set_xlabel("student width $W$")
-    a.set_ylabel(f"effective dimension (mean ± std over {samples_text(dim)})")
+    a.set_ylabel(f"effective dimension ({error_label(stats)})")
     a.legend(fontsize=8)
     a.grid(alpha=0.3, which="major")
     return fig
@@ -258,18 +263,18 @@ def plot_training_loss(
     Returns
     -------
     matplotlib.figure.Figure
-        Mean over seeds of the logged training loss (data term), log y axis
-        shared by the panels.
+        Mean over the disorder of the logged training loss (data term), log
+        y axis shared by the panels.
     """
     h_t = _teacher(ds, teacher_width)
-    loss = ds["train_loss"].sel(teacher_width=h_t)
+    loss = student_variable(ds, "train_loss").sel(teacher_width=h_t)
     trainings = _trainings(ds, training)
     fig, axes = panels(len(trainings), ax, sharey=True)
     palette = colors(ds.sizes["width"])
     for a, name in zip(axes, trainings, strict=True):
         for color, width in zip(palette, ds["width"].values, strict=True):
-            mean, _, _ = sample_mean(loss.sel({"training": name, "width": width}), ["epoch"])
-            curve = mean.dropna("epoch")
+            stats = described(loss.sel({"training": name, "width": width}), ["epoch"])
+            curve = stats["mean"].dropna("epoch")
             a.plot(curve["epoch"], curve, color=color, label=f"W = {width}")
         a.set_yscale("log")
         a.set_xlabel("epoch")
@@ -279,6 +284,6 @@ def plot_training_loss(
         lows, highs = zip(*(a.get_ylim() for a in axes), strict=True)
         for a in axes:
             a.set_ylim(min(lows), max(highs))
-    axes[0].set_ylabel(f"training loss (mean over {samples_text(loss)})")
+    axes[0].set_ylabel(f"training loss ({mean_text(stats)})")
     axes[-1].legend(fontsize=8)
     return fig

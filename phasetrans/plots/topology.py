@@ -18,15 +18,10 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Rectangle
 
-from phasetrans.analysis.paths import Normalization
-from phasetrans.analysis.topology import (
-    NeuronMatch,
-    Retained,
-    node_strengths,
-    normalize_magnitudes,
-    retained_mask,
-)
-from phasetrans.plots._base import new_figure, panels
+from phasetrans.analysis.matching import NeuronMatch
+from phasetrans.analysis.paths import Normalization, node_strengths, normalize_magnitudes
+from phasetrans.analysis.pruned import Retained, retained_mask
+from phasetrans.plots._base import described, error_label, new_figure, panels
 
 __all__ = ["plot_path_curves", "plot_similarity_matrix", "plot_strength_histograms"]
 
@@ -68,8 +63,12 @@ def plot_path_curves(
     Returns
     -------
     matplotlib.figure.Figure
-        Per training, the mean over seeds of each width's curve with a ±1 std
-        band, and the teacher's curve (black, dashed).
+        Per training, each width's curve as the mean over the disorder with a
+        band of ± its error (:func:`phasetrans.analysis.describe.describe`:
+        the standard error of the teacher means, or of the student mean with
+        one teacher), and the teacher's curve (black, dashed).  A result with
+        several teachers draws the first teacher's curve; a result with other
+        swept dimensions must be sliced first (``result.sel(alpha=...)``).
     """
     teacher_width = _first(result, "teacher_width", teacher_width)
     res = result.sel(teacher_width=teacher_width)
@@ -78,18 +77,21 @@ def plot_path_curves(
     colors = mpl.colormaps["viridis"](np.linspace(0.0, 0.9, max(len(widths), 1)))
     fig, axes = panels(len(trainings), ax, width=4.0, height=3.4, sharey=True)
     rank = res["rank"].values
+    teacher = res["teacher_path_curve"]
+    teacher = teacher.isel({d: 0 for d in teacher.dims if d != "rank"})
+    stats = None
     for a, name in zip(axes, trainings, strict=True):
         for color, width in zip(colors, widths, strict=True):
             student = res.sel({"training": name, "width": width})
             curves = student["path_curve"]
             if not np.isfinite(curves.values).any():
                 continue
-            mean = curves.mean("seed").values
-            std = curves.std("seed").values
-            kept = float(student["n_retained"].mean())
+            stats = described(curves, ["rank"])
+            mean, err = stats["mean"].values, stats["spread"].values
+            kept = float(described(student["n_retained"], [])["mean"])
             a.plot(rank, mean, color=color, lw=1.4, label=f"W = {width} (kept {kept:.0f})")
-            a.fill_between(rank, mean - std, mean + std, color=color, alpha=0.25, lw=0)
-        a.plot(rank, res["teacher_path_curve"].values, "k--", lw=1.6, label="teacher")
+            a.fill_between(rank, mean - err, mean + err, color=color, alpha=0.25, lw=0)
+        a.plot(rank, teacher.values, "k--", lw=1.6, label="teacher")
         a.set_title(f"{name}, $h_T$ = {teacher_width}")
         a.set_xlabel("rank of path (fraction of paths)")
         a.set_xlim(0, 1)
@@ -97,7 +99,8 @@ def plot_path_curves(
     norm = result.attrs.get("normalize", "max")
     what = "sorted path magnitude $|W_1 W_2|$"
     axes[0].set_ylabel(f"{what} / {norm}" if norm != "none" else what)
-    fig.suptitle("pruned students (mean ± std over seeds) against the teacher", fontsize="medium")
+    what = error_label(stats) if stats is not None else "no student measured"
+    fig.suptitle(f"pruned students ({what}) against the teacher", fontsize="medium")
     return fig
 
 
@@ -119,7 +122,8 @@ def plot_strength_histograms(
     ----------
     ds : xarray.Dataset
         A study dataset (``importance``, ``dimension``, ``w1``, ``w2``,
-        ``teacher_w1``, ``teacher_w2``).
+        ``teacher_w1``, ``teacher_w2``), sliced to one value of every sweep
+        (``ds.isel(teacher_seed=0, alpha=0)``).
     width : int
         Student width shown.
     teacher_width : int, optional
@@ -128,7 +132,7 @@ def plot_strength_histograms(
         Methods, one panel each; all by default.
     retained : {"dimension", "spectral_dimension"} or int or xarray.DataArray
         Nodes kept per student, see
-        :func:`~phasetrans.analysis.topology.retained_count`.
+        :func:`~phasetrans.analysis.pruned.retained_count`.
     layer : {"hidden1", "hidden2"}
         Layer whose weighted in-degree is shown.
     normalize : {"max", "mean", "sum", "none"}
@@ -149,11 +153,13 @@ def plot_strength_histograms(
     kept = retained_mask(ds, retained=retained, training=trainings)
     t1 = ds["teacher_w1"].sel(teacher_width=teacher_width).transpose("input", "teacher_node")
     t2 = ds["teacher_w2"].sel(teacher_width=teacher_width).transpose("teacher_node", "hidden2")
-    teacher = normalize_magnitudes(node_strengths(t1.values, t2.values, layer=layer), normalize)
+    inputs = np.isfinite(t1.values).any(axis=1)  # the rest pads a smaller input_dim
+    t1 = t1.values[inputs]
+    teacher = normalize_magnitudes(node_strengths(t1, t2.values, layer=layer), normalize)
     pooled = {}
     for name in trainings:
         at = {"training": name, "teacher_width": teacher_width, "width": width}
-        w1 = ds["w1"].sel(at).transpose("seed", "input", "node").values
+        w1 = ds["w1"].sel(at).transpose("seed", "input", "node").values[:, inputs]
         w2 = ds["w2"].sel(at).transpose("seed", "node", "hidden2").values
         keep = kept.sel(at).transpose("seed", "node").values
         pooled[name] = np.concatenate(
@@ -187,8 +193,8 @@ def plot_similarity_matrix(
     Parameters
     ----------
     match : NeuronMatch
-        Output of :func:`~phasetrans.analysis.topology.match_neurons` (or
-        ``match_student``).
+        Output of :func:`~phasetrans.analysis.matching.match_neurons` (or
+        :func:`~phasetrans.analysis.topology.match_student`).
     title : str, optional
         Figure title; a summary of the match by default.
     ax : Axes, optional

@@ -1,7 +1,8 @@
 """One study → one self-contained HTML page: provenance, the paper's claims, the figures.
 
 Modules: :mod:`~phasetrans.report.claims` (the claims and their verdicts),
-:mod:`~phasetrans.report.build` (claims and figures from a dataset),
+:mod:`~phasetrans.report.records` (claims, tables and sections as records),
+:mod:`~phasetrans.report.build` (claims and figures from a dataset; the page),
 :mod:`~phasetrans.report.transition` (the transition section of a study swept
 in a control and a size), :mod:`~phasetrans.report.stationarity` (the
 unconverged cells under a claim), :mod:`~phasetrans.report.html` (the page).
@@ -27,8 +28,9 @@ PosixPath('out/quick/report.html')
 
 from __future__ import annotations
 
-from phasetrans.report.build import build_report
-from phasetrans.report.claims import STUDY_DIMS, Claim, Report, Section, Table
-from phasetrans.report.html import write_report
+from phasetrans.report.build import build_report, write_report
+from phasetrans.report.claims import STUDY_DIMS
+from phasetrans.report.html import Report
+from phasetrans.report.records import Claim, Section, Table
 
 __all__ = ["STUDY_DIMS", "Claim", "Report", "Section", "Table", "build_report", "write_report"]

@@ -1,47 +1,49 @@
-"""A study -> a :class:`~phasetrans.report.claims.Report`: claims and figures, each guarded."""
+"""A study -> a :class:`~phasetrans.report.html.Report`: claims and figures, each guarded."""
 
 from __future__ import annotations
 
 from datetime import datetime, timezone
+from pathlib import Path
 from typing import Any
 
 import xarray as xr
 from matplotlib.figure import Figure
 
-from phasetrans.analysis.stationarity import stationarity
-from phasetrans.names import TIME
-from phasetrans.report.stationarity import unconverged_cells
-from phasetrans.report.transition import transition_section
-from phasetrans.summary import format_stationarity
-
-__all__ = ["build_report"]
-
-from phasetrans.report.claims import (
+from phasetrans.analysis.defaults import (
+    BOOTSTRAP,
     COLLAPSE_S_MAX,
     DIMENSION_TOLERANCE,
     DIRECT_LOSS_MIN,
     MSE_AT_HT_MAX,
     MSE_JUMP_MIN,
     RECOVERED_MIN,
-    Claim,
-    Report,
-    Section,
-    _base_slice,
-    _collapse,
-    _collapse_claim,
-    _dimension_claims,
-    _fit,
-    _fit_claim,
-    _mse_claims,
-    _recovery_claim,
-    _sweep_dims,
-    guard,
+    SEED,
 )
+from phasetrans.analysis.stationarity import stationarity
+from phasetrans.errors import AnalysisInputError
+from phasetrans.names import TIME
+from phasetrans.report.claims import (
+    base_slice,
+    collapse_claim,
+    collapse_study,
+    dimension_claims,
+    fit_claim,
+    fit_study,
+    mse_claims,
+    recovery_claim,
+    spread_note,
+    sweep_dims,
+)
+from phasetrans.report.html import Report
+from phasetrans.report.records import Claim, Section, guard
+from phasetrans.report.stationarity import unconverged_cells
+from phasetrans.report.transition import transition_section
+from phasetrans.summary import format_stationarity
 
-# ---------------------------------------------------------------------------
+__all__ = ["build_report", "write_report"]
 
 
-def build_report(ds: xr.Dataset, *, bootstrap: int = 100, seed: int = 0) -> Report:
+def build_report(ds: xr.Dataset, *, bootstrap: int = BOOTSTRAP, seed: int = SEED) -> Report:
     """Compute the claims and figures of one study.
 
     Parameters
@@ -64,50 +66,18 @@ def build_report(ds: xr.Dataset, *, bootstrap: int = 100, seed: int = 0) -> Repo
     studies, the first value of every swept dimension (said in the notes);
     the order-parameter figures show the sweep itself.  A study swept in a
     control (``alpha``) and a size (``input_dim``) gets a transition section
-    (:func:`phasetrans.report.transition.transition_section`).
+    (:func:`phasetrans.report.transition.transition_section`).  Every mean ±
+    error is :func:`phasetrans.analysis.describe.describe`'s, and a note says
+    what ± is.
     """
     ds = ds.load()
-    attrs = ds.attrs
-    report = Report(title=f"phasetrans study report: {attrs.get('study_name', 'study')}")
-    report.provenance = [
-        ("study", str(attrs.get("study_name", "?"))),
-        ("study hash", str(attrs.get("study_hash", "?"))),
-        ("teacher kind", str(attrs.get("teacher_kind", "?"))),
-        ("created", str(attrs.get("created", "?"))),
-        ("phasetrans version", str(attrs.get("phasetrans_version", "?"))),
-        ("torch version", str(attrs.get("torch_version", "?"))),
-        ("device", str(attrs.get("device", "?"))),
-        ("tasks", str(attrs.get("tasks", "?"))),
-        ("dimensions", ", ".join(f"{k} = {v}" for k, v in ds.sizes.items())),
-        ("report made", datetime.now(timezone.utc).isoformat(timespec="seconds")),
-    ]
-    if "missing_tasks" in attrs:
-        report.provenance.append(("MISSING tasks", str(attrs["missing_tasks"])))
-    report.study_toml = str(attrs.get("study_toml", ""))
-
-    base, at = _base_slice(ds)
-    disorder, _ = _base_slice(ds, keep=("teacher_seed",))
+    report = Report(title=f"phasetrans study report: {ds.attrs.get('study_name', 'study')}")
+    report.provenance = _provenance(ds)
+    report.study_toml = str(ds.attrs.get("study_toml", ""))
+    base, at = base_slice(ds)
+    disorder, _ = base_slice(ds, keep=("teacher_seed",))
     h_t = int(base["teacher_width"].values[0])
-    where = f"h_T = {h_t}"
-    if base.sizes.get("teacher_width", 1) > 1:
-        where += f" (first of {base['teacher_width'].values.tolist()})"
-    if at:
-        where += ", " + ", ".join(f"{k} = {v}" for k, v in at.items())
-    if "teacher_seed" in disorder.dims:
-        teachers = disorder.sizes["teacher_seed"]
-        where = where.replace(", teacher_seed = " + str(at.get("teacher_seed")), "")
-        report.notes.append(
-            f"Claims use {where} and average over the {teachers} teachers and their students; "
-            f"per-student figures (paths, matching) use teacher_seed = {at['teacher_seed']}."
-        )
-    else:
-        report.notes.append(f"Claims and per-width figures use {where}; means are over seeds.")
-    report.notes.append(
-        f"Verdict tolerances: dimension within {DIMENSION_TOLERANCE:.0%} of h_T; "
-        f"MSE(h_T)/MSE(all) ≤ {MSE_AT_HT_MAX:g}; MSE(h_T/2)/MSE(all) ≥ {MSE_JUMP_MIN:g}; "
-        f"direct MSE(h_T)/MSE(all) ≥ {DIRECT_LOSS_MIN:g}; recovered fraction ≥ "
-        f"{RECOVERED_MIN:g}; collapse quality S < {COLLAPSE_S_MAX:g}."
-    )
+    report.notes = _notes(base, disorder, at, h_t)
     if TIME in ds.dims:
         checked = guard(lambda: _stationarity(ds, h_t, at))
         if isinstance(checked, str):
@@ -122,24 +92,23 @@ def build_report(ds: xr.Dataset, *, bootstrap: int = 100, seed: int = 0) -> Repo
         else:
             report.claims.extend(rows if isinstance(rows, list) else [rows])
 
-    add(guard(lambda: _dimension_claims(disorder, h_t)), "effective dimension ≈ h_T")
-    add(guard(lambda: _mse_claims(disorder, h_t)), "test error against pruning")
-    collapse_result = guard(lambda: _collapse(disorder, h_t, bootstrap, seed))
+    add(guard(lambda: dimension_claims(disorder, h_t)), "effective dimension ≈ h_T")
+    add(guard(lambda: mse_claims(disorder, h_t)), "test error against pruning")
+    collapse_result = guard(lambda: collapse_study(disorder, h_t, bootstrap, seed))
     if isinstance(collapse_result, str):
         add(collapse_result, "curves of all widths collapse onto one")
     else:
-        add(guard(lambda: _collapse_claim(collapse_result)), "collapse across widths")
-    fitted = guard(lambda: _fit(base, h_t, bootstrap, seed))
+        add(guard(lambda: collapse_claim(collapse_result)), "collapse across widths")
+    fitted = guard(lambda: fit_study(base, h_t, bootstrap, seed))
     if isinstance(fitted, str):
         add(fitted, "the transition's shape below h_T")
     else:
-        add(guard(lambda: _fit_claim(*fitted)), "the transition's shape below h_T")
-    topology = guard(lambda: _topology(base))
+        add(guard(lambda: fit_claim(*fitted)), "the transition's shape below h_T")
+    topology = guard(lambda: _topology(disorder))
     add(
-        guard(lambda: _recovery_claim(base, h_t, topology)),
+        guard(lambda: recovery_claim(disorder, h_t, topology)),
         "the pruned student recovers the teacher's nodes",
     )
-
     section = guard(lambda: transition_section(ds, bootstrap=bootstrap, seed=seed))
     if isinstance(section, str):
         report.sections.append(
@@ -148,21 +117,71 @@ def build_report(ds: xr.Dataset, *, bootstrap: int = 100, seed: int = 0) -> Repo
     elif section is not None:
         report.sections.append(section[0])
         report.alerts.extend(section[1])
-
     report.figures = _figures(base, h_t, collapse_result, fitted, topology)
-    for dim in _sweep_dims(ds):
-        if ds.sizes[dim] > 1 and dim != "teacher_seed":
-            report.figures.append(
-                (f"Order parameters against {dim}", guard(lambda d=dim: _order(ds, d)))
-            )
-    if "teacher_width" in ds.dims and ds.sizes["teacher_width"] > 1:
-        report.figures.append(
-            (
-                "Order parameters against h_T",
-                guard(lambda: _order(ds, "teacher_width")),
-            )
-        )
+    report.figures += _order_figures(ds)
     return report
+
+
+def _provenance(ds: xr.Dataset) -> list[tuple[str, str]]:
+    """Key/value rows of where the study came from."""
+    attrs = ds.attrs
+    rows = [
+        (label, str(attrs.get(key, "?")))
+        for label, key in (
+            ("study", "study_name"),
+            ("study hash", "study_hash"),
+            ("teacher kind", "teacher_kind"),
+            ("created", "created"),
+            ("phasetrans version", "phasetrans_version"),
+            ("torch version", "torch_version"),
+            ("device", "device"),
+            ("tasks", "tasks"),
+        )
+    ]
+    rows.append(("dimensions", ", ".join(f"{k} = {v}" for k, v in ds.sizes.items())))
+    rows.append(("report made", datetime.now(timezone.utc).isoformat(timespec="seconds")))
+    if "missing_tasks" in attrs:
+        rows.append(("MISSING tasks", str(attrs["missing_tasks"])))
+    return rows
+
+
+def _notes(base: xr.Dataset, disorder: xr.Dataset, at: dict[str, Any], h_t: int) -> list[str]:
+    """Which slice the claims use, what ± is, and the verdict tolerances."""
+    where = f"h_T = {h_t}"
+    if base.sizes.get("teacher_width", 1) > 1:
+        where += f" (first of {base['teacher_width'].values.tolist()})"
+    shown = {k: v for k, v in at.items() if k != "teacher_seed"}
+    if shown:
+        where += ", " + ", ".join(f"{k} = {v}" for k, v in shown.items())
+    if "teacher_seed" in disorder.dims:
+        notes = [
+            f"Claims use {where} and average over the {disorder.sizes['teacher_seed']} teachers "
+            f"and their students; per-student figures (paths, matching) use teacher_seed = "
+            f"{at['teacher_seed']}."
+        ]
+    else:
+        notes = [f"Claims and per-width figures use {where}; means are over seeds."]
+    note = guard(lambda: spread_note(disorder))
+    if not note.startswith("not available"):
+        notes.append(f"{note}; diverged students are left out.")
+    notes.append(
+        f"Verdict tolerances: dimension within {DIMENSION_TOLERANCE:.0%} of h_T; "
+        f"MSE(h_T)/MSE(all) ≤ {MSE_AT_HT_MAX:g}; MSE(h_T/2)/MSE(all) ≥ {MSE_JUMP_MIN:g}; "
+        f"direct MSE(h_T)/MSE(all) ≥ {DIRECT_LOSS_MIN:g}; recovered fraction ≥ "
+        f"{RECOVERED_MIN:g}; collapse quality S < {COLLAPSE_S_MAX:g}."
+    )
+    return notes
+
+
+def _order_figures(ds: xr.Dataset) -> list[tuple[str, Figure | str]]:
+    """The order parameters against every swept dimension but the teachers, and against h_T."""
+    figures: list[tuple[str, Figure | str]] = []
+    for dim in sweep_dims(ds):
+        if ds.sizes[dim] > 1 and dim != "teacher_seed":
+            figures.append((f"Order parameters against {dim}", guard(lambda d=dim: _order(ds, d))))
+    if "teacher_width" in ds.dims and ds.sizes["teacher_width"] > 1:
+        figures.append(("Order parameters against h_T", guard(lambda: _order(ds, "teacher_width"))))
+    return figures
 
 
 def _stationarity(ds: xr.Dataset, h_t: int, at: dict[str, Any]) -> tuple[str, list[str]]:
@@ -194,15 +213,15 @@ def _stationarity(ds: xr.Dataset, h_t: int, at: dict[str, Any]) -> tuple[str, li
 
 
 def _topology(base: xr.Dataset) -> xr.Dataset:
-    import phasetrans
+    from phasetrans.analysis.topology import compare_topology
 
-    return phasetrans.compare_topology(base, retained="dimension")
+    return compare_topology(base, retained="dimension")
 
 
 def _order(ds: xr.Dataset, control: str) -> Figure:
     from phasetrans.plots.order import plot_order_parameters
 
-    others = {d: 0 for d in _sweep_dims(ds) if d not in (control, "teacher_seed")}
+    others = {d: 0 for d in sweep_dims(ds) if d not in (control, "teacher_seed")}
     return plot_order_parameters(ds.isel(others) if others else ds, control)
 
 
@@ -263,3 +282,55 @@ def _figures(
         )
     )
     return figures
+
+
+def write_report(
+    ds: xr.Dataset,
+    out_dir: str | Path,
+    *,
+    bootstrap: int = BOOTSTRAP,
+    seed: int = SEED,
+    embed: bool = True,
+    dpi: int = 90,
+) -> Path:
+    """Build the report of a study and write ``<out_dir>/report.html``.
+
+    Parameters
+    ----------
+    ds : xarray.Dataset
+        The study (``phasetrans.open_study(path)``).
+    out_dir : str or pathlib.Path
+        Folder of the page (created).
+    bootstrap, seed : int
+        See :func:`build_report`.
+    embed : bool
+        Embed the figures in the page (default); else write them to
+        ``<out_dir>/figures/``.
+    dpi : int
+        Resolution of the figures.
+
+    Returns
+    -------
+    pathlib.Path
+        The HTML file.
+
+    Raises
+    ------
+    AnalysisInputError
+        If ``ds`` is not a Dataset (open a study file with ``phasetrans.open_study``:
+        the report layer does not read files).
+    """
+    if not isinstance(ds, xr.Dataset):
+        raise AnalysisInputError(
+            f"ds is a {type(ds).__name__}; allowed: xarray.Dataset "
+            "(open the study file with phasetrans.open_study)",
+            field="ds",
+            value=type(ds).__name__,
+        )
+    report = build_report(ds, bootstrap=bootstrap, seed=seed)
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    page = report.to_html(dpi=dpi, image_dir=None if embed else out / "figures")
+    path = out / "report.html"
+    path.write_text(page, encoding="utf-8")
+    return path

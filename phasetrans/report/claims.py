@@ -1,296 +1,185 @@
-"""The paper's claims, each checked on a study: what was measured, the number, the verdict."""
+"""The paper's claims, each checked on a study: what was measured, the number, the verdict.
+
+One public function per claim, composed by
+:func:`phasetrans.report.build.build_report` into rows of
+:class:`~phasetrans.report.records.Claim`.  Every mean ± error is
+:func:`phasetrans.analysis.describe.describe` of a variable read with
+:func:`phasetrans.analysis.observables.student_variable` (diverged students
+excluded), and the verdict thresholds are the named settings of
+:mod:`phasetrans.analysis.defaults`.
+"""
 
 from __future__ import annotations
 
-import math
-from collections.abc import Callable
-from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 import xarray as xr
-from matplotlib.figure import Figure
 
+from phasetrans.analysis.defaults import (
+    COLLAPSE_S_MAX,
+    DIMENSION_TOLERANCE,
+    DIRECT_LOSS_MIN,
+    MSE_AT_HT_MAX,
+    MSE_JUMP_MIN,
+    RECOVERED_MIN,
+)
+from phasetrans.analysis.describe import describe, footnote, format_pm
 from phasetrans.analysis.matching import COSINE_MATCH
+from phasetrans.analysis.observables import student_variable
 from phasetrans.names import STRUCTURE_DIMS
+from phasetrans.report.records import Claim
 
 __all__ = [
-    "COLLAPSE_S_MAX",
-    "DIMENSION_TOLERANCE",
-    "DIRECT_LOSS_MIN",
-    "MSE_AT_HT_MAX",
-    "MSE_JUMP_MIN",
-    "RECOVERED_MIN",
     "STUDY_DIMS",
-    "Claim",
-    "Report",
-    "Section",
-    "Table",
+    "base_slice",
+    "collapse_claim",
+    "collapse_study",
+    "dimension_claims",
+    "fit_claim",
+    "fit_study",
+    "mse_claims",
+    "recovery_claim",
+    "spread_note",
+    "sweep_dims",
 ]
 
 
 #: Dimensions of every study; any other dimension is a swept parameter.
 STUDY_DIMS = STRUCTURE_DIMS
 
-#: Tolerances of the verdicts (documented in the report's footnote).
-DIMENSION_TOLERANCE = 0.25  # |dimension / h_T - 1| for "dimension ≈ h_T"
-MSE_AT_HT_MAX = 1.5  # MSE(h_T) / MSE(all) for "no loss down to h_T"
-MSE_JUMP_MIN = 10.0  # MSE(h_T / 2) / MSE(all) for "a jump below h_T"
-DIRECT_LOSS_MIN = 2.0  # direct MSE(h_T) / MSE(all) for "direct degrades"
-RECOVERED_MIN = 0.9  # fraction of teacher nodes recovered
-COLLAPSE_S_MAX = 10.0  # Houdayer-Hartmann S below which a collapse "holds"
 
-
-@dataclass
-class Claim:
-    """One row of the claims table.
-
-    Attributes
-    ----------
-    claim : str
-        The paper's statement.
-    measured : str
-        What was measured, on which slice.
-    value : str
-        The number(s) with their interval or spread.
-    verdict : str
-        ``"holds"``, ``"does not hold"``, ``"partly"``, ``"see figure"`` or
-        ``"not available: <reason>"``.
-    """
-
-    claim: str
-    measured: str
-    value: str
-    verdict: str
-
-
-@dataclass
-class Table:
-    """A table of numbers in a report section.
-
-    Attributes
-    ----------
-    caption : str
-    header : list of str
-    rows : list of list of str
-        Cells already formatted (values with their intervals).
-    """
-
-    caption: str
-    header: list[str]
-    rows: list[list[str]]
-
-
-@dataclass
-class Section:
-    """A section of the report after the paper's claims (e.g. the transition analysis).
-
-    Attributes
-    ----------
-    title : str
-    notes : list of str
-        What was analysed and how (choices, resamples, verdict rules).
-    claims : list of Claim
-        Its own claims table.
-    tables : list of Table
-    figures : list of (str, Figure or str)
-        A figure, or ``"not available: <reason>"``.
-    """
-
-    title: str
-    notes: list[str] = field(default_factory=list)
-    claims: list[Claim] = field(default_factory=list)
-    tables: list[Table] = field(default_factory=list)
-    figures: list[tuple[str, Figure | str]] = field(default_factory=list)
-
-
-@dataclass
-class Report:
-    """The pieces of a study report before they become HTML.
-
-    Attributes
-    ----------
-    title : str
-    provenance : list of (str, str)
-        Key/value rows (versions, hash, device, dates, dims).
-    study_toml : str
-        The study file the data came from.
-    notes : list of str
-        What slice the claims use, tolerances, missing data.
-    alerts : list of str
-        Warnings shown at the top of the page (claims resting on unconverged cells).
-    claims : list of Claim
-    figures : list of (str, Figure or str)
-        Section title and a figure, or ``"not available: <reason>"``.
-    sections : list of Section
-        Further sections, shown after the claims (the transition analysis).
-    """
-
-    title: str
-    provenance: list[tuple[str, str]] = field(default_factory=list)
-    study_toml: str = ""
-    notes: list[str] = field(default_factory=list)
-    alerts: list[str] = field(default_factory=list)
-    claims: list[Claim] = field(default_factory=list)
-    figures: list[tuple[str, Figure | str]] = field(default_factory=list)
-    sections: list[Section] = field(default_factory=list)
-
-    def to_html(self, *, dpi: int = 90, image_dir: Path | None = None) -> str:
-        """The report as one HTML page.
-
-        Parameters
-        ----------
-        dpi : int
-            Resolution of the PNG figures.
-        image_dir : pathlib.Path, optional
-            Write the figures as PNG files into this folder and link them
-            (relative to the page, which must be in ``image_dir.parent``);
-            by default they are embedded as base64 data URIs.
-        """
-        from phasetrans.report.html import render
-
-        return render(self, dpi=dpi, image_dir=image_dir)
-
-
-def _reason(exc: BaseException) -> str:
-    text = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
-    return f"not available: {type(exc).__name__}" + (f": {text}" if text else "")
-
-
-def guard(fn: Callable[[], Any]) -> Any:
-    """``fn()`` or the "not available: ..." text of its exception."""
-    try:
-        return fn()
-    except Exception as exc:
-        return _reason(exc)
-
-
-def _sweep_dims(ds: xr.Dataset) -> list[str]:
+def sweep_dims(ds: xr.Dataset) -> list[str]:
+    """The swept dimensions of a study: every dimension not in :data:`STUDY_DIMS`."""
     return [str(d) for d in ds.dims if d not in STUDY_DIMS]
 
 
-def _base_slice(ds: xr.Dataset, keep: tuple[str, ...] = ()) -> tuple[xr.Dataset, dict[str, Any]]:
+def base_slice(ds: xr.Dataset, keep: tuple[str, ...] = ()) -> tuple[xr.Dataset, dict[str, Any]]:
     """The study at the first value of every swept dimension, except those in ``keep``.
 
     The claims keep ``teacher_seed`` (they average over the disorder); the
     per-student figures take the first teacher.
     """
-    at = {d: ds[d].values[0].item() for d in _sweep_dims(ds) if d not in keep}
+    at = {d: ds[d].values[0].item() for d in sweep_dims(ds) if d not in keep}
     return (ds.isel(dict.fromkeys(at, 0)) if at else ds), at
-
-
-def _pm(mean: float, err: float, fmt: str = ".3g") -> str:
-    if not np.isfinite(err):
-        return f"{mean:{fmt}}"
-    return f"{mean:{fmt}} ± {err:.2g}"
 
 
 def _per_width(values: dict[int, str]) -> str:
     return "; ".join(f"W={w}: {v}" for w, v in values.items())
 
 
-def _spread(da: xr.DataArray) -> tuple[float, float, int]:
-    """Mean, standard error and count over the finite values of ``da`` (seeds)."""
-    from phasetrans.analysis.samples import mean_and_error
+def _verdict(ok: bool) -> str:
+    return "holds" if ok else "does not hold"
 
-    values = np.asarray(da.values, dtype=float).ravel()
-    n = int(np.isfinite(values).sum())
-    mean, err = mean_and_error(values)
-    return float(mean), float(err), n
+
+def _by_width(described: xr.Dataset, fmt: str, counts: bool = False) -> str:
+    """``"W=16: 8.00 ± 0.05; W=32: ..."`` of a :func:`describe` result over ``width``."""
+    values = {}
+    for w in described["width"].values:
+        cell = described.sel(width=w)
+        text = format_pm(cell["mean"], cell["spread"], fmt)
+        values[int(w)] = f"{text} ({int(cell['n'])} students)" if counts else text
+    return _per_width(values)
 
 
 # ---------------------------------------------------------------------------
 # claims
 
 
-def _dimension_claims(base: xr.Dataset, h_t: int) -> list[Claim]:
+def dimension_claims(base: xr.Dataset, h_t: int) -> list[Claim]:
+    """Spectral students' dimension ≈ h_T at every width; direct students' grows with it.
+
+    Parameters
+    ----------
+    base : xarray.Dataset
+        The study at one value of every sweep but ``teacher_seed``.
+    h_t : int
+        The teacher width of the claims.
+    """
     rows = []
     trainings = [str(t) for t in base["training"].values]
+    dims = describe(student_variable(base, "dimension").sel(teacher_width=h_t))
+    what = f"mean ± {dims.attrs['spread']}"
     if "spectral" in trainings:
-        dims = base["dimension"].sel(training="spectral", teacher_width=h_t)
-        values, ok = {}, True
-        for w in base["width"].values:
-            mean, err, n = _spread(dims.sel(width=w))
-            values[int(w)] = f"{_pm(mean, err, '.1f')} ({n} seeds)"
-            ok &= abs(mean / h_t - 1) <= DIMENSION_TOLERANCE
+        spectral = dims.sel(training="spectral")
+        ok = bool((abs(spectral["mean"] / h_t - 1) <= DIMENSION_TOLERANCE).all())
         rows.append(
             Claim(
                 f"spectral students' effective dimension ≈ h_T = {h_t} for every width",
-                "effective dimension (importance/max > threshold), mean ± standard error "
-                "over seeds",
-                _per_width(values),
-                "holds" if ok else "does not hold",
+                f"effective dimension (importance/max > threshold), {what}",
+                _by_width(spectral, ".2f", counts=True),
+                _verdict(ok),
             )
         )
     if "direct" in trainings:
-        dims = base["dimension"].sel(training="direct", teacher_width=h_t)
-        values, fractions = {}, []
-        for w in base["width"].values:
-            mean, err, _ = _spread(dims.sel(width=w))
-            values[int(w)] = _pm(mean, err, ".1f")
-            fractions.append(mean / float(w))
-        grows = bool(np.all(np.diff(dims.mean("seed").values) > 0)) if len(fractions) > 1 else False
+        direct = dims.sel(training="direct")
+        grows = direct.sizes["width"] > 1 and bool(np.all(np.diff(direct["mean"].values) > 0))
         rows.append(
             Claim(
                 "direct training: the effective dimension grows with the width",
-                "effective dimension of direct students, mean ± standard error over seeds",
-                _per_width(values),
-                "holds" if grows else "does not hold",
+                f"effective dimension of direct students, {what}",
+                _by_width(direct, ".2f"),
+                _verdict(grows),
             )
         )
     return rows
 
 
-def _mse_claims(base: xr.Dataset, h_t: int) -> list[Claim]:
+def mse_claims(base: xr.Dataset, h_t: int) -> list[Claim]:
+    """The test error against pruning: flat down to h_T, a jump below (spectral); direct degrades.
+
+    The ratios are those of :func:`phasetrans.summary.summarize` (the
+    ``phasetrans info`` table): means over the disorder of each student's ratio.
+    """
     from phasetrans.summary import summarize
 
     table = summarize(base).sel(teacher_width=h_t)
     trainings = [str(t) for t in base["training"].values]
     widths = [int(w) for w in base["width"].values if int(w) > h_t]
+    checks = [
+        (
+            "spectral",
+            "ratio_hT",
+            lambda r: r <= MSE_AT_HT_MAX,
+            "spectral: pruning down to h_T nodes leaves the test error unchanged",
+            "MSE(n = h_T) / MSE(all kept), mean over the disorder (widths above h_T)",
+        ),
+        (
+            "spectral",
+            "ratio_half",
+            lambda r: r >= MSE_JUMP_MIN,
+            "spectral: the test error jumps when fewer than h_T nodes are kept",
+            "MSE(n = h_T/2) / MSE(all kept), mean over the disorder",
+        ),
+        (
+            "direct",
+            "ratio_hT",
+            lambda r: r >= DIRECT_LOSS_MIN,
+            "direct: the error degrades as soon as pruning starts (long before h_T)",
+            "MSE(n = h_T) / MSE(all kept) of direct students, mean over the disorder",
+        ),
+    ]
     rows = []
-    if "spectral" in trainings:
-        ratio = table["ratio_hT"].sel(training="spectral")
-        values = {w: f"{float(ratio.sel(width=w)):.3g}" for w in widths}
-        ok = all(float(ratio.sel(width=w)) <= MSE_AT_HT_MAX for w in widths)
-        rows.append(
-            Claim(
-                "spectral: pruning down to h_T nodes leaves the test error unchanged",
-                "MSE(n = h_T) / MSE(all kept), mean over seeds (widths above h_T)",
-                _per_width(values),
-                "holds" if ok else "does not hold",
-            )
-        )
-        half = table["ratio_half"].sel(training="spectral")
-        values = {w: f"{float(half.sel(width=w)):.3g}" for w in widths}
-        ok = all(float(half.sel(width=w)) >= MSE_JUMP_MIN for w in widths)
-        rows.append(
-            Claim(
-                "spectral: the test error jumps when fewer than h_T nodes are kept",
-                "MSE(n = h_T/2) / MSE(all kept), mean over seeds",
-                _per_width(values),
-                "holds" if ok else "does not hold",
-            )
-        )
-    if "direct" in trainings:
-        ratio = table["ratio_hT"].sel(training="direct")
-        values = {w: f"{float(ratio.sel(width=w)):.3g}" for w in widths}
-        ok = all(float(ratio.sel(width=w)) >= DIRECT_LOSS_MIN for w in widths)
-        rows.append(
-            Claim(
-                "direct: the error degrades as soon as pruning starts (long before h_T)",
-                "MSE(n = h_T) / MSE(all kept) of direct students, mean over seeds",
-                _per_width(values),
-                "holds" if ok else "does not hold",
-            )
-        )
+    for training, name, rule, claim, measured in checks:
+        if training not in trainings:
+            continue
+        ratio = {w: float(table[name].sel(training=training, width=w)) for w in widths}
+        values = {w: f"{r:.3g}" for w, r in ratio.items()}
+        ok = all(rule(r) for r in ratio.values())
+        rows.append(Claim(claim, measured, _per_width(values), _verdict(ok)))
     return rows
 
 
-def _collapse(base: xr.Dataset, h_t: int, bootstrap: int, seed: int):
-    import phasetrans
+def collapse_study(base: xr.Dataset, h_t: int, bootstrap: int, seed: int) -> Any:
+    """The collapse the report checks: across widths at ``h_t``, or across ``h_T`` in n/h_T − 1.
+
+    Returns
+    -------
+    CollapseResult
+    """
+    from phasetrans.analysis.collapse_input import sample_dims
     from phasetrans.analysis.defaults import default_slice, default_window
-    from phasetrans.analysis.observables import sample_dims
+    from phasetrans.analysis.scaling import collapse
 
     if base.sizes.get("width", 1) < 2 and base.sizes.get("teacher_width", 1) > 1:
         # one student width, several teachers: the paper's claim 4, in n/h_T - 1
@@ -305,7 +194,7 @@ def _collapse(base: xr.Dataset, h_t: int, bootstrap: int, seed: int):
     else:
         da = default_slice(base, "delta_mse", given={"training": "spectral", "teacher_width": h_t})
         size = "width"
-    return phasetrans.collapse(
+    return collapse(
         da,
         size,
         "control",
@@ -316,7 +205,8 @@ def _collapse(base: xr.Dataset, h_t: int, bootstrap: int, seed: int):
     )
 
 
-def _collapse_claim(result: Any) -> Claim:
+def collapse_claim(result: Any) -> Claim:
+    """The collapse claim of a :func:`collapse_study` result, with its verdict."""
     two_level = isinstance(result.sample_dim, tuple | list)
     samples = "teachers, then students" if two_level else "seeds"
     if result.size_dim == "teacher_width":
@@ -337,7 +227,7 @@ def _collapse_claim(result: Any) -> Claim:
         if result.intervals.get(name):
             lo, hi = result.interval(name, 0.95)
             return f"{result.params[name]:.3g} [95%: {lo:.3g}, {hi:.3g}]"
-        return _pm(result.params[name], result.stderr.get(name, math.nan))
+        return format_pm(result.params[name], result.stderr.get(name, np.nan), ".3g", ".2g")
 
     if getattr(result, "at_bound", ()):
         value = f"S = {result.quality:.3g} at the bound of {', '.join(result.at_bound)}"
@@ -364,10 +254,11 @@ def _collapse_claim(result: Any) -> Claim:
     return Claim(claim, measured, value, verdict)
 
 
-def _fit(base: xr.Dataset, h_t: int, bootstrap: int, seed: int):
-    import phasetrans
+def fit_study(base: xr.Dataset, h_t: int, bootstrap: int, seed: int) -> tuple[Any, int]:
+    """The transition models fitted below h_T to the widest spectral curve, and that width."""
+    from phasetrans.analysis.collapse_input import sample_dims
     from phasetrans.analysis.defaults import curve_value, default_slice, default_window
-    from phasetrans.analysis.observables import sample_dims
+    from phasetrans.analysis.exponents import compare_models, fit_transition
 
     da = default_slice(base, "delta_mse", given={"training": "spectral", "teacher_width": h_t})
     width = int(curve_value(da, "width"))
@@ -380,12 +271,13 @@ def _fit(base: xr.Dataset, h_t: int, bootstrap: int, seed: int):
         seed=seed,
     )
     try:
-        return phasetrans.compare_models(curve, "control", **options), width
+        return compare_models(curve, "control", **options), width
     except ValueError:  # too few points for every model (small h_T): the paper's one alone
-        return phasetrans.fit_transition(curve, "control", model="exponential", **options), width
+        return fit_transition(curve, "control", model="exponential", **options), width
 
 
-def _fit_claim(comparison: Any, width: int) -> Claim:
+def fit_claim(comparison: Any, width: int) -> Claim:
+    """The claim "below h_T the error grows like a·exp(−b·x) + c" from :func:`fit_study`."""
     fits = getattr(comparison, "fits", None)
     if fits is None:  # a single TransitionFit
         fit, best, criterion = comparison, comparison.model, "AIC (only this model fits)"
@@ -394,7 +286,7 @@ def _fit_claim(comparison: Any, width: int) -> Claim:
         criterion = comparison.criterion.upper()
     value = f"best model: {best}"
     if fit is not None:
-        b = fit.params.get("b", math.nan)
+        b = fit.params.get("b", np.nan)
         if "b" in fit.intervals:
             lo, hi = fit.interval("b", 0.95)
             value += f"; exponential b = {b:.3g} [95%: {lo:.3g}, {hi:.3g}]"
@@ -408,28 +300,36 @@ def _fit_claim(comparison: Any, width: int) -> Claim:
     )
 
 
-def _recovery_claim(base: xr.Dataset, h_t: int, topology: xr.Dataset | None) -> Claim:
+def recovery_claim(base: xr.Dataset, h_t: int, topology: xr.Dataset | str | None) -> Claim:
+    """The pruned spectral student recovers the teacher's nodes (mean fraction ≥ RECOVERED_MIN).
+
+    From the dataset's ``teacher_recovered``, else from a
+    :func:`phasetrans.analysis.topology.compare_topology` result.
+    """
     if "teacher_recovered" in base.data_vars:
-        rec = base["teacher_recovered"].sel(teacher_width=h_t)
+        rec = student_variable(base, "teacher_recovered").sel(teacher_width=h_t)
         source = "teacher_recovered of the dataset"
     elif isinstance(topology, xr.Dataset):
         rec = topology["recovered_fraction"].sel(teacher_width=h_t)
         source = "compare_topology(retained='dimension')"
     else:
         raise ValueError(f"no teacher_recovered in the dataset and no topology ({topology})")
+    described = describe(rec)
     parts, ok = [], True
-    for training in rec["training"].values:
-        values = {}
-        for w in rec["width"].values:
-            mean, err, _ = _spread(rec.sel(training=training, width=w))
-            values[int(w)] = _pm(mean, err, ".2f")
-            if str(training) == "spectral":
-                ok &= mean >= RECOVERED_MIN
-        parts.append(f"{training}: {_per_width(values)}")
+    for training in described["training"].values:
+        cells = described.sel(training=training)
+        if str(training) == "spectral":
+            ok = bool((cells["mean"] >= RECOVERED_MIN).all())
+        parts.append(f"{training}: {_by_width(cells, '.2f')}")
     return Claim(
         "the pruned spectral student recovers the teacher's hidden nodes",
-        f"fraction of teacher nodes matched at cosine ≥ {COSINE_MATCH} ({source}), mean ± standard "
-        "error over seeds",
+        f"fraction of teacher nodes matched at cosine ≥ {COSINE_MATCH} ({source}), mean ± "
+        f"{described.attrs['spread']}",
         " | ".join(parts),
-        "holds" if ok else "does not hold",
+        _verdict(ok),
     )
+
+
+def spread_note(base: xr.Dataset) -> str:
+    """The footnote of the claims tables: what ± is (that of :func:`dimension_claims`)."""
+    return footnote(describe(student_variable(base, "dimension", warn=False)))

@@ -1,19 +1,71 @@
-"""A report as one self-contained HTML page (figures embedded or beside it)."""
+"""A report as one self-contained HTML page (figures embedded or beside it).
+
+:class:`Report` holds the pieces of the page (provenance, notes, the claims
+tables, sections, figures of :mod:`phasetrans.report.records`) and
+:func:`render` writes them as HTML; :func:`phasetrans.report.build.build_report`
+fills a report from a study.
+"""
 
 from __future__ import annotations
 
 import base64
 import html
 import io
+from dataclasses import dataclass, field
 from pathlib import Path
 
-import xarray as xr
 from matplotlib.figure import Figure
 
-__all__ = ["write_report"]
+from phasetrans.report.records import Claim, Section, Table, guard
 
-from phasetrans.report.build import build_report
-from phasetrans.report.claims import Claim, Report, Section, Table, guard
+__all__ = ["Report", "render"]
+
+
+@dataclass
+class Report:
+    """The pieces of a study report before they become HTML.
+
+    Attributes
+    ----------
+    title : str
+    provenance : list of (str, str)
+        Key/value rows (versions, hash, device, dates, dims).
+    study_toml : str
+        The study file the data came from.
+    notes : list of str
+        What slice the claims use, tolerances, missing data.
+    alerts : list of str
+        Warnings shown at the top of the page (claims resting on unconverged cells).
+    claims : list of Claim
+    figures : list of (str, Figure or str)
+        Section title and a figure, or ``"not available: <reason>"``.
+    sections : list of Section
+        Further sections, shown after the claims (the transition analysis).
+    """
+
+    title: str
+    provenance: list[tuple[str, str]] = field(default_factory=list)
+    study_toml: str = ""
+    notes: list[str] = field(default_factory=list)
+    alerts: list[str] = field(default_factory=list)
+    claims: list[Claim] = field(default_factory=list)
+    figures: list[tuple[str, Figure | str]] = field(default_factory=list)
+    sections: list[Section] = field(default_factory=list)
+
+    def to_html(self, *, dpi: int = 90, image_dir: Path | None = None) -> str:
+        """The report as one HTML page.
+
+        Parameters
+        ----------
+        dpi : int
+            Resolution of the PNG figures.
+        image_dir : pathlib.Path, optional
+            Write the figures as PNG files into this folder and link them
+            (relative to the page, which must be in ``image_dir.parent``);
+            by default they are embedded as base64 data URIs.
+        """
+        return render(self, dpi=dpi, image_dir=image_dir)
+
 
 # ---------------------------------------------------------------------------
 # HTML
@@ -105,6 +157,7 @@ def _section(section: Section, index: int, *, dpi: int, image_dir: Path | None) 
 
 
 def render(report: Report, *, dpi: int, image_dir: Path | None) -> str:
+    """The page of ``report``: figures as PNG, embedded or written into ``image_dir``."""
     e = html.escape
     out = [
         "<!DOCTYPE html>",
@@ -131,51 +184,3 @@ def render(report: Report, *, dpi: int, image_dir: Path | None) -> str:
         out.append(_figure(title, fig, f"figure-{k:02d}.png", dpi=dpi, image_dir=image_dir))
     out.append("</body></html>")
     return "\n".join(out)
-
-
-def write_report(
-    ds: xr.Dataset | str | Path,
-    out_dir: str | Path,
-    *,
-    bootstrap: int = 100,
-    seed: int = 0,
-    embed: bool = True,
-    dpi: int = 90,
-) -> Path:
-    """Build the report of a study and write ``<out_dir>/report.html``.
-
-    Parameters
-    ----------
-    ds : xarray.Dataset or path
-        The study, or its netCDF file.
-    out_dir : str or pathlib.Path
-        Folder of the page (created).
-    bootstrap, seed : int
-        See :func:`build_report`.
-    embed : bool
-        Embed the figures in the page (default); else write them to
-        ``<out_dir>/figures/``.
-    dpi : int
-        Resolution of the figures.
-
-    Returns
-    -------
-    pathlib.Path
-        The HTML file.
-
-    Raises
-    ------
-    DataError
-        If ``ds`` is a path that is not a readable study file.
-    """
-    if not isinstance(ds, xr.Dataset):
-        import phasetrans
-
-        ds = phasetrans.open_study(ds)
-    report = build_report(ds, bootstrap=bootstrap, seed=seed)
-    out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
-    page = report.to_html(dpi=dpi, image_dir=None if embed else out / "figures")
-    path = out / "report.html"
-    path.write_text(page, encoding="utf-8")
-    return path

@@ -20,14 +20,18 @@ import xarray as xr
 from numpy.typing import NDArray
 
 __all__ = [
+    "INPUT_DIMS",
     "N_HIDDEN2",
     "N_INPUT",
     "SEEDS",
+    "TEACHER_SEEDS",
     "TEACHER_WIDTHS",
     "WIDTHS",
     "PermutedTeacher",
     "permuted_teacher",
+    "swept_topology_study",
     "topology_study",
+    "write_swept_topology_study",
     "write_topology_study",
 ]
 
@@ -210,6 +214,50 @@ def write_topology_study(path: str | Path, seed: int = 0) -> Path:
     """
     path = Path(path)
     root, weights, teacher = topology_study(seed)
+    root.to_netcdf(path, mode="w")
+    weights.to_netcdf(path, mode="a", group="weights")
+    teacher.to_netcdf(path, mode="a", group="teacher")
+    return path
+
+
+#: The swept study of :func:`swept_topology_study`: two teachers, two input dimensions.
+TEACHER_SEEDS, INPUT_DIMS = (0, 1), (6, 4)
+
+
+def swept_topology_study() -> tuple[xr.Dataset, xr.Dataset, xr.Dataset]:
+    """:func:`topology_study` swept over ``teacher_seed`` and ``input_dim``, laid out as a study.
+
+    Teacher seed t is :func:`topology_study` with seed t.  At ``input_dim = 4``
+    the inputs 4 and 5 are padding (NaN in the students' and the teacher's
+    first layer), as a study stores a smaller input dimension; the spectral
+    students still hold their teacher's nodes on the inputs that remain.
+    """
+    parts = {"root": [], "weights": [], "teacher": []}
+    for teacher_seed in TEACHER_SEEDS:
+        by_dim = {"root": [], "weights": [], "teacher": []}
+        for input_dim in INPUT_DIMS:
+            root, weights, teacher = topology_study(seed=teacher_seed)
+            pad = {"input": slice(input_dim, None)}
+            weights["w1"][pad] = np.nan
+            teacher["w1"][pad] = np.nan
+            for key, ds in zip(by_dim, (root, weights, teacher), strict=True):
+                by_dim[key].append(ds)
+        for key, group in by_dim.items():
+            parts[key].append(
+                xr.concat(group, dim=xr.DataArray(list(INPUT_DIMS), dims="input_dim"))
+            )
+    out = []
+    for group in parts.values():
+        ds = xr.concat(group, dim=xr.DataArray(list(TEACHER_SEEDS), dims="teacher_seed"))
+        ds = ds.assign_coords(teacher_seed=list(TEACHER_SEEDS), input_dim=list(INPUT_DIMS))
+        first = ("training",) if "training" in ds.dims else ()
+        out.append(ds.transpose(*first, "teacher_seed", "input_dim", ...))
+    return out[0], out[1], out[2]
+
+
+def write_swept_topology_study(path: str | Path) -> Path:
+    """Write :func:`swept_topology_study` as a study file with groups 'weights' and 'teacher'."""
+    root, weights, teacher = swept_topology_study()
     root.to_netcdf(path, mode="w")
     weights.to_netcdf(path, mode="a", group="weights")
     teacher.to_netcdf(path, mode="a", group="teacher")

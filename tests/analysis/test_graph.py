@@ -6,12 +6,9 @@ import networkx as nx
 import numpy as np
 import pytest
 
-from phasetrans.analysis.topology import (
-    layer_measures,
-    node_strengths,
-    to_graph,
-)
-from phasetrans.errors import ConfigError
+from phasetrans.analysis.graph import layer_measures, to_graph
+from phasetrans.analysis.paths import node_strengths
+from phasetrans.errors import AnalysisInputError
 
 # --------------------------------------------------------------------------- graphs
 
@@ -46,7 +43,7 @@ def test_to_graph_rel_cutoff_drops_small_and_zero_edges():
     assert ("input", 1, "hidden1", 0) not in {(*u, *v) for u, v in g.edges}  # 0.49 < 0.5
     assert g.has_edge(("input", 1), ("hidden1", 1))  # 0.5 is kept
     assert g.number_of_nodes() == 3 + 4 + 2 + 1
-    with pytest.raises(ConfigError, match="rel_cutoff"):
+    with pytest.raises(AnalysisInputError, match="rel_cutoff"):
         to_graph(W1_CUT, W2_CUT, rel_cutoff=1.5)
 
 

@@ -8,10 +8,8 @@ import numpy as np
 import pytest
 from scipy.optimize import linear_sum_assignment
 
-from phasetrans.analysis.topology import (
-    match_neurons,
-)
-from phasetrans.errors import ConfigError
+from phasetrans.analysis.matching import match_neurons
+from phasetrans.errors import AnalysisInputError
 from phasetrans.testing.topology import permuted_teacher as permuted_rescaled
 
 # --------------------------------------------------------------------------- matching
@@ -72,7 +70,7 @@ def test_match_is_the_optimal_assignment():
         sum(sim[s, t] for t, s in enumerate(rows)) for rows in itertools.permutations(range(5), 4)
     )
     assert m.similarity.sum() == pytest.approx(best)
-    with pytest.raises(ConfigError, match=r"threshold: 1\.5"):
+    with pytest.raises(AnalysisInputError, match=r"threshold: 1\.5"):
         match_neurons(s1, t1, threshold=1.5)
     with pytest.raises(ValueError, match="inputs"):
         match_neurons(s1, t1[:3])

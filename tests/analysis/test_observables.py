@@ -6,17 +6,15 @@ import numpy as np
 import pytest
 import xarray as xr
 
+from phasetrans.analysis.collapse_input import collapse_array, control_dim, sample_dims
 from phasetrans.analysis.defaults import default_window, slice_defaults
 from phasetrans.analysis.observables import (
     accuracy_loss,
-    collapse_array,
     control,
-    control_dim,
     delta_mse,
     dimension_ratio,
     generalisation_error,
     normalized_delta_mse,
-    sample_dims,
 )
 from phasetrans.analysis.scaling import collapse
 from phasetrans.analysis.validation import AnalysisInputError

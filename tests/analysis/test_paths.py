@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from phasetrans.analysis.topology import (
+from phasetrans.analysis.paths import (
     distribution_distance,
     node_strengths,
     normalize_magnitudes,
@@ -13,7 +13,7 @@ from phasetrans.analysis.topology import (
     present_nodes,
     sorted_path_curve,
 )
-from phasetrans.errors import ConfigError
+from phasetrans.errors import AnalysisInputError
 from phasetrans.testing.topology import permuted_teacher as permuted_rescaled
 from tests.analysis.topology_helpers import brute_force_paths
 
@@ -83,7 +83,7 @@ def test_sorted_path_curve_interpolates_onto_rank_grid():
     _, b = sorted_path_curve(fine[::40], n_points=50)
     np.testing.assert_allclose(a, b, atol=0.011)
     assert np.isnan(sorted_path_curve([], n_points=3)[1]).all()
-    with pytest.raises(ConfigError, match="n_points"):
+    with pytest.raises(AnalysisInputError, match="n_points"):
         sorted_path_curve([1.0], n_points=1)
 
 
@@ -101,7 +101,8 @@ def test_distribution_distance_known_values(normalize, wasserstein, ks):
 def test_distribution_distance_empty_and_bad_normalize():
     d = distribution_distance([], [1.0])
     assert np.isnan(d.wasserstein) and np.isnan(d.ks)
-    with pytest.raises(ConfigError, match="normalize: 'median' is not allowed; use one of max"):
+    message = "normalize: 'median' is not allowed; use one of max"
+    with pytest.raises(AnalysisInputError, match=message):
         distribution_distance([1.0], [1.0], normalize="median")
     np.testing.assert_allclose(normalize_magnitudes([1.0, 3.0], "sum"), [0.25, 0.75])
     np.testing.assert_allclose(normalize_magnitudes([0.0, 0.0], "max"), [0.0, 0.0])

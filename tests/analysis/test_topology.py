@@ -6,17 +6,14 @@ import numpy as np
 import pytest
 import xarray as xr
 
-from phasetrans.analysis.topology import (
-    compare_topology,
-    match_student,
-    retained_count,
-    retained_mask,
-)
-from phasetrans.errors import ConfigError
+from phasetrans.analysis.pruned import retained_count, retained_mask
+from phasetrans.analysis.topology import compare_topology, match_student
+from phasetrans.errors import AnalysisInputError, PhasetransWarning
 from phasetrans.testing.topology import (
     N_HIDDEN2,
     N_INPUT,
     TEACHER_WIDTHS,
+    swept_topology_study,
 )
 
 # --------------------------------------------------------------------------- study level
@@ -69,7 +66,7 @@ def test_retained_count_choices(study):
     ],
 )
 def test_retained_rejects_bad_values(study, retained, message):
-    with pytest.raises(ConfigError, match=message):
+    with pytest.raises(AnalysisInputError, match=message):
         compare_topology(study, retained=retained)
 
 
@@ -109,7 +106,7 @@ def test_compare_topology_direct_pruned_to_spectral_dimension(study):
     assert float(res.n_recovered.sum()) <= 2
     assert float(res.mean_similarity.mean()) < 0.6
     assert (res.path_wasserstein > 0.02).all() and (res.path_ks > 0.1).all()
-    with pytest.raises(ConfigError, match="training: \\['lasso'\\] is not allowed"):
+    with pytest.raises(AnalysisInputError, match="training: \\['lasso'\\] is not allowed"):
         compare_topology(study, training="lasso")
 
 
@@ -134,9 +131,9 @@ def test_compare_topology_retained_dataarray_and_missing_students(study):
 
 
 def test_compare_topology_rejects_incomplete_dataset(study):
-    with pytest.raises(ConfigError, match="lacks variable\\(s\\) teacher_w1"):
+    with pytest.raises(AnalysisInputError, match="lacks variable\\(s\\) teacher_w1"):
         compare_topology(study.drop_vars("teacher_w1"))
-    with pytest.raises(ConfigError, match="normalize"):
+    with pytest.raises(AnalysisInputError, match="normalize"):
         compare_topology(study, normalize="rank")
 
 
@@ -144,3 +141,70 @@ def test_match_student_uses_pruned_nodes(study):
     m = match_student(study, training="spectral", teacher_width=4, width=8, seed=1)
     assert m.n_recovered == 4 and m.student_nodes.size == 4
     assert np.isnan(m.matrix).all(axis=1).sum() == 8 - 4
+
+
+# --------------------------------------------------------------------------- swept studies
+
+
+def swept() -> xr.Dataset:
+    root, weights, teacher = swept_topology_study()
+    teacher = teacher.rename(w1="teacher_w1", w2="teacher_w2")
+    return xr.merge([root, weights, teacher], compat="no_conflicts", join="outer")
+
+
+def test_compare_topology_carries_the_sweeps_through():
+    ds = swept()
+    res = compare_topology(ds, n_points=30)
+    student = ("training", "teacher_seed", "input_dim", "teacher_width", "width", "seed")
+    assert res["n_recovered"].dims == student
+    assert res["teacher_path_curve"].dims == ("teacher_seed", "input_dim", "teacher_width", "rank")
+    assert res["teacher_n_nodes"].dims == ("teacher_seed", "input_dim", "teacher_width")
+    spectral = res.sel(training="spectral")
+    for t in TEACHER_WIDTHS:
+        # every teacher, every input dimension (4 of them padding two inputs): all recovered
+        np.testing.assert_array_equal(spectral["n_recovered"].sel(teacher_width=t), t)
+        np.testing.assert_allclose(spectral["path_wasserstein"].sel(teacher_width=t), 0, atol=1e-12)
+    # each student is compared with its own teacher: the other teacher is no match
+    other = res["teacher_path_curve"].sel(teacher_seed=1, input_dim=6, teacher_width=4)
+    mine = spectral["path_curve"].sel(teacher_seed=0, input_dim=6, teacher_width=4, seed=0)
+    assert float(abs(mine - other).max()) > 0.01
+
+
+def test_compare_topology_leaves_diverged_students_out():
+    ds = swept()
+    ds["diverged_epoch"] = xr.zeros_like(ds["dimension"], dtype=int)
+    cell = {"training": "spectral", "teacher_seed": 1, "input_dim": 4, "teacher_width": 3}
+    ds["diverged_epoch"].loc[{**cell, "width": 6, "seed": 2}] = 9
+    with pytest.warns(PhasetransWarning, match="diverged"):
+        res = compare_topology(ds, n_points=30)
+    assert np.isnan(res["n_recovered"].sel(cell).sel(width=6, seed=2))
+    assert int(np.isnan(res["n_recovered"]).sum()) == 1
+
+
+def test_match_student_needs_the_swept_values():
+    ds = swept()
+    with pytest.raises(AnalysisInputError, match="teacher_seed") as info:
+        match_student(ds, training="spectral", teacher_width=4, width=8, seed=0)
+    assert info.value.field == "at"
+    match = match_student(
+        ds,
+        training="spectral",
+        teacher_width=4,
+        width=8,
+        seed=1,
+        at={"teacher_seed": 1, "input_dim": 4},
+    )
+    assert match.n_recovered == 4 and match.mean_similarity == pytest.approx(1.0)
+
+
+def test_bad_arguments_are_analysis_errors_with_their_field(study):
+    for kwargs, field in (
+        ({"threshold": 2.0}, "threshold"),
+        ({"normalize": "rank"}, "normalize"),
+        ({"n_points": 1}, "n_points"),
+        ({"training": "lasso"}, "training"),
+        ({"retained": "dim"}, "retained"),
+    ):
+        with pytest.raises(AnalysisInputError) as info:
+            compare_topology(study, **kwargs)
+        assert info.value.field == field

@@ -8,10 +8,11 @@ import numpy as np
 import pytest
 import xarray as xr
 
-from phasetrans.analysis import paths, topology
+from phasetrans.analysis import paths, pruned, topology
 from phasetrans.cli import main
 from phasetrans.cli import topology as cli_topology
 from phasetrans.testing.topology import topology_study as make_study
+from phasetrans.testing.topology import write_swept_topology_study as write_swept_study
 from phasetrans.testing.topology import write_topology_study as write_study
 from tests.analysis.topology_helpers import read_study
 
@@ -80,8 +81,8 @@ def test_fixed_count_and_method_subset(study_file, tmp_path, capsys):
             "--retained: 'abc' is not allowed; use dimension, "
             "spectral_dimension or a positive integer",
         ),
-        (["--retained", "0"], "--retained: '0' is not allowed"),
-        (["--threshold", "2"], "--threshold: '2' is not allowed; use a number in (-1, 1]"),
+        (["--retained", "0"], "--retained: 0 is not allowed"),
+        (["--threshold", "2"], "--threshold: 2.0 is not allowed; use a number in (-1, 1]"),
         (["--threshold", "x"], "--threshold: 'x' is not allowed"),
         (["--normalize", "median"], "--normalize: 'median' is not allowed; use one of max"),
         (
@@ -130,7 +131,7 @@ def test_cli_reads_the_merged_study(study_file):
 
 def test_cli_choices_follow_the_analysis():
     # the CLI keeps its own copies so that building the parser imports no scipy
-    assert cli_topology.RETAINED_CHOICES == topology.RETAINED_CHOICES
+    assert cli_topology.RETAINED_CHOICES == pruned.RETAINED_CHOICES
     assert cli_topology.NORMALIZATIONS == paths.NORMALIZATIONS
 
 
@@ -160,3 +161,23 @@ def test_plot_functions_draw_what_they_promise(study_file):
     assert image.shape == (4, 4)
     np.testing.assert_allclose(np.diag(image), 1.0)  # matched pairs on the diagonal
     assert "4/4 recovered" in fig.axes[0].get_title()
+
+
+def test_swept_study_prints_its_table(tmp_path, capsys):
+    """Two teacher seeds x two input dimensions (one padded): exit 0, a row per sweep value."""
+    path = write_swept_study(tmp_path / "swept.nc")
+    out = tmp_path / "figs"
+    assert main(["topology", str(path), "--out-dir", str(out)]) == 0
+    text = capsys.readouterr().out
+    header = next(line for line in text.splitlines() if line.startswith("training"))
+    assert header.split()[:4] == ["training", "width", "input_dim", "n"]
+    spectral = rows(text, "spectral")
+    assert len(spectral) == 2 * 2 * 2  # teacher widths x widths x input dims
+    assert sorted({row[2] for row in spectral}) == ["4", "6"]
+    for row in spectral:
+        # 2 teachers x 3 seeds; every teacher node recovered, the same at both input dims
+        assert row[3] == "6"
+        assert row[22] == row[4] and row[22] in ("3.0", "4.0") and row[24] == "0.0"
+    assert "± : standard error of the teacher means (ddof 1)" in text
+    assert "(at teacher_seed = 0, input_dim = 6)" in text
+    assert (out / "paths_hT4.png").exists()

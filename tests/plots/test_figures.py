@@ -98,7 +98,7 @@ def test_swept_dimension_must_be_selected(study):
 
 
 def test_collapse_and_fit_are_labelled_with_symbols_and_log_y(study):
-    from phasetrans.analysis.observables import collapse_array
+    from phasetrans.analysis.collapse_input import collapse_array
 
     da = collapse_array(study, "delta_mse", training="spectral", control="shift")
     result = phasetrans.collapse(da, "width", "control", sample_dim="seed", x_window=(-4, 4))

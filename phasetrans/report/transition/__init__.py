@@ -12,7 +12,7 @@ Verdicts (stated on the page):
 
 - the transition *holds* when the collapse is determined (no optimiser bound,
   a size dependence) and its quality :math:`S` is below
-  :data:`~phasetrans.report.claims.COLLAPSE_S_MAX`; a poor :math:`S` makes it
+  :data:`~phasetrans.analysis.defaults.COLLAPSE_S_MAX`; a poor :math:`S` makes it
   *partly*; a thresholded order parameter whose :math:`\alpha_c` moves with the
   threshold makes it *does not hold*; cells not stationary at the end of
   training make a *holds* a *partly* and are named in the verdict;

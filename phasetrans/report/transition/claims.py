@@ -12,7 +12,8 @@ from typing import Any
 
 import numpy as np
 
-from phasetrans.report.claims import COLLAPSE_S_MAX, Claim
+from phasetrans.analysis.defaults import COLLAPSE_S_MAX
+from phasetrans.report.records import Claim
 from phasetrans.report.stationarity import Unconverged
 from phasetrans.report.transition.format import LEVEL, format_param
 

@@ -10,13 +10,14 @@ from typing import Any
 
 import xarray as xr
 
+from phasetrans.analysis.defaults import COLLAPSE_S_MAX
 from phasetrans.analysis.overlaps.schema import (
     OVERLAP_MAX,
     OVERLAP_MAX_WEIGHTED,
     SPECIALISATION,
 )
 from phasetrans.names import TIME, at_checkpoints
-from phasetrans.report.claims import COLLAPSE_S_MAX, Claim, Section, guard
+from phasetrans.report.records import Claim, Section, guard
 from phasetrans.report.stationarity import Unconverged, unconverged_cells
 from phasetrans.report.transition.claims import (
     collapse_claim,

@@ -7,7 +7,7 @@ from typing import Any
 
 import numpy as np
 
-from phasetrans.report.claims import Table
+from phasetrans.report.records import Table
 from phasetrans.report.transition.format import LEVEL, format_cell, format_param, format_value
 
 __all__ = ["collapse_table", "crossings_table", "per_size_table", "systematics_table"]

@@ -6,7 +6,8 @@ import numpy as np
 import pytest
 import xarray as xr
 
-from phasetrans.analysis.observables import collapse_array, delta_mse
+from phasetrans.analysis.collapse_input import collapse_array
+from phasetrans.analysis.observables import delta_mse
 from phasetrans.analysis.scaling import collapse, quality
 from phasetrans.errors import AnalysisInputError, PhasetransWarning
 from phasetrans.testing.studies import pruning_study as make_study
