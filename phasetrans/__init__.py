@@ -15,7 +15,12 @@ from importlib import import_module
 from typing import Any
 
 from phasetrans import accessor as _accessor  # noqa: F401  (registers ``ds.pt``)
+from phasetrans.analysis import plotting as _plotting
 from phasetrans.errors import ConfigError, PhasetransWarning, StudyError
+
+# ``result.plot()`` finds its figure in a registry that phasetrans.plots fills on import;
+# the analysis never imports the plots, so the package imports them on the first figure.
+_plotting.set_loader(lambda: import_module("phasetrans.plots"))
 
 __version__ = "0.1.0"
 

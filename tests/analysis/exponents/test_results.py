@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from phasetrans.analysis.estimate import format_value
 from phasetrans.analysis.exponents import compare_models, fit_transition
 from tests.analysis.exponents.test_fit import CURVES, samples
 
@@ -18,8 +19,9 @@ def fitted():
 def test_repr_shows_the_fitted_parameters(fitted):
     text = repr(fitted)
     assert text.startswith("<TransitionFit exponential below x_c=0")
-    for name in ("a", "b", "c"):
-        assert f"{name}={fitted.params[name]:.4g}±" in text
+    for name in ("a", "b", "c"):  # value ± error, decimals from the error (format_estimate)
+        e = fitted.params[name]
+        assert f"{name}={format_value(e, e.stderr)} ± {e.stderr:.2g}" in text
     assert "AIC=" in text and "\n" not in text and len(text) < 300
 
 

@@ -9,7 +9,7 @@ import pytest
 import xarray as xr
 
 from phasetrans.analysis.scaling import collapse
-from phasetrans.analysis.scaling.collapse import BOUNDS
+from phasetrans.analysis.scaling.objective import BOUNDS
 from phasetrans.analysis.scaling.result import AT_BOUND
 from tests.analysis.scaling.test_collapse import synthetic
 

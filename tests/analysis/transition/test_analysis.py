@@ -210,8 +210,8 @@ def test_self_averaging_without_a_spread_exponent_gives_no_verdict(critical, no_
         n_crossed=pc["n_crossed"] * 0,
     )
     a = spread_exponent(nobody, "input_dim")
-    blank = replace(res, pseudocritical=nobody, spread_exponent=a)
-    assert np.isnan(blank.spread_exponent["estimate"])
+    blank = replace(res, pseudocritical=nobody, params={**res.params, "spread": a})
+    assert np.isnan(blank.params["spread"]) and np.isnan(blank.spread_exponent["estimate"])
     text = blank.self_averaging()
     assert "a not determined (too few teachers cross 0.5: 0 of 32 at 16" in text
     assert text.endswith("no verdict")
