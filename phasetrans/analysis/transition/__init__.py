@@ -15,8 +15,8 @@ teacher dim ``teacher_seed``, a control dim and a size dim):
 Building blocks: ``resampling`` (the draws shared by every statistic),
 ``curves`` (pure numerics on curves), ``synthetic`` (ensembles with known
 answers).  One call: ``analysis`` (:func:`transition`), ``systematics``
-(the systematic-error table), ``result`` (:class:`TransitionResult`),
-``compare`` (:func:`compare_transitions`).
+(the systematic-error table), ``result`` (:class:`TransitionResult`) and
+``text`` (its report), ``compare`` (:func:`compare_transitions`).
 """
 
 from phasetrans.analysis.transition.analysis import transition
