@@ -160,18 +160,23 @@ class Estimate(float):
 
 
 def format_value(value: float, scale: float = math.nan) -> str:
-    """``value`` with the decimals that show two significant digits of ``scale`` (its error).
+    r"""``value`` to the digit of the second significant digit of ``scale`` (its error).
 
-    Without a positive finite ``scale``, six significant digits; ``nan`` and
-    ``inf`` as such.
+    Fixed-point for :math:`10^{-4} \le |v| < 10^5` (``1.235`` for an error
+    of 0.012), else in exponent notation with as many significant digits
+    (``5.7e+10``).  Without a positive finite ``scale``, six significant
+    digits; ``nan`` and ``inf`` as such.
     """
     value = float(value)
     if not math.isfinite(value):
         return str(value)
     if not (math.isfinite(scale) and scale > 0):
         return f"{value:.6g}"
-    decimals = max(0, 1 - math.floor(math.log10(scale)))
-    return f"{value:.{min(decimals, 12)}f}"
+    last = math.floor(math.log10(scale)) - 1  # the power of ten of the last digit shown
+    if value == 0 or 1e-4 <= abs(value) < 1e5:
+        return f"{value:.{min(max(0, -last), 12)}f}"
+    digits = min(max(1, math.floor(math.log10(abs(value))) - last + 1), 15)
+    return f"{value:#.{digits}g}" if digits > 1 else f"{value:.1g}"  # '#' keeps trailing 0s
 
 
 def format_estimate(

@@ -97,3 +97,10 @@ def test_tables_and_dataset_from_estimates():
         ds["bootstrap_samples"].sel(parameter="x_c"), [0.49, np.nan, 0.51]
     )
     assert np.isnan(ds["bootstrap_samples"].sel(parameter="zeta")).all()
+
+
+def test_format_value_outside_fixed_point_uses_significant_digits():
+    assert format_value(57338192074.0, 1e11) == "6e+10"  # error larger than the value
+    assert format_value(123456.7, 0.5) == "123456.70"
+    assert format_value(2.5e-7, 1.2e-8) == "2.50e-07"
+    assert format_value(-4.6e-10, 1e-9) == "-5e-10"
