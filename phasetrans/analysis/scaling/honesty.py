@@ -67,12 +67,13 @@ def at_bound(params: dict[str, Estimate]) -> tuple[str, ...]:
 
 
 def _not_determined(e: Estimate) -> Estimate:
-    """``e`` with its value and errors NaN (its replicates kept)."""
+    """``e`` with its value, errors and correlations gone (NaN; its replicates kept)."""
     return e.replace(
         math.nan,
         stderr=math.nan,
         curvature_stderr=math.nan,
         intervals={lv: (math.nan, math.nan) for lv in e.intervals},
+        correlations={},
     )
 
 
