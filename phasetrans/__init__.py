@@ -15,8 +15,13 @@ from importlib import import_module
 from typing import Any
 
 from phasetrans import accessor as _accessor  # noqa: F401  (registers ``ds.pt``)
+from phasetrans.analysis import plotting as _plotting
 from phasetrans.errors import ConfigError, PhasetransWarning, StudyError
 from phasetrans.version import __version__
+
+# ``result.plot()`` finds its figure in a registry that phasetrans.plots fills on import;
+# the analysis never imports the plots, so the package imports them on the first figure.
+_plotting.set_loader(lambda: import_module("phasetrans.plots"))
 
 _LAZY = {
     "load_study": "phasetrans.config",

@@ -40,7 +40,7 @@ from __future__ import annotations
 
 import math
 import warnings
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -55,6 +55,7 @@ __all__ = [
     "interval_bounds",
     "percentile_interval",
     "percentile_intervals",
+    "replicate",
 ]
 
 #: Confidence levels of the intervals every result reports (16–84 % and 2.5–97.5 %).
@@ -258,3 +259,36 @@ def bootstrap_std(values: np.ndarray, axis: int | None = None) -> float | np.nda
         dev = np.where(finite, values - np.expand_dims(mean, axis), 0.0)
         std = np.sqrt((dev**2).sum(axis=axis) / (n - 1))
     return np.where(n > 1, std, np.nan)
+
+
+def replicate(
+    n_resamples: int, width: int, estimate: Callable[[int], np.ndarray | None]
+) -> tuple[np.ndarray, np.ndarray]:
+    """The estimates of every resample, one row each: the loop of every bootstrap refit.
+
+    Parameters
+    ----------
+    n_resamples : int
+        Number of resamples.
+    width : int
+        Length of one estimate.
+    estimate : callable
+        ``estimate(b)``: the estimate on resample ``b`` (drawn beforehand, see
+        :func:`draw`), or None where it failed.
+
+    Returns
+    -------
+    rows : numpy.ndarray
+        ``(n_resamples, width)``; NaN rows where the estimate failed.
+    failed : numpy.ndarray of bool
+        ``(n_resamples,)``: which failed.
+    """
+    rows = np.full((n_resamples, width), np.nan)
+    failed = np.zeros(n_resamples, dtype=bool)
+    for b in range(n_resamples):
+        row = estimate(b)
+        if row is None:
+            failed[b] = True
+        else:
+            rows[b] = row
+    return rows, failed

@@ -42,7 +42,9 @@ __all__ = [
     "MSE_JUMP_MIN",
     "RECOVERED_MIN",
     "SEED",
+    "SYSTEMATICS_BOOTSTRAP",
     "TRAINING",
+    "TRANSITION_BOOTSTRAP",
     "curve_value",
     "default_slice",
     "default_value",
@@ -159,3 +161,12 @@ def default_window(da: xr.DataArray) -> tuple[float, float] | None:
 def curve_value(da: xr.DataArray, size: str) -> object:
     """The size value whose curve a single fit takes by default: the largest."""
     return max(da[size].values.tolist())
+
+
+#: Two-level resamples of the curve statistics of a transition analysis
+#: (``phasetrans transition``, ``ds.pt.transition``); its collapse takes at most
+#: :data:`BOOTSTRAP` of them, as a collapse on its own does.
+TRANSITION_BOOTSTRAP = 200
+#: Most resamples of each row of a transition's systematic-error table (each row is a
+#: whole collapse).
+SYSTEMATICS_BOOTSTRAP = 40

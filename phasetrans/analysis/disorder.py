@@ -30,14 +30,37 @@ from phasetrans.analysis.bootstrap import LEVELS, bootstrap_std, draw, interval_
 from phasetrans.analysis.samples import sample_values
 from phasetrans.errors import AnalysisInputError
 
-__all__ = ["binder_cumulant", "disorder_average", "susceptibility"]
+__all__ = [
+    "CHUNK_ELEMENTS",
+    "binder_cumulant",
+    "disorder_average",
+    "disorder_mean",
+    "disorder_variance",
+    "summary_dataset",
+    "susceptibility",
+]
 
 #: Largest number of array elements a chunk of resamples may hold.
-_CHUNK_ELEMENTS = 1 << 24
+CHUNK_ELEMENTS = 1 << 24
 
 
-def _mean(values: np.ndarray, levels: int) -> np.ndarray:
-    """Mean over the sample axes: over students, then over teachers; NaN skipped."""
+def disorder_mean(values: np.ndarray, levels: int) -> np.ndarray:
+    """Mean over the sample axes: over students, then over teachers; NaN skipped.
+
+    Parameters
+    ----------
+    values : numpy.ndarray
+        ``(..., [n_teachers,] n_students)``: the sample axes last.
+    levels : int
+        1 (students) or 2 (teachers, then students).
+
+    Returns
+    -------
+    numpy.ndarray
+        ``values`` without its ``levels`` trailing axes; each teacher weighs
+        the same, whatever its number of finite students; NaN where none is
+        finite.
+    """
     for _ in range(levels):
         finite = np.isfinite(values)
         n = finite.sum(axis=-1)
@@ -47,15 +70,18 @@ def _mean(values: np.ndarray, levels: int) -> np.ndarray:
     return values
 
 
-def _variance(values: np.ndarray, levels: int) -> np.ndarray:
-    """:math:`[\\langle (m - [\\langle m\\rangle])^2 \\rangle]` (population variance)."""
-    centre = _mean(values, levels)
-    return _mean((values - centre.reshape(*centre.shape, *(1,) * levels)) ** 2, levels)
+def disorder_variance(values: np.ndarray, levels: int) -> np.ndarray:
+    """:math:`[\\langle (m - [\\langle m\\rangle])^2 \\rangle]` (population variance).
+
+    Same arguments and shapes as :func:`disorder_mean`.
+    """
+    centre = disorder_mean(values, levels)
+    return disorder_mean((values - centre.reshape(*centre.shape, *(1,) * levels)) ** 2, levels)
 
 
 def _cumulant(values: np.ndarray, levels: int) -> np.ndarray:
-    m2 = _mean(values**2, levels)
-    m4 = _mean(values**4, levels)
+    m2 = disorder_mean(values**2, levels)
+    m4 = disorder_mean(values**4, levels)
     with np.errstate(invalid="ignore", divide="ignore"):
         return 1.0 - m4 / (3.0 * m2**2)
 
@@ -105,7 +131,7 @@ def _statistic(
     rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
     draws = draw(rng, values.shape[len(other) :], bootstrap)
     per_resample = max(values.size, 1)
-    step = max(1, _CHUNK_ELEMENTS // per_resample)
+    step = max(1, CHUNK_ELEMENTS // per_resample)
     parts = [
         statistic(draws.take_many(values, slice(start, start + step)), levels)
         for start in range(0, bootstrap, step)
@@ -116,13 +142,32 @@ def _statistic(
     return estimate, replicates, used, counts
 
 
-def _dataset(
+def summary_dataset(
     name: str,
     estimate: xr.DataArray,
     replicates: xr.DataArray | None,
     attrs: dict[str, object],
 ) -> xr.Dataset:
-    """``name``, ``error`` and ``interval`` (over ``level``, ``bound``) as one Dataset."""
+    """``name``, ``error`` and ``interval`` (over ``level``, ``bound``) as one Dataset.
+
+    Parameters
+    ----------
+    name : str
+        Name of the statistic's variable.
+    estimate : xarray.DataArray
+        The statistic.
+    replicates : xarray.DataArray or None
+        Its bootstrap replicates along a ``bootstrap`` dimension; None: the
+        Dataset holds ``name`` alone.
+    attrs : dict
+        The Dataset's attributes.
+
+    Returns
+    -------
+    xarray.Dataset
+        ``error`` is the bootstrap standard deviation, ``interval`` the
+        percentile intervals at :data:`~phasetrans.analysis.bootstrap.LEVELS`.
+    """
     data = {name: estimate}
     if replicates is not None:
         axis = replicates.get_axis_num("bootstrap")
@@ -206,9 +251,9 @@ def disorder_average(
     >>> avg["mean"].sel(training="spectral").plot()  # doctest: +SKIP
     """
     estimate, replicates, used, counts = _statistic(
-        da, _mean, teacher_dim, student_dim, bootstrap, seed
+        da, disorder_mean, teacher_dim, student_dim, bootstrap, seed
     )
-    out = _dataset("mean", estimate, replicates, _attrs(used, counts, bootstrap, seed))
+    out = summary_dataset("mean", estimate, replicates, _attrs(used, counts, bootstrap, seed))
     out["mean"].attrs = {"long_name": f"disorder average of {da.name or 'observable'}"}
     return out
 
@@ -277,13 +322,15 @@ def susceptibility(
             value=size,
         )
     estimate, replicates, used, counts = _statistic(
-        da, _variance, teacher_dim, student_dim, bootstrap, seed
+        da, disorder_variance, teacher_dim, student_dim, bootstrap, seed
     )
     n = n.astype(float).drop_vars([c for c in n.coords if c not in estimate.coords])
     estimate = estimate * n
     if replicates is not None:
         replicates = (replicates * n).transpose(*estimate.dims, "bootstrap")
-    out = _dataset("susceptibility", estimate, replicates, _attrs(used, counts, bootstrap, seed))
+    out = summary_dataset(
+        "susceptibility", estimate, replicates, _attrs(used, counts, bootstrap, seed)
+    )
     out.attrs["size"] = size
     out["susceptibility"].attrs = {
         "long_name": f"{size} x disorder variance of {da.name or 'observable'}"
@@ -339,6 +386,6 @@ def binder_cumulant(
     estimate, replicates, used, counts = _statistic(
         da, _cumulant, teacher_dim, student_dim, bootstrap, seed
     )
-    out = _dataset("cumulant", estimate, replicates, _attrs(used, counts, bootstrap, seed))
+    out = summary_dataset("cumulant", estimate, replicates, _attrs(used, counts, bootstrap, seed))
     out["cumulant"].attrs = {"long_name": f"Binder cumulant of {da.name or 'observable'}"}
     return out

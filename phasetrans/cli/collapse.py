@@ -14,23 +14,17 @@ from __future__ import annotations
 import argparse
 import math
 from pathlib import Path
-from typing import TYPE_CHECKING
 
-from phasetrans.errors import ConfigError, PhasetransError
-
-if TYPE_CHECKING:
-    pass
-
+from phasetrans.cli.options import default_out, working
 from phasetrans.cli.slicing import (
     Slice,
     add_slice_options,
     analysis_error,
     check_parameter,
-    default_out,
     number,
     parse_fix,
-    working,
 )
+from phasetrans.errors import ConfigError, PhasetransError
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -75,10 +69,6 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="figure path (default: out/<data stem>/collapse-<observable>-<method>-<slice>.png)",
     )
     p.set_defaults(func=main)
-
-
-# ---------------------------------------------------------------------------
-# parsing helpers (also used by ``phasetrans fit``)
 
 
 def main(args: argparse.Namespace) -> int:
@@ -145,22 +135,13 @@ def main(args: argparse.Namespace) -> int:
 
 
 def _summary(result) -> str:
-    """One line per exponent: estimate and its 95 % interval."""
-    parts = []
+    """One line per exponent: estimate and its 95 % interval (or standard error)."""
     names = ("inv_nu", "zeta") if result.size_independent else ("x_c", "nu", "zeta")
-    for name in names:
-        value = result.params[name]
-        if name in result.fixed:
-            parts.append(f"{name} = {value:g} (fixed)")
-        elif result.intervals:
-            lo, hi = result.interval(name, 0.95)
-            parts.append(f"{name} = {value:.4g} [95%: {lo:.4g}, {hi:.4g}]")
-        else:
-            err = result.stderr.get(name, math.nan)
-            parts.append(f"{name} = {value:.4g} ± {err:.2g}")
+    level = 0.95 if result.n_bootstrap else None
+    parts = [f"{name} = {result.params[name].format(level)}" for name in names]
     line = "estimates: " + "; ".join(parts) + f"; S = {result.quality:.3g}"
     if result.size_independent:
         line += " (1/nu ~ 0: curves independent of size; x_c not determined by the collapse)"
-    if getattr(result, "at_bound", ()):
+    if result.at_bound:
         line += f" (at an optimiser bound: {', '.join(result.at_bound)} not determined)"
     return line

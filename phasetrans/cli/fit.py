@@ -12,15 +12,14 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from phasetrans.cli.options import default_out, working
 from phasetrans.cli.slicing import (
     Slice,
     add_slice_options,
     analysis_error,
     check_parameter,
     choice,
-    default_out,
     number,
-    working,
 )
 from phasetrans.errors import ConfigError, PhasetransError
 

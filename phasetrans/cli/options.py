@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import _thread
 import argparse
+import logging
 import signal
 import threading
 import time
@@ -26,10 +27,14 @@ from phasetrans.store import read_dataset, read_root, write_in_progress
 __all__ = [
     "add_data_argument",
     "add_study_arguments",
+    "default_out",
     "interrupts_wait_for_writes",
     "open_data",
     "open_study_file",
+    "working",
 ]
+
+log = logging.getLogger("phasetrans.cli")
 
 
 def add_study_arguments(p: argparse.ArgumentParser) -> None:
@@ -96,3 +101,33 @@ def interrupts_wait_for_writes() -> Iterator[None]:
         yield
     finally:
         signal.signal(signal.SIGINT, previous)
+
+
+@contextmanager
+def working(message: str, *, after: float = 2.0, every: float = 10.0) -> Iterator[None]:
+    """Log ``message`` with the elapsed time while a long analysis runs (on stderr in the CLI).
+
+    Nothing is shown for work that ends within ``after`` seconds, so quick
+    errors stay one line.
+    """
+    done = threading.Event()
+    start = time.monotonic()
+
+    def beat() -> None:
+        wait = after
+        while not done.wait(wait):
+            log.info("%s ... %.0f s", message, time.monotonic() - start)
+            wait = every
+
+    thread = threading.Thread(target=beat, daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        done.set()
+        thread.join()
+
+
+def default_out(data: str, name: str) -> Path:
+    """``out/<data stem>/<name>.png``: where a subcommand writes its figure by default."""
+    return Path("out") / Path(data).stem / f"{name}.png"

@@ -1,29 +1,26 @@
 """What ``phasetrans collapse`` and ``phasetrans fit`` share: the slice options and their checks.
 
 Which slice of a study they analyse (observable, training, size, control,
-window, fixed coordinates), the parsing of numbers and fixed parameters into
-one-line errors, and a progress note for long analyses.
+window, fixed coordinates) and the parsing of numbers and fixed parameters
+into one-line errors.  The rules themselves (which starting values a collapse
+can use) belong to the analysis; this module only maps them to options.
 """
 
 from __future__ import annotations
 
 import argparse
-import logging
 import math
-import threading
-import time
-from collections.abc import Iterator
-from contextlib import contextmanager
-from pathlib import Path
 from typing import TYPE_CHECKING
 
+from phasetrans.analysis.defaults import BOOTSTRAP, SEED
 from phasetrans.errors import ConfigError, PhasetransError
 
 if TYPE_CHECKING:
     import xarray as xr
 
 # The dispatcher imports every subcommand to build its parser: keep this module
-# light and import numpy, xarray, scipy and matplotlib when the command runs.
+# light and import scipy and matplotlib when the command runs (the defaults come
+# with the package, which imports them for the ``ds.pt`` accessor).
 #: Copies of the analysis names (a test checks that they follow the analysis).
 OBSERVABLES = (
     "delta_mse",
@@ -56,8 +53,6 @@ OPTION_OF = {
     "side": "--side",
     "criterion": "--criterion",
 }
-
-log = logging.getLogger("phasetrans.cli")
 
 
 def add_slice_options(p: argparse.ArgumentParser, *, fit: bool = False) -> None:
@@ -129,10 +124,10 @@ def add_slice_options(p: argparse.ArgumentParser, *, fit: bool = False) -> None:
         "--bootstrap",
         default=None,
         metavar="B",
-        help="bootstrap resamples of the seeds (teachers, then students) (default: 100)",
+        help=f"bootstrap resamples of the seeds (teachers, then students) (default: {BOOTSTRAP})",
     )
     p.add_argument(
-        "--seed", default=None, metavar="S", help="seed of the bootstrap, an integer >= 0 (0)"
+        "--seed", default=None, metavar="S", help=f"seed of the bootstrap, an integer >= 0 ({SEED})"
     )
 
 
@@ -184,17 +179,11 @@ def parse_fix(items: list[str]) -> dict[str, float]:
 
 
 def check_parameter(option: str, name: str, value: float | None, x_range) -> None:
-    """Refuse starting or fixed values that make the scaling form overflow."""
-    if value is None:
-        return
-    lo, hi = x_range
-    if name == "x_c" and not (math.isfinite(value) and lo <= value <= hi):
-        allowed = f"a number within the control range [{lo:g}, {hi:g}]"
-    elif name == "nu" and (math.isnan(value) or abs(value) < 0.01):
-        allowed = "a non-zero number with |nu| >= 0.01, or inf (no size dependence)"
-    elif name in ("zeta", "b", "omega") and not (math.isfinite(value) and abs(value) <= 50):
-        allowed = "a finite number with |value| <= 50"
-    else:
+    """Refuse a starting or fixed value the collapse cannot use (the analysis's rule)."""
+    from phasetrans.analysis.scaling.checks import parameter_rule
+
+    allowed = None if value is None else parameter_rule(name, value, x_range)
+    if allowed is None:
         return
     shown = f"{name}={value:g}" if option == "--fix" else f"{value:g}"
     raise ConfigError(
@@ -386,35 +375,3 @@ def _has(ds: xr.Dataset, observable: str) -> bool:
     except PhasetransError:
         return False
     return True
-
-
-@contextmanager
-def working(message: str, *, after: float = 2.0, every: float = 10.0) -> Iterator[None]:
-    """Log ``message`` with the elapsed time while a long analysis runs (on stderr in the CLI).
-
-    Nothing is shown for work that ends within ``after`` seconds, so quick
-    errors stay one line.
-    """
-    done = threading.Event()
-    start = time.monotonic()
-
-    def beat() -> None:
-        wait = after
-        while not done.wait(wait):
-            log.info("%s ... %.0f s", message, time.monotonic() - start)
-            wait = every
-
-    thread = threading.Thread(target=beat, daemon=True)
-    thread.start()
-    try:
-        yield
-    finally:
-        done.set()
-        thread.join()
-
-
-def default_out(data: str, name: str) -> Path:
-    return Path("out") / Path(data).stem / f"{name}.png"
-
-
-# ---------------------------------------------------------------------------

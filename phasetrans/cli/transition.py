@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from phasetrans.analysis.defaults import SEED, TRANSITION_BOOTSTRAP
 from phasetrans.errors import ConfigError, PhasetransError
 
 #: Command-line option of each analysis argument, to name it in one-line errors.
@@ -64,8 +65,13 @@ def register(sub: argparse._SubParsersAction) -> None:
         metavar="DIM=VALUE",
         help="value of another dimension with several values; repeat for several",
     )
-    p.add_argument("--bootstrap", default=None, metavar="B", help="two-level resamples (200)")
-    p.add_argument("--seed", default=None, metavar="S", help="seed of the resamples (0)")
+    p.add_argument(
+        "--bootstrap",
+        default=None,
+        metavar="B",
+        help=f"two-level resamples ({TRANSITION_BOOTSTRAP})",
+    )
+    p.add_argument("--seed", default=None, metavar="S", help=f"seed of the resamples ({SEED})")
     p.add_argument("--no-systematics", action="store_true", help="skip the systematic-error table")
     p.add_argument(
         "--out",
@@ -122,11 +128,13 @@ def _error(exc: PhasetransError) -> ConfigError:
 
 def main(args: argparse.Namespace) -> int:
     from phasetrans.analysis.transition import transition
-    from phasetrans.analysis.transition.analysis import BOOTSTRAP
-    from phasetrans.cli.slicing import default_out, number, working
+    from phasetrans.cli.options import default_out, working
+    from phasetrans.cli.slicing import number
 
-    bootstrap = number("--bootstrap", args.bootstrap or str(BOOTSTRAP), integer=True, minimum=0)
-    seed = number("--seed", args.seed or "0", integer=True, minimum=0)
+    bootstrap = number(
+        "--bootstrap", args.bootstrap or str(TRANSITION_BOOTSTRAP), integer=True, minimum=0
+    )
+    seed = number("--seed", args.seed or str(SEED), integer=True, minimum=0)
     at = _at(args.at)
     out = Path(args.out) if args.out else None
     if out is not None and out.suffix not in (".png", ".nc"):

@@ -10,15 +10,18 @@ data span decades.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import textwrap
+from collections.abc import Mapping, Sequence
 
 import matplotlib as mpl
 import numpy as np
+import xarray as xr
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
 from phasetrans.analysis.exponents import ModelComparison, TransitionFit
 from phasetrans.analysis.scaling import CollapseResult
+from phasetrans.errors import AnalysisInputError
 from phasetrans.plots._base import (
     control_label,
     new_figure,
@@ -29,29 +32,12 @@ from phasetrans.plots._base import (
 __all__ = ["plot_collapse", "plot_fit"]
 
 
-def _pm(result: CollapseResult, name: str, value: float) -> str:
-    """``value ± error`` with two significant digits of the error."""
-    if name in result.fixed:
-        return f"{value:.4g} (fixed)"
-    err = result.stderr.get(name, np.nan)
-    if not (np.isfinite(err) and err > 0):
-        return f"{value:.4g}"
-    decimals = min(max(0, 1 - int(np.floor(np.log10(err)))), 12)
-    return f"{value:.{decimals}f} ± {err:.2g}"
-
-
-def _control_text(values: np.ndarray, dim: str, long_name: str | None) -> str:
-    """Label of the control axis; ``control`` of an observables array is n - h_T or n/h_T - 1."""
-    label = control_label(dim, long_name)
-    if label != (long_name or dim) or dim != "control":
-        return label
-    finite = np.asarray(values, dtype=float)
-    finite = finite[np.isfinite(finite)]
-    if finite.size and np.allclose(finite, np.round(finite)) and np.ptp(finite) > 2:
-        return control_label("shift")
-    if finite.size and finite.min() >= -1.0:
-        return control_label("ratio")
-    return label
+def _control_text(dim: str, attrs: Mapping[str, object], name: object = None) -> str:
+    """Label of the control axis from what the input recorded: its name and long name."""
+    long_name = attrs.get("long_name")
+    return control_label(
+        str(name) if name is not None else dim, str(long_name) if long_name else None
+    )
 
 
 def _size_symbol(size_dim: str) -> str:
@@ -59,13 +45,90 @@ def _size_symbol(size_dim: str) -> str:
     return {"width": "$W$", "teacher_width": "$h_T$", "input_dim": "$N$"}.get(size_dim, size_dim)
 
 
-def plot_collapse(result: CollapseResult, *, title: str | None = None) -> Figure:
+def _collapse_axes(ax: Axes | Sequence[Axes] | None) -> tuple[Figure, dict[str, Axes]]:
+    """The three panels: a new figure, or the ``(raw, collapsed, residual)`` axes given."""
+    if ax is None:
+        fig = new_figure(11.0, 5.2)
+        axes = fig.subplot_mosaic(
+            [["raw", "collapsed"], ["raw", "residual"]], height_ratios=[3, 1.3], sharex=False
+        )
+        axes["residual"].sharex(axes["collapsed"])
+        return fig, axes
+    given = [ax] if isinstance(ax, Axes) else list(np.ravel(ax))
+    if len(given) != 3 or not all(isinstance(a, Axes) for a in given):
+        raise AnalysisInputError(
+            f"ax: the collapse figure draws three panels (raw, collapsed, residual); "
+            f"{len(given)} given; allowed: three Axes, or None for a figure of its own",
+            field="ax",
+            value=len(given),
+        )
+    return given[0].figure, dict(zip(("raw", "collapsed", "residual"), given, strict=True))
+
+
+def _draw_sizes(axes: dict[str, Axes], sc: xr.Dataset, size_dim: str, control_dim: str) -> None:
+    """Each size: raw curve with error bars, scaled points, residuals; the master curve."""
+    sizes = sc[size_dim].values
+    order = np.argsort(sizes.astype(float))
+    palette = mpl.colormaps["viridis"](np.linspace(0.0, 0.9, sizes.size))
+    for rank, i in enumerate(order):
+        row = sc.isel({size_dim: i})
+        style = {"color": palette[rank], "marker": "o", "ms": 3}
+        label = f"{_size_symbol(str(size_dim))} = {sizes[i]:g}"
+        ok = np.isfinite(row["observable"].values)
+        axes["raw"].errorbar(
+            row[control_dim].values[ok], row["observable"].values[ok],
+            yerr=row["error"].values[ok], lw=1, capsize=0, label=label, **style,
+        )  # fmt: skip
+        ok = np.isfinite(row["scaled_y"].values)
+        axes["collapsed"].errorbar(
+            row["scaled_x"].values[ok], row["scaled_y"].values[ok],
+            yerr=row["scaled_error"].values[ok], lw=0, elinewidth=0.8, label=label, **style,
+        )  # fmt: skip
+        ok = np.isfinite(row["residual"].values)
+        axes["residual"].plot(
+            row["scaled_x"].values[ok], row["residual"].values[ok], "o", ms=2.5,
+            color=palette[rank],
+        )  # fmt: skip
+    xs, ms = sc["scaled_x"].values.ravel(), sc["master"].values.ravel()
+    ok = np.isfinite(xs) & np.isfinite(ms)
+    sort = np.argsort(xs[ok])
+    axes["collapsed"].plot(xs[ok][sort], ms[ok][sort], color="0.3", lw=0.8, label="master curve")
+    for level, alpha in ((1, 0.25), (2, 0.12)):
+        axes["residual"].axhspan(-level, level, color="0.5", alpha=alpha, lw=0)
+    axes["residual"].axhline(0, color="0.3", lw=0.8)
+
+
+def _collapse_title(result: CollapseResult) -> str:
+    """The estimates, each as value ± error (or "(fixed)")."""
+    p = result.params
+    if result.size_independent:
+        title = (
+            f"1/ν = {p['inv_nu'].format()}: curves independent of "
+            f"{_size_symbol(str(result.size_dim))} ($x_c$ not determined by the collapse),  "
+            f"ζ = {p['zeta'].format()}"
+        )
+    else:
+        title = f"$x_c$ = {p['x_c'].format()},  ν = {p['nu'].format()},  ζ = {p['zeta'].format()}"
+    if result.corrections:
+        title += f",  b = {p['b'].format()}, ω = {p['omega'].format()}"
+    return title
+
+
+def plot_collapse(
+    result: CollapseResult,
+    *,
+    ax: Sequence[Axes] | None = None,
+    title: str | None = None,
+) -> Figure:
     """Raw curves per size beside the collapsed ones, with the residuals below.
 
     Parameters
     ----------
     result : CollapseResult
         Output of :func:`phasetrans.analysis.scaling.collapse`.
+    ax : three Axes, optional
+        ``(raw, collapsed, residual)`` panels to draw into; a new figure by
+        default.
     title : str, optional
         Figure title (default: the estimates).
 
@@ -77,65 +140,22 @@ def plot_collapse(result: CollapseResult, *, title: str | None = None) -> Figure
         :math:`(x - x_c) L^{1/\\nu}` with the master curve through the other
         sizes.  Right, bottom: the normalised residuals
         :math:`(y - Y)/\\sqrt{dy^2 + dY^2}` whose mean square is the quality S.
+        The axes are labelled from the input's attributes, which the result
+        keeps (the observable and the control that
+        :func:`~phasetrans.analysis.observables.collapse_array` records).
+
+    Raises
+    ------
+    AnalysisInputError
+        If ``ax`` is not three Axes.
     """
     sc = result.scaled
     size_dim, control_dim = result.size_dim, result.control_dim
-    fig = new_figure(11.0, 5.2)
-    axes = fig.subplot_mosaic(
-        [["raw", "collapsed"], ["raw", "residual"]],
-        height_ratios=[3, 1.3],
-        sharex=False,
-    )
-    axes["residual"].sharex(axes["collapsed"])
-    sizes = sc[size_dim].values
-    order = np.argsort(sizes.astype(float))
-    colors = mpl.colormaps["viridis"](np.linspace(0.0, 0.9, sizes.size))
-    for rank, i in enumerate(order):
-        row = sc.isel({size_dim: i})
-        color = colors[rank]
-        label = f"{_size_symbol(str(size_dim))} = {sizes[i]:g}"
-        ok = np.isfinite(row["observable"].values)
-        axes["raw"].errorbar(
-            row[control_dim].values[ok],
-            row["observable"].values[ok],
-            yerr=row["error"].values[ok],
-            color=color,
-            marker="o",
-            ms=3,
-            lw=1,
-            capsize=0,
-            label=label,
-        )
-        ok = np.isfinite(row["scaled_y"].values)
-        axes["collapsed"].errorbar(
-            row["scaled_x"].values[ok],
-            row["scaled_y"].values[ok],
-            yerr=row["scaled_error"].values[ok],
-            color=color,
-            marker="o",
-            ms=3,
-            lw=0,
-            elinewidth=0.8,
-            label=label,
-        )
-        ok = np.isfinite(row["residual"].values)
-        axes["residual"].plot(
-            row["scaled_x"].values[ok], row["residual"].values[ok], "o", ms=2.5, color=color
-        )
-    xs = sc["scaled_x"].values.ravel()
-    ms = sc["master"].values.ravel()
-    ok = np.isfinite(xs) & np.isfinite(ms)
-    sort = np.argsort(xs[ok])
-    axes["collapsed"].plot(xs[ok][sort], ms[ok][sort], color="0.3", lw=0.8, label="master curve")
-    for level, alpha in ((1, 0.25), (2, 0.12)):
-        axes["residual"].axhspan(-level, level, color="0.5", alpha=alpha, lw=0)
-    axes["residual"].axhline(0, color="0.3", lw=0.8)
-
+    fig, axes = _collapse_axes(ax)
+    _draw_sizes(axes, sc, size_dim, control_dim)
     obs_attrs = sc["observable"].attrs
-    name = observable_label(obs_attrs.get("name"), obs_attrs.get("long_name"))
-    x_text = _control_text(
-        sc[control_dim].values, str(control_dim), sc[control_dim].attrs.get("long_name")
-    )
+    name = observable_label(obs_attrs.get("observable"), obs_attrs.get("long_name"))
+    x_text = _control_text(str(control_dim), sc[control_dim].attrs, sc.attrs.get("control"))
     symlog_if_spread(axes["raw"], sc["observable"].values)
     symlog_if_spread(axes["collapsed"], sc["scaled_y"].values)
     if isinstance(result.sample_dim, tuple | list):
@@ -151,7 +171,7 @@ def plot_collapse(result: CollapseResult, *, title: str | None = None) -> Figure
     if not result.size_independent:
         axes["raw"].axvline(result.x_c, color="0.5", ls="--", lw=0.8)
     axes["raw"].legend(fontsize="small")
-    zeta = "" if result.zeta == 0 and "zeta" in result.fixed else r"$L^{-\zeta}\,\times$ "
+    zeta = "" if result.zeta == 0 and result.zeta.fixed else r"$L^{-\zeta}\,\times$ "
     size_symbol = _size_symbol(str(size_dim))
     axes["collapsed"].set(ylabel=f"{zeta}{name}", title=f"collapse, $L$ = {size_symbol}")
     axes["collapsed"].legend(fontsize="small")
@@ -161,21 +181,7 @@ def plot_collapse(result: CollapseResult, *, title: str | None = None) -> Figure
         title=_wrap(f"S = {result.quality:.3g} ({result.error_model})"),
     )
     axes["residual"].title.set_fontsize("small")
-    if title is None:
-        if result.size_independent:
-            title = (
-                f"1/ν = {_pm(result, 'inv_nu', result.params['inv_nu'])}: curves independent "
-                f"of {_size_symbol(str(size_dim))} ($x_c$ not determined by the collapse),  "
-                f"ζ = {_pm(result, 'zeta', result.zeta)}"
-            )
-        else:
-            title = (
-                f"$x_c$ = {_pm(result, 'x_c', result.x_c)},  ν = {_pm(result, 'nu', result.nu)},  "
-                f"ζ = {_pm(result, 'zeta', result.zeta)}"
-            )
-        if result.corrections:
-            title += f",  b = {result.params['b']:.3g}, ω = {result.params['omega']:.3g}"
-    fig.suptitle(title)
+    fig.suptitle(title if title is not None else _collapse_title(result))
     return fig
 
 
@@ -238,7 +244,7 @@ def plot_fit(
             bottom.axhspan(-level, level, color="0.5", alpha=alpha, lw=0)
     top.set(ylabel=observable_label(first.name))
     top.legend(fontsize="small")
-    x_text = _control_text(first.x, str(first.control_dim), None)
+    x_text = _control_text(str(first.control_dim), first.control_attrs, first.attrs.get("control"))
     bottom.set(xlabel=f"control {x_text}", ylabel="residual / σ" if weighted else "residual")
     if title is None:
         title = (
@@ -251,6 +257,4 @@ def plot_fit(
 
 def _wrap(text: str, width: int = 70) -> str:
     """Break a long panel title into lines so that it is not clipped."""
-    import textwrap
-
     return "\n".join(textwrap.wrap(text, width))

@@ -1,4 +1,4 @@
-"""Figures of the transition analysis: the four-panel summary and the r_n histograms."""
+"""Figures of the transition analysis: the summary, a paired comparison, r_n histograms."""
 
 from __future__ import annotations
 
@@ -10,12 +10,14 @@ import xarray as xr
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
+from phasetrans.errors import AnalysisInputError
 from phasetrans.plots._base import colors, panels, plain_log_ticks
 
 if TYPE_CHECKING:
+    from phasetrans.analysis.transition.compare import TransitionComparison
     from phasetrans.analysis.transition.result import TransitionResult
 
-__all__ = ["plot_overlap_histograms", "plot_transition"]
+__all__ = ["plot_comparison", "plot_overlap_histograms", "plot_transition"]
 
 
 def _band(ds: xr.Dataset, name: str, level: float = 0.68) -> tuple[np.ndarray, np.ndarray]:
@@ -114,11 +116,11 @@ def _spread_panel(ax: Axes, result: TransitionResult, pc: xr.Dataset, sizes: np.
         ax.text(0.5, 0.5, text, ha="center", va="center", transform=ax.transAxes)
         return
     ax.errorbar(sizes, spread, yerr, fmt="o", capsize=3, label="spread (68 %)")
-    a = result.spread_exponent["estimate"] if result.spread_exponent else np.nan
+    a = result.params["spread"] if "spread" in result.params else np.nan
     if np.isfinite(a):
         scale = np.exp(np.mean(np.log(spread[positive]) + a * np.log(sizes[positive])))
         ax.plot(sizes, scale * sizes**-a, "-", label=f"$N^{{-{a:.2f}}}$")
-    inv = result.collapse.params.get("inv_nu", np.nan)
+    inv = result.collapse.params["inv_nu"]
     if np.isfinite(inv) and inv > 0:
         first = int(np.argmax(positive))
         scale = spread[first] * sizes[first] ** inv
@@ -127,6 +129,44 @@ def _spread_panel(ax: Axes, result: TransitionResult, pc: xr.Dataset, sizes: np.
     ax.set_yscale("log")
     plain_log_ticks(ax)
     ax.legend(fontsize=7)
+
+
+def plot_comparison(
+    comparison: TransitionComparison,
+    *,
+    ax: Axes | Sequence[Axes] | None = None,
+    title: str | None = None,
+) -> Figure:
+    """The disorder averages of two trainings side by side, one curve per size.
+
+    Parameters
+    ----------
+    comparison : TransitionComparison
+        From :func:`phasetrans.analysis.transition.compare_transitions`.
+    ax : pair of Axes, optional
+        Where to draw ``a`` and ``b`` (new figure by default).
+    title : str, optional
+        Figure title.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    fig, axes = panels(2, ax)
+    pairs = zip(comparison.labels, (comparison.a, comparison.b), strict=True)
+    for a, (label, r) in zip(axes, pairs, strict=True):
+        for n in r.sizes:
+            curve = r.curves["mean"].sel({r.size: n})
+            a.plot(curve[r.control], curve, "o-", ms=3, label=f"{r.size} = {n:g}")
+        a.set_title(label)
+        a.set_xlabel(r.control)
+        if r.log:
+            a.set_xscale("log")
+    axes[0].set_ylabel(f"{comparison.a.order} (disorder average)")
+    axes[0].legend(fontsize=7)
+    if title:
+        fig.suptitle(title)
+    return fig
 
 
 def plot_overlap_histograms(
@@ -154,7 +194,12 @@ def plot_overlap_histograms(
     """
     other = [d for d in counts.dims if d not in (control, "bin")]
     if len(other) > 1:
-        raise ValueError(f"counts has dimensions {other} besides {control!r} and 'bin'; select one")
+        raise AnalysisInputError(
+            f"counts has dimensions {other} besides {control!r} and 'bin'; select one value "
+            "of all but one",
+            field="counts",
+            value=other,
+        )
     cells = counts[other[0]].values if other else [None]
     fig, axes = panels(len(cells), ax, width=3.6, height=3.0, sharey=True)
     cmap = colors(counts.sizes[control])

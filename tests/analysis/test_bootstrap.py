@@ -103,3 +103,11 @@ def test_percentile_intervals_of_a_normal_sample():
 def test_bad_draw_arguments(shape, n):
     with pytest.raises(AnalysisInputError, match="allowed"):
         draw(np.random.default_rng(0), shape, n)
+
+
+def test_replicate_keeps_failed_resamples_as_nan_rows():
+    from phasetrans.analysis.bootstrap import replicate
+
+    rows, failed = replicate(4, 2, lambda b: None if b % 2 else np.array([b, 10.0 * b]))
+    np.testing.assert_array_equal(failed, [False, True, False, True])
+    np.testing.assert_array_equal(rows, [[0, 0], [np.nan, np.nan], [2, 20], [np.nan, np.nan]])

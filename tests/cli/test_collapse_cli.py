@@ -192,6 +192,10 @@ def test_fit_of_an_order_parameter_against_alpha(swept_file, tmp_path, capsys):
     ("argv", "message"),
     [
         (["collapse", "{data}", "--nu", "0"], "--nu: '0' is not allowed; use a non-zero number"),
+        (
+            ["collapse", "{data}", "--nu", "0.015"],
+            "--nu: '0.015' is not allowed; use a non-zero number with |nu| >= 0.02",
+        ),  # |1/nu| beyond the optimiser's bound 50
         (["collapse", "{data}", "--seed", "-1"], "--seed: '-1' is not allowed; use a value >= 0"),
         (["fit", "{data}", "--seed", "-1"], "--seed: '-1' is not allowed"),
         (
@@ -267,3 +271,18 @@ def test_every_option_has_help():
     for name in ("collapse", "fit", "topology"):
         for action in sub.choices[name]._actions:
             assert action.help, (name, action.dest)
+
+
+def test_help_shows_the_analysis_defaults():
+    from phasetrans.analysis.defaults import BOOTSTRAP, SEED, TRANSITION_BOOTSTRAP
+    from phasetrans.cli import build_parser
+
+    sub = next(a for a in build_parser()._actions if a.dest == "command")
+    for name, default in (("collapse", BOOTSTRAP), ("fit", BOOTSTRAP),
+                          ("transition", TRANSITION_BOOTSTRAP)):  # fmt: skip
+        helps = {a.dest: a.help for a in sub.choices[name]._actions}
+        assert (
+            helps["bootstrap"].endswith(f"({default})")
+            or f"default: {default})" in helps["bootstrap"]
+        ), (name, helps["bootstrap"])
+        assert f"({SEED})" in helps["seed"]

@@ -15,7 +15,8 @@ Modules, in the manner of lmfit:
                 and :data:`MODELS` by name
 ``results``     :class:`TransitionFit` and :class:`ModelComparison`, with ``report()``
 ``fit``         :func:`fit_transition`: one model, weighted by the samples' error,
-                with bootstrap intervals (from :mod:`phasetrans.analysis.bootstrap`)
+                with bootstrap intervals
+``resampling``  its bootstrap refits (draws from :mod:`phasetrans.analysis.bootstrap`)
 ``compare``     :func:`compare_models`: several models ranked by AIC or BIC
 """
 

@@ -2,6 +2,7 @@ r"""Fit one transition model to an observable, with bootstrap intervals."""
 
 from __future__ import annotations
 
+import math
 import warnings
 from collections.abc import Sequence
 
@@ -9,8 +10,10 @@ import lmfit
 import numpy as np
 import xarray as xr
 
-from phasetrans.analysis.bootstrap import draw, percentile_intervals
+from phasetrans.analysis.bootstrap import percentile_intervals
+from phasetrans.analysis.estimate import Estimate
 from phasetrans.analysis.exponents.models import MODELS
+from phasetrans.analysis.exponents.resampling import FitPoints, Refits, resample_fit
 from phasetrans.analysis.exponents.results import TransitionFit
 from phasetrans.analysis.samples import (
     describe_samples,
@@ -177,6 +180,57 @@ def fit_transition(
     .. [3] L. Giambagli et al., "How a student becomes a teacher: learning and
        forgetting through spectral methods", NeurIPS 2023 (arXiv:2310.12612).
     """
+    _check(model, bootstrap)
+    points = _points(da, control_dim, sample_dim, side, window, float(x_c), error)
+    lm = MODELS[model]()
+    nvarys = len(lm.param_names) - (1 if model == "power" and not vary_x_c else 0)
+    if points.x.size <= nvarys:
+        raise AnalysisInputError(
+            f"{points.x.size} points on side {side!r} of x_c={x_c:g} in window {window!r}; "
+            f"the {model} model needs more than {nvarys}",
+            field="window",
+            value=window,
+        )
+    if params is not None:
+        start = params
+    else:
+        start = lm.guess(points.y, points.x, **({"x_c": float(x_c)} if model == "power" else {}))
+    if model == "power":
+        start["x_c"].set(vary=vary_x_c)
+    result = lm.fit(points.y, start, x=points.x, weights=points.weights, nan_policy="raise")
+    refits = resample_fit(lm, result, points, bootstrap, seed) if bootstrap else None
+    if refits is not None and refits.n_failed:
+        warnings.warn(
+            f"{refits.n_failed} of {bootstrap} bootstrap refits of the {model} model failed; "
+            "its intervals come from the others",
+            PhasetransWarning,
+            stacklevel=2,
+        )
+    used, levels = points.sample_dims, points.levels
+    return TransitionFit(
+        model=model,
+        result=result,
+        params=_estimates(result, refits),
+        x=points.x,
+        y=points.y,
+        yerr=points.yerr,
+        error_model=points.error_model,
+        control_dim=control_dim,
+        sample_dim=(used[0] if levels == 1 else used) if levels else None,
+        side=side,
+        window=window,
+        x_c=float(x_c),
+        bootstrap_kind=refits.kind if refits is not None else "",
+        n_bootstrap=bootstrap,
+        n_bootstrap_failed=refits.n_failed if refits is not None else 0,
+        seed=seed,
+        name=str(da.name) if da.name is not None else "observable",
+        attrs=dict(da.attrs),
+        control_attrs=dict(da[control_dim].attrs),
+    )
+
+
+def _check(model: str, bootstrap: int) -> None:
     if model not in MODELS:
         raise AnalysisInputError(
             f"model={model!r}; allowed: {list(MODELS)}", field="model", value=model
@@ -185,10 +239,20 @@ def fit_transition(
         raise AnalysisInputError(
             f"bootstrap={bootstrap!r}; allowed: an integer >= 0", field="bootstrap", value=bootstrap
         )
-    x, values, keep, used = _select(da, control_dim, sample_dim, side, window, float(x_c))
-    levels = len(used)
-    lm = MODELS[model]()
 
+
+def _points(
+    da: xr.DataArray,
+    control_dim: str,
+    sample_dim: str | Sequence[str] | None,
+    side: str,
+    window,
+    x_c: float,
+    error: xr.DataArray | float | None,
+) -> FitPoints:
+    """The points fitted: the chosen side and window, the mean and its error model, finite only."""
+    x, values, keep, used = _select(da, control_dim, sample_dim, side, window, x_c)
+    levels = len(used)
     floor = 0.0
     if levels:
         if values.shape[1] < 2:
@@ -212,90 +276,34 @@ def fit_transition(
             yerr = _given_errors(error, da, control_dim, keep)
             error_model = "given"
     ok = np.isfinite(y) & (np.isfinite(yerr) if yerr is not None else True)
-    x, y = x[ok], y[ok]
-    if yerr is not None:
-        yerr = yerr[ok]
-    if levels:
-        values = values[ok]
-
-    nvarys = len(lm.param_names) - (1 if model == "power" and not vary_x_c else 0)
-    if x.size <= nvarys:
-        raise AnalysisInputError(
-            f"{x.size} points on side {side!r} of x_c={x_c:g} in window {window!r}; "
-            f"the {model} model needs more than {nvarys}",
-            field="window",
-            value=window,
-        )
-    if params is not None:
-        start = params
-    else:
-        start = lm.guess(y, x, **({"x_c": float(x_c)} if model == "power" else {}))
-    if model == "power":
-        start["x_c"].set(vary=vary_x_c)
-    weights = None if yerr is None else 1.0 / yerr
-    result = lm.fit(y, start, x=x, weights=weights, nan_policy="raise")
-
-    varying = [k for k, p in result.params.items() if p.vary]
-    samples = {k: np.full(bootstrap, np.nan) for k in varying}
-    kind = ""
-    failed = 0
-    if bootstrap:
-        rng = np.random.default_rng(seed)
-        fitted = result.best_fit
-        if levels:
-            kind = "seeds"
-            draws = draw(rng, values.shape[1:], bootstrap)
-        else:
-            kind = "residuals"
-            sigma = yerr if yerr is not None else np.ones_like(y)
-            standardised = (y - fitted) / sigma
-            draws = draw(rng, (y.size,), bootstrap)
-        for b in range(bootstrap):
-            if kind == "seeds":
-                yb, seb = mean_and_error(draws.take(values, b), levels)
-                wb = None if yerr is None else 1.0 / fill_zero_errors(seb, floor)
-                if wb is not None and not np.isfinite(wb).all():
-                    failed += 1
-                    continue
-            else:
-                yb = fitted + sigma * draws.take(standardised, b)
-                wb = weights
-            try:
-                refit = lm.fit(yb, result.params.copy(), x=x, weights=wb)
-            except (ValueError, RuntimeError, FloatingPointError):
-                failed += 1
-                continue
-            if not refit.success:
-                failed += 1
-                continue
-            for k in varying:
-                samples[k][b] = refit.params[k].value
-    intervals = {k: percentile_intervals(v) for k, v in samples.items()} if bootstrap else {}
-    if failed:
-        warnings.warn(
-            f"{failed} of {bootstrap} bootstrap refits of the {model} model failed; "
-            "its intervals come from the others",
-            PhasetransWarning,
-            stacklevel=2,
-        )
-
-    return TransitionFit(
-        model=model,
-        result=result,
-        x=x,
-        y=y,
-        yerr=yerr,
+    return FitPoints(
+        x=x[ok],
+        y=y[ok],
+        yerr=yerr[ok] if yerr is not None else None,
+        values=values[ok] if levels else None,
+        levels=levels,
+        floor=floor,
         error_model=error_model,
-        control_dim=control_dim,
-        sample_dim=(used[0] if levels == 1 else used) if levels else None,
-        side=side,
-        window=window,
-        x_c=float(x_c),
-        intervals=intervals,
-        bootstrap_samples=samples if bootstrap else {},
-        bootstrap_kind=kind,
-        n_bootstrap=bootstrap,
-        n_bootstrap_failed=failed,
-        seed=seed,
-        name=str(da.name) if da.name is not None else "observable",
+        sample_dims=used,
     )
+
+
+def _estimates(result: lmfit.model.ModelResult, refits: Refits | None) -> dict[str, Estimate]:
+    """Every parameter as an :class:`Estimate`: lmfit's value, error and correlations, and
+    the bootstrap replicates and intervals of the varying ones."""
+    out = {}
+    for name, p in result.params.items():
+        samples = refits.samples.get(name) if refits is not None else None
+        if not p.vary:
+            stderr = 0.0
+        else:
+            stderr = float(p.stderr) if p.stderr is not None else math.nan
+        out[name] = Estimate(
+            p.value,
+            stderr,
+            intervals=percentile_intervals(samples) if samples is not None else None,
+            samples=samples,
+            fixed=not p.vary,
+            correlations=p.correl,
+        )
+    return out

@@ -2,7 +2,9 @@
 
 Both show themselves as lmfit's results do: a short ``repr`` with the fitted
 parameters, an HTML table in Jupyter, a text ``report()``, an
-:class:`xarray.Dataset` (``to_dataset()``) and a figure (``plot()``).
+:class:`xarray.Dataset` (``to_dataset()``) and a figure (``plot()``).  A fit's
+parameters are :class:`~phasetrans.analysis.estimate.Estimate` records
+(``params``), shared in form with the collapse.
 """
 
 from __future__ import annotations
@@ -16,9 +18,14 @@ import lmfit
 import numpy as np
 import xarray as xr
 
-from phasetrans.analysis.bootstrap import LEVELS
+from phasetrans.analysis import plotting
+from phasetrans.analysis.estimate import (
+    Estimate,
+    html_table,
+    parameter_table,
+    parameters_dataset,
+)
 from phasetrans.analysis.exponents.models import FORMULAS
-from phasetrans.analysis.scaling.result import html_table, parameters_dataset
 
 __all__ = ["ModelComparison", "TransitionFit"]
 
@@ -32,59 +39,62 @@ class TransitionFit:
     model : str
         Name in :data:`MODELS`.
     result : lmfit.model.ModelResult
-        The fit to the (mean) data; ``result.params`` holds the estimates and
-        lmfit's standard errors.
+        The fit to the (mean) data, as lmfit returns it.
+    params : dict of str to Estimate
+        Every parameter: lmfit's value, standard error (0 for a held one)
+        and correlations, with the bootstrap replicates (NaN where a refit
+        failed) and percentile intervals of the varying ones.
     x, y : ndarray
         The points fitted (control values and mean observable).
     yerr : ndarray or None
         Their standard errors (None for an unweighted fit).
     error_model : str
         ``"standard error over '<sample_dim>'"``, ``"given"`` or ``"unweighted"``.
-    intervals : dict
-        ``{param: {0.68: (lo, hi), 0.95: (lo, hi)}}`` bootstrap percentile
-        intervals of the varying parameters (empty without bootstrap).
-    bootstrap_samples : dict
-        ``{param: ndarray (n_bootstrap,)}``, NaN where a refit failed.
     bootstrap_kind : str
         ``"seeds"`` (whole samples resampled), ``"residuals"`` or ``""``.
     n_bootstrap, n_bootstrap_failed : int
         Resamples requested and refits that failed.
     name : str
         Name of the fitted observable.
+    attrs, control_attrs : dict
+        The attributes of the input array and of its control coordinate
+        (kept, as xarray's ``keep_attrs`` does).
     """
 
     model: str
     result: lmfit.model.ModelResult = field(repr=False)
+    params: dict[str, Estimate]
     x: np.ndarray = field(repr=False)
     y: np.ndarray = field(repr=False)
     yerr: np.ndarray | None = field(repr=False)
     error_model: str
     control_dim: str
-    sample_dim: str | None
+    sample_dim: str | tuple[str, ...] | None
     side: str
     window: object
     x_c: float
-    intervals: dict[str, dict[float, tuple[float, float]]]
-    bootstrap_samples: dict[str, np.ndarray] = field(repr=False)
     bootstrap_kind: str
     n_bootstrap: int
     n_bootstrap_failed: int
     seed: int
     name: str = "observable"
-
-    @property
-    def params(self) -> dict[str, float]:
-        """Best-fit value of every parameter."""
-        return {k: float(p.value) for k, p in self.result.params.items()}
+    attrs: dict[str, Any] = field(default_factory=dict, repr=False)
+    control_attrs: dict[str, Any] = field(default_factory=dict, repr=False)
 
     @property
     def stderr(self) -> dict[str, float]:
-        """lmfit's standard errors (NaN where lmfit could not estimate them)."""
-        return {
-            k: float(p.stderr) if p.stderr is not None else math.nan
-            for k, p in self.result.params.items()
-            if p.vary
-        }
+        """lmfit's standard errors of the varying parameters (NaN where it had none)."""
+        return {k: e.stderr for k, e in self.params.items() if not e.fixed}
+
+    @property
+    def intervals(self) -> dict[str, dict[float, tuple[float, float]]]:
+        """``{param: {0.68: (lo, hi), 0.95: (lo, hi)}}`` (empty without bootstrap)."""
+        return {k: dict(e.intervals) for k, e in self.params.items() if e.intervals}
+
+    @property
+    def bootstrap_samples(self) -> dict[str, np.ndarray]:
+        """``{param: ndarray (n_bootstrap,)}`` of the varying parameters (empty without)."""
+        return {k: e.samples for k, e in self.params.items() if e.samples is not None}
 
     @property
     def aic(self) -> float:
@@ -98,21 +108,14 @@ class TransitionFit:
 
     def interval(self, name: str, level: float = 0.95) -> tuple[float, float]:
         """Bootstrap percentile interval of parameter ``name`` at ``level`` (0.68 or 0.95)."""
-        return self.intervals[name][level]
+        return self.params[name].intervals[level]
 
     def eval(self, x: np.ndarray) -> np.ndarray:
         """The fitted curve at ``x``."""
         return self.result.eval(x=np.asarray(x, dtype=float))
 
-    def _fixed(self) -> list[str]:
-        return [k for k, p in self.result.params.items() if not p.vary]
-
     def __repr__(self) -> str:
-        stderr = self.stderr
-        parts = []
-        for name, value in self.params.items():
-            err = stderr.get(name)
-            parts.append(f"{name}={value:.4g}" + (" (fixed)" if err is None else f"±{err:.2g}"))
+        parts = [f"{name}={e.format()}" for name, e in self.params.items()]
         state = "" if self.result.success else "; NOT CONVERGED"
         return (
             f"<TransitionFit {self.model} {self.side} x_c={self.x_c:g} "
@@ -128,10 +131,7 @@ class TransitionFit:
             f"AIC = {r.aic:.2f}, BIC = {r.bic:.2f}; {self.error_model}"
         )
         notes = [] if r.success else ["the fit did not converge"]
-        return html_table(
-            caption, list(self.params), self.params, self.stderr, self.intervals,
-            self._fixed(), notes,
-        )  # fmt: skip
+        return html_table(caption, self.params, notes)
 
     def to_dataset(self) -> xr.Dataset:
         """Estimates, errors, intervals, bootstrap samples and the fitted points as a Dataset.
@@ -139,24 +139,25 @@ class TransitionFit:
         Returns
         -------
         xarray.Dataset
-            Over ``parameter``: ``estimate``, ``stderr`` (lmfit's), ``fixed``;
-            over ``(parameter, level)``: ``interval_low``, ``interval_high``
-            and over ``(parameter, resample)``: ``bootstrap_samples`` (with a
-            bootstrap); over ``point``: ``x``, ``y``, ``yerr`` and
-            ``best_fit``.  The attrs hold the model, its formula, the side,
-            :math:`x_c`, the window and the fit statistics.
+            Over ``parameter``: ``estimate``, ``stderr`` (lmfit's; 0 for a
+            held parameter), ``fixed``; over ``(parameter, level)``:
+            ``interval_low``, ``interval_high`` and over ``(parameter,
+            resample)``: ``bootstrap_samples`` (with a bootstrap); over
+            ``point``: ``x`` (with the control's attributes), ``y``, ``yerr``
+            and ``best_fit``.  The attrs hold the input's attributes, then the
+            model, its formula, the side, :math:`x_c`, the window and the fit
+            statistics.
         """
-        names = list(self.params)
-        ds = parameters_dataset(
-            names, self.params, self.stderr, self.intervals, self.bootstrap_samples, self._fixed()
-        )
+        ds = parameters_dataset(self.params)
         yerr = self.yerr if self.yerr is not None else np.full(self.y.shape, np.nan)
-        ds["x"] = ("point", np.asarray(self.x, dtype=float), {"long_name": self.control_dim})
+        x_attrs = {"long_name": self.control_dim, **self.control_attrs}
+        ds["x"] = ("point", np.asarray(self.x, dtype=float), x_attrs)
         ds["y"] = ("point", np.asarray(self.y, dtype=float), {"long_name": self.name})
         ds["yerr"] = ("point", np.asarray(yerr, dtype=float), {"long_name": "standard error"})
         ds["best_fit"] = ("point", self.eval(self.x), {"long_name": "fitted curve"})
         r = self.result
         ds.attrs = {
+            **self.attrs,
             "analysis": "transition fit",
             "model": self.model,
             "formula": FORMULAS[self.model],
@@ -199,9 +200,7 @@ class TransitionFit:
         -------
         matplotlib.figure.Figure
         """
-        from phasetrans.plots.scaling import plot_fit
-
-        return plot_fit(self, ax=ax, title=title)
+        return plotting.plot(self, ax=ax, title=title)
 
     def report(self) -> str:
         """Plain-text summary: model, data, estimates, errors, intervals and criteria."""
@@ -213,23 +212,8 @@ class TransitionFit:
             f"  error model  {self.error_model}",
             f"  fit          chi2 = {r.chisqr:.4g}, reduced chi2 = {r.redchi:.4g}, "
             f"AIC = {r.aic:.2f}, BIC = {r.bic:.2f}" + ("" if r.success else "  (NOT CONVERGED)"),
+            *parameter_table(self.params),
         ]
-        header = f"  {'parameter':<10}{'estimate':>13}{'std.err':>11}"
-        if self.intervals:
-            header += f"{'68% interval':>26}{'95% interval':>26}"
-        lines.append(header)
-        stderr = self.stderr
-        for name, p in r.params.items():
-            row = f"  {name:<10}{p.value:>13.6g}"
-            if not p.vary:
-                lines.append(row + f"{'fixed':>11}")
-                continue
-            row += f"{stderr[name]:>11.3g}"
-            if name in self.intervals:
-                for level in LEVELS:
-                    lo, hi = self.intervals[name][level]
-                    row += f"{f'[{lo:.5g}, {hi:.5g}]':>26}"
-            lines.append(row)
         if self.n_bootstrap:
             what = (
                 f"resamples of {self.sample_dim!r}"
@@ -327,9 +311,7 @@ class ModelComparison:
 
     def plot(self, ax: Any = None, *, title: str | None = None) -> Any:
         """Every model's curve over the data (:func:`phasetrans.plots.scaling.plot_fit`)."""
-        from phasetrans.plots.scaling import plot_fit
-
-        return plot_fit(self, ax=ax, title=title)
+        return plotting.plot(self, ax=ax, title=title)
 
     def report(self) -> str:
         """The ranking as a text table, then each fit's report."""

@@ -15,15 +15,20 @@ systems over a wider range of :math:`s`.
 
 Modules, in the order data flows through them:
 
+``checks``      the arguments: fixed parameters, counts, and the rule for
+                starting values (within the search's bounds)
 ``data``        the input checked and put on the (size, control) grid, with its
                 error model (:class:`~.data.CollapseData`)
 ``quality``     the Houdayer–Hartmann master curve and quality :math:`S`
                 (:func:`quality`, :func:`master_curve`)
-``objective``   the scaling form :func:`scale` and the goal function
-                :class:`~.objective.Objective` of the parameters
+``objective``   the scaling form :func:`scale`, the goal function
+                :class:`~.objective.Objective` of the parameters and its ``BOUNDS``
 ``optimiser``   grid starts, Nelder–Mead, curvature errors, local search
 ``resampling``  the bootstrap of a collapse (draws from
                 :mod:`phasetrans.analysis.bootstrap`) and its summaries
+``uncertainty`` curvature, polish and bootstrap as one
+                :class:`~phasetrans.analysis.estimate.Estimate` per parameter
+``honesty``     the flags: no size dependence, a degenerate optimum at a bound
 ``result``      :class:`CollapseResult` and its ``report()``
 ``collapse``    :func:`collapse`, composing the steps above
 """

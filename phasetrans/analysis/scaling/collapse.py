@@ -1,10 +1,13 @@
 r"""The collapse: find :math:`x_c, \nu, \zeta` that put every size on one master curve.
 
-:func:`collapse` composes the steps: :func:`~phasetrans.analysis.scaling.data.prepare`
-(input and error model), :func:`_search` (grid and Nelder–Mead on the
-:class:`~phasetrans.analysis.scaling.objective.Objective`), :func:`_errors`
-(curvature, polish, bootstrap), :func:`_undetermined` (the no-size-dependence
-rule) and :func:`~phasetrans.analysis.scaling.objective.scaled_dataset`.
+:func:`collapse` composes the steps: :mod:`~phasetrans.analysis.scaling.checks`
+(the arguments), :func:`~phasetrans.analysis.scaling.data.prepare` (input and
+error model), :func:`_search` (grid and Nelder–Mead on the
+:class:`~phasetrans.analysis.scaling.objective.Objective`),
+:func:`~phasetrans.analysis.scaling.uncertainty.estimate_errors` (curvature,
+polish, bootstrap), :func:`~phasetrans.analysis.scaling.honesty.apply_flags`
+(no size dependence, degenerate optimum) and
+:func:`~phasetrans.analysis.scaling.objective.scaled_dataset`.
 """
 
 from __future__ import annotations
@@ -15,90 +18,17 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import xarray as xr
 
+from phasetrans.analysis.scaling.checks import check_arguments, check_fix
 from phasetrans.analysis.scaling.data import CollapseData, prepare
+from phasetrans.analysis.scaling.honesty import apply_flags
 from phasetrans.analysis.scaling.objective import NAMES, Objective, scaled_dataset
-from phasetrans.analysis.scaling.optimiser import (
-    curvature,
-    local_search,
-    nelder_mead,
-    search_plain,
-)
+from phasetrans.analysis.scaling.optimiser import nelder_mead, search_plain
 from phasetrans.analysis.scaling.quality import PaddedCurves
-from phasetrans.analysis.scaling.resampling import (
-    nu_error,
-    resample_collapse,
-    safe_inverse,
-    summarise,
-)
-from phasetrans.analysis.scaling.result import (
-    CORRECTION_PARAMETERS,
-    PARAMETERS,
-    CollapseResult,
-)
-from phasetrans.analysis.validation import require_known_names
+from phasetrans.analysis.scaling.result import CollapseResult
+from phasetrans.analysis.scaling.uncertainty import estimate_errors
 from phasetrans.errors import AnalysisInputError
 
-__all__ = ["BOUNDS", "collapse"]
-
-#: Bounds of the search (``Objective.value`` is inf beyond them), by parameter.
-BOUNDS = {"inv_nu": 50.0, "zeta": 50.0}
-#: A free parameter this close to its bound (relative) marks a degenerate collapse.
-BOUND_MARGIN = 0.02
-
-
-def _check_fix(fix: Mapping[str, float] | None, corrections: bool) -> dict[str, float]:
-    fix = dict(fix or {})
-    allowed = list(PARAMETERS) + (list(CORRECTION_PARAMETERS) if corrections else [])
-    hint = "" if corrections else " (b and omega need corrections=True)"
-    require_known_names(fix, allowed, "fix", hint)
-    for name, value in fix.items():
-        try:
-            value = float(value)
-        except (TypeError, ValueError):
-            raise AnalysisInputError(
-                f"fix[{name!r}]={value!r} is not a number; allowed: a real number",
-                field="fix",
-                value=value,
-            ) from None
-        if name == "nu" and (value == 0 or math.isnan(value)):
-            raise AnalysisInputError(
-                f"fix['nu']={value!r}; allowed: a non-zero number or inf (1/nu = 0)",
-                field="fix",
-                value=value,
-            )
-        if name != "nu" and not math.isfinite(value):
-            raise AnalysisInputError(
-                f"fix[{name!r}]={value!r}; allowed: a finite number", field="fix", value=value
-            )
-        if name == "omega" and value <= 0:
-            raise AnalysisInputError(
-                f"fix['omega']={value!r}; allowed: a positive number", field="fix", value=value
-            )
-        fix[name] = value
-    return fix
-
-
-def _check_arguments(bootstrap: int, sample_dim, workers: int, min_overlap: float) -> None:
-    if not isinstance(bootstrap, int | np.integer) or bootstrap < 0:
-        raise AnalysisInputError(
-            f"bootstrap={bootstrap!r}; allowed: an integer >= 0", field="bootstrap", value=bootstrap
-        )
-    if bootstrap and sample_dim is None:
-        raise AnalysisInputError(
-            f"bootstrap={bootstrap} needs sample_dim (the dimension of the seeds to resample)",
-            field="bootstrap",
-            value=bootstrap,
-        )
-    if not isinstance(workers, int | np.integer) or workers < 1:
-        raise AnalysisInputError(
-            f"workers={workers!r}; allowed: an integer >= 1", field="workers", value=workers
-        )
-    if not 0 <= min_overlap <= 1:
-        raise AnalysisInputError(
-            f"min_overlap={min_overlap!r}; allowed: a number in [0, 1]",
-            field="min_overlap",
-            value=min_overlap,
-        )
+__all__ = ["collapse"]
 
 
 def _estimate_zeta(data: CollapseData) -> float:
@@ -151,80 +81,6 @@ def _search(
     z, _ = nelder_mead(objective, objective.normalised(theta_hat), np.ones(free.size), 1e-3)
     z, _ = nelder_mead(objective, z, np.full(free.size, 0.3), 1e-4)
     return objective.full(z)
-
-
-#: A rescaling L^(1/nu) that changes the control by less than this fraction over
-#: the sizes of the data is no rescaling at all.
-NO_RESCALING = 1e-6
-
-
-def _undetermined(
-    params: dict[str, float],
-    stderr: dict[str, float],
-    intervals: dict[str, dict[float, tuple[float, float]]],
-    fixed: dict[str, float],
-    log_size_span: float = 1.0,
-) -> bool:
-    """Whether 1/nu is compatible with 0: no size dependence (see :func:`collapse`).
-
-    Compatible means: the 95 % interval of 1/nu contains 0, or every value in
-    it rescales the control by less than :data:`NO_RESCALING` across the sizes
-    (``|1/nu| · ln(L_max/L_min)``), as when a bootstrap finds 1/nu ~ -1e-9
-    in every resample; without a bootstrap, |1/nu| below twice its error.
-    """
-    if "nu" in fixed:
-        return False
-    span = max(log_size_span, 1e-12)
-    interval = intervals.get("inv_nu", {}).get(0.95)
-    if interval is not None and all(np.isfinite(interval)):
-        negligible = max(abs(interval[0]), abs(interval[1])) * span < NO_RESCALING
-        return bool(interval[0] <= 0.0 <= interval[1] or negligible)
-    inv, err = params["inv_nu"], stderr.get("inv_nu", math.nan)
-    return (
-        inv == 0
-        or abs(inv) * span < NO_RESCALING
-        or (bool(np.isfinite(err)) and abs(inv) < 2 * err)
-    )
-
-
-def _errors(
-    objective: Objective,
-    data: CollapseData,
-    theta_hat: np.ndarray,
-    s_min: float,
-    free_names: list[str],
-    bootstrap: int,
-    seed: int,
-    workers: int,
-):
-    """Curvature errors, the polish in whitened coordinates and the bootstrap."""
-    cov = curvature(objective, theta_hat, s_min)
-    local = local_search(objective, theta_hat, cov)
-    if objective.free.size:
-        # polish in whitened coordinates, where the valley of S is round
-        z, f = local.search(local.objective)
-        if f < s_min:
-            theta_hat, s_min = local.objective.full(z), f
-    curv = {n: 0.0 for n in NAMES}
-    for k, n in enumerate(free_names):
-        curv[n] = float(np.sqrt(cov[k, k])) if np.isfinite(cov[k, k]) else math.nan
-    params = dict(zip(NAMES, map(float, theta_hat), strict=True))
-    params["nu"] = float(safe_inverse(np.array(params["inv_nu"])))
-    curv["nu"] = nu_error(params["inv_nu"], curv["inv_nu"])
-    samples: dict[str, np.ndarray] = {}
-    intervals: dict[str, dict[float, tuple[float, float]]] = {}
-    failed = 0
-    if bootstrap:
-        draws = resample_collapse(
-            data, local.objective.rebased(theta_hat, local.basis), local, bootstrap, seed, workers
-        )
-        failed = int(np.isnan(draws[:, 0]).sum())
-        samples, intervals, stderr = summarise(draws, free_names)
-        stderr["nu"] = nu_error(params["inv_nu"], stderr["inv_nu"])
-        method = "bootstrap"
-    else:
-        stderr, method = dict(curv), "curvature"
-    return theta_hat, s_min, params, stderr, method, curv, samples, intervals, failed
 
 
 def collapse(
@@ -391,21 +247,71 @@ def collapse(
     ...                bootstrap=200)  # doctest: +SKIP
     >>> print(res.report())  # doctest: +SKIP
     """
-    fixed = _check_fix(fix, corrections)
-    _check_arguments(bootstrap, sample_dim, workers, min_overlap)
+    fixed = check_fix(fix, corrections)
+    check_arguments(bootstrap, sample_dim, workers, min_overlap)
     data = prepare(da, size_dim, control_dim, sample_dim, error, x_window)
+    starts = {"x_c": x_c, "nu": nu, "zeta": zeta}
+    objective, free_names, scale = _objective(data, fixed, corrections, starts, min_overlap)
+    theta_hat = _search(objective, data, free_names, scale, starts, min_overlap)
+    s_min = objective.value(theta_hat)
+    if not np.isfinite(s_min):
+        raise AnalysisInputError(
+            f"the fixed parameters {fixed} give curves that do not overlap where the "
+            f"observable varies (min_overlap={min_overlap}); change fix or x_window",
+            field="fix",
+            value=fixed,
+        )
+    found = estimate_errors(
+        objective, data, theta_hat, s_min, free_names, fixed,
+        corrections=corrections, bootstrap=bootstrap, seed=seed, workers=workers,
+    )  # fmt: skip
+    scaled = scaled_dataset(data, objective, found.theta, size_dim, control_dim, da)
+    sizes = np.asarray(data.sizes, dtype=float)
+    log_span = float(np.log(sizes.max() / sizes.min())) if sizes.min() > 0 else 1.0
+    params, size_independent, at_bound = apply_flags(found.params, log_span)
+    used = data.sample_dims
+    return CollapseResult(
+        params=params,
+        quality=found.quality,
+        n_points=int(scaled.attrs["n_points"]),
+        n_total=objective.curves.n_points,
+        error_model=data.error_model,
+        stderr_method=found.method,
+        n_bootstrap=bootstrap,
+        n_bootstrap_failed=found.n_failed,
+        corrections=corrections,
+        scaled=scaled,
+        size_dim=size_dim,
+        control_dim=control_dim,
+        sample_dim=(used[0] if len(used) == 1 else used) if used else None,
+        seed=seed,
+        size_independent=size_independent,
+        n_flat=int(scaled.attrs["n_flat"]),
+        at_bound=at_bound,
+    )
+
+
+def _objective(
+    data: CollapseData,
+    fixed: dict[str, float],
+    corrections: bool,
+    starts: dict[str, float | None],
+    min_overlap: float,
+) -> tuple[Objective, list[str], np.ndarray]:
+    """The goal function on the parameter vector (x_c, 1/nu, zeta, b, omega) from the starts.
+
+    Returns the objective, the free parameters' names and their search scales.
+    """
     curves = PaddedCurves.from_grid(
         np.broadcast_to(data.control, data.mean.shape), data.mean, data.err
     )
     min_points = max(3, math.ceil(min_overlap * curves.n_points))
-
-    # parameter vector (x_c, 1/nu, zeta, b, omega)
     distinct = np.unique(data.control[np.isfinite(data.mean).any(axis=0)])
     span = float(distinct[-1] - distinct[0]) or 1.0
     start = {
-        "x_c": x_c if x_c is not None else float(np.median(distinct)),
-        "inv_nu": 1.0 / nu if nu is not None else 1.0,
-        "zeta": zeta if zeta is not None else _estimate_zeta(data),
+        "x_c": starts["x_c"] if starts["x_c"] is not None else float(np.median(distinct)),
+        "inv_nu": 1.0 / starts["nu"] if starts["nu"] is not None else 1.0,
+        "zeta": starts["zeta"] if starts["zeta"] is not None else _estimate_zeta(data),
         "b": 0.0,
         "omega": 1.0,
     }
@@ -425,98 +331,4 @@ def collapse(
     scale = np.array([scale_by_name[n] for n in free_names])
     theta0 = np.array([start[n] for n in NAMES], dtype=float)
     objective = Objective(curves, data.sizes, theta0, free, np.diag(scale), min_points)
-
-    starts = {"x_c": x_c, "nu": nu, "zeta": zeta}
-    theta_hat = _search(objective, data, free_names, scale, starts, min_overlap)
-    s_min = objective.value(theta_hat)
-    if not np.isfinite(s_min):
-        raise AnalysisInputError(
-            f"the fixed parameters {fixed} give curves that do not overlap where the "
-            f"observable varies (min_overlap={min_overlap}); change fix or x_window",
-            field="fix",
-            value=fixed,
-        )
-    theta_hat, s_min, params, stderr, method, curv, samples, intervals, failed = _errors(
-        objective, data, theta_hat, s_min, free_names, bootstrap, seed, workers
-    )
-    if not corrections:
-        for n in CORRECTION_PARAMETERS:
-            for d in (params, stderr, curv, samples, intervals):
-                d.pop(n, None)
-
-    scaled = scaled_dataset(data, objective, theta_hat, size_dim, control_dim, da)
-    sizes = np.asarray(data.sizes, dtype=float)
-    log_span = float(np.log(sizes.max() / sizes.min())) if sizes.min() > 0 else 1.0
-    undetermined = _undetermined(params, stderr, intervals, fixed, log_span)
-    if undetermined or fixed.get("nu") == math.inf:
-        if undetermined:
-            params.update(inv_nu=0.0, nu=math.inf)
-            stderr["nu"] = curv["nu"] = math.inf
-            if "inv_nu" in intervals:  # 0 is the estimate: it lies in its own interval
-                intervals["inv_nu"] = {
-                    lv: (min(lo, 0.0), max(hi, 0.0)) for lv, (lo, hi) in intervals["inv_nu"].items()
-                }
-            if "inv_nu" in intervals:  # |nu| is only bounded below: [1/max|1/nu|, inf)
-                intervals["nu"] = {
-                    lv: (_nu_lower_bound(lo, hi), math.inf)
-                    for lv, (lo, hi) in intervals["inv_nu"].items()
-                }
-        if "x_c" not in fixed:  # a common shift of every size: not determined
-            params["x_c"] = stderr["x_c"] = curv["x_c"] = math.nan
-            if "x_c" in intervals:
-                intervals["x_c"] = {lv: (math.nan, math.nan) for lv in intervals["x_c"]}
-    at_bound = _at_bound(params, fixed)
-    if at_bound:  # a degenerate optimum: nothing it says is determined
-        pinned = set(fixed) | ({"inv_nu"} if "nu" in fixed else set())
-        for name in [n for n in params if n not in pinned]:
-            params[name] = stderr[name] = curv[name] = math.nan
-            if name in intervals:
-                intervals[name] = {lv: (math.nan, math.nan) for lv in intervals[name]}
-    used = data.sample_dims
-    return CollapseResult(
-        x_c=params["x_c"],
-        nu=params["nu"],
-        zeta=params["zeta"],
-        x_c_err=stderr["x_c"],
-        nu_err=stderr["nu"],
-        zeta_err=stderr["zeta"],
-        quality=s_min,
-        n_points=int(scaled.attrs["n_points"]),
-        n_total=curves.n_points,
-        error_model=data.error_model,
-        params=params,
-        stderr=stderr,
-        stderr_method=method,
-        curvature_stderr=curv,
-        intervals=intervals,
-        bootstrap_samples=samples,
-        n_bootstrap=bootstrap,
-        n_bootstrap_failed=failed,
-        fixed=fixed,
-        corrections=corrections,
-        scaled=scaled,
-        size_dim=size_dim,
-        control_dim=control_dim,
-        sample_dim=(used[0] if len(used) == 1 else used) if used else None,
-        seed=seed,
-        size_independent=undetermined,
-        n_flat=int(scaled.attrs["n_flat"]),
-        at_bound=at_bound,
-    )
-
-
-def _at_bound(params: dict[str, float], fixed: dict[str, float]) -> tuple[str, ...]:
-    """Free parameters within 2 % of the optimiser's bound (``|1/nu|, |zeta| <= 50``)."""
-    out = []
-    for name, bound in BOUNDS.items():
-        pinned = name in fixed or (name == "inv_nu" and "nu" in fixed)
-        value = params.get(name, math.nan)
-        if not pinned and np.isfinite(value) and abs(value) >= (1 - BOUND_MARGIN) * bound:
-            out.append(name)
-    return tuple(out)
-
-
-def _nu_lower_bound(lo: float, hi: float) -> float:
-    """Lower bound on |nu| from an interval of 1/nu that is compatible with 0."""
-    largest = max(abs(lo), abs(hi))
-    return 1.0 / largest if largest > 0 else math.inf
+    return objective, free_names, scale

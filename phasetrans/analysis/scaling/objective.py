@@ -19,10 +19,12 @@ from phasetrans.analysis.scaling.quality import PaddedCurves, hh_terms
 from phasetrans.analysis.validation import require_control, require_dims, require_sizes
 from phasetrans.errors import AnalysisInputError
 
-__all__ = ["NAMES", "Objective", "scale", "scaled_dataset"]
+__all__ = ["BOUNDS", "NAMES", "Objective", "scale", "scaled_dataset"]
 
 #: The parameter vector, in order: x_c, 1/nu, zeta, and the correction b, omega.
 NAMES = ("x_c", "inv_nu", "zeta", "b", "omega")
+#: Bounds of the search, by parameter: :meth:`Objective.value` is inf where |value| exceeds one.
+BOUNDS = {"inv_nu": 50.0, "zeta": 50.0}
 
 
 def _scaled(
@@ -218,7 +220,7 @@ class Objective:
     def value(self, theta: np.ndarray) -> float:
         """:math:`S` at ``theta`` (inf off the allowed region or with too little overlap)."""
         self.n_evals += 1
-        if theta[4] <= 0 or abs(theta[1]) > 50 or abs(theta[2]) > 50:
+        if theta[4] <= 0 or abs(theta[1]) > BOUNDS["inv_nu"] or abs(theta[2]) > BOUNDS["zeta"]:
             return math.inf
         terms = self.terms(theta, any_order=True)
         if terms is None:
@@ -247,8 +249,11 @@ def scaled_dataset(
 ) -> xr.Dataset:
     """The scaled data and the master curve on the (size, control) grid, for the result.
 
-    Attrs hold the quality, the points that enter it (``n_points``) and the
-    flat-plateau points left out (``n_flat``).
+    The input's attributes are kept, as xarray's ``keep_attrs`` does: those
+    of ``da`` on the Dataset and on ``observable``, those of its size and
+    control coordinates on theirs.  The Dataset's attrs add the quality, the
+    points that enter it (``n_points``) and the flat-plateau points left out
+    (``n_flat``).
     """
     shape = data.mean.shape
     terms = objective.terms(theta, centred=False)
@@ -274,10 +279,14 @@ def scaled_dataset(
     with np.errstate(invalid="ignore"):
         residual = (y[valid] - master) / np.sqrt(dy[valid] ** 2 + master_var)
     dims = (size_dim, control_dim)
-    coords = {size_dim: da[size_dim].values, control_dim: data.control}
+    coords = {
+        size_dim: (size_dim, da[size_dim].values, dict(da[size_dim].attrs)),
+        control_dim: (control_dim, data.control, dict(da[control_dim].attrs)),
+    }
+    observable = {"long_name": da.name or "observable", **da.attrs}
     return xr.Dataset(
         {
-            "observable": (dims, data.mean, {"long_name": da.name or "observable"}),
+            "observable": (dims, data.mean, observable),
             "error": (dims, data.err, {"long_name": f"error ({data.error_model})"}),
             "scaled_x": (dims, grid(s[valid]), {"long_name": "(x - x_c) L^(1/nu)"}),
             "scaled_y": (dims, grid(y[valid]), {"long_name": "L^-zeta O"}),
@@ -288,6 +297,7 @@ def scaled_dataset(
         },
         coords=coords,
         attrs={
+            **da.attrs,
             "quality": float(objective.value(theta)),
             "n_points": n_points,
             "n_flat": n_flat,

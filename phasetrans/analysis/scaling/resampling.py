@@ -14,7 +14,13 @@ import math
 
 import numpy as np
 
-from phasetrans.analysis.bootstrap import LEVELS, bootstrap_std, draw, percentile_intervals
+from phasetrans.analysis.bootstrap import (
+    LEVELS,
+    bootstrap_std,
+    draw,
+    percentile_intervals,
+    replicate,
+)
 from phasetrans.analysis.samples import mean_and_error
 from phasetrans.analysis.scaling.data import CollapseData
 from phasetrans.analysis.scaling.objective import NAMES, Objective
@@ -57,18 +63,18 @@ def resample_collapse(
 
 
 def _chunk(data: CollapseData, objective: Objective, local: LocalSearch, draws) -> np.ndarray:
-    out = np.full((len(draws), objective.theta.size), np.nan)
     control = np.broadcast_to(data.control, data.mean.shape)
-    for b in range(len(draws)):
+
+    def one(b: int) -> np.ndarray | None:
         mean, se = mean_and_error(draws.take(data.samples, b), data.levels)
         err = data.errors_of(mean, se)
         resampled = objective.rebased(
             objective.theta, objective.basis, PaddedCurves.from_grid(control, mean, err)
         )
         z, f = local.search(resampled)
-        if np.isfinite(f):
-            out[b] = resampled.full(z)
-    return out
+        return resampled.full(z) if np.isfinite(f) else None
+
+    return replicate(len(draws), objective.theta.size, one)[0]
 
 
 def summarise(

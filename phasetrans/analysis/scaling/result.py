@@ -4,30 +4,35 @@ Like lmfit's ``ModelResult``, a :class:`CollapseResult` prints a short
 ``repr`` with the estimates, a small HTML table in Jupyter
 (``_repr_html_``), a full text ``report()``, an :class:`xarray.Dataset` of
 estimates, errors, intervals and bootstrap samples (``to_dataset()``) and its
-figure (``plot()``).  :func:`parameters_dataset` and :func:`html_table` are
-shared with the transition fits.
+figure (``plot()``).  Its parameters are
+:class:`~phasetrans.analysis.estimate.Estimate` records in ``params``; the
+scalar and name-keyed views (``nu``, ``nu_err``, ``stderr``, ``intervals``,
+...) are read from them.
 """
 
 from __future__ import annotations
 
-import html
-import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 import xarray as xr
 
-from phasetrans.analysis.bootstrap import LEVELS
+from phasetrans.analysis import plotting
+from phasetrans.analysis.estimate import (
+    Estimate,
+    html_table,
+    parameter_table,
+    parameters_dataset,
+)
+from phasetrans.analysis.scaling.objective import BOUNDS
 
 __all__ = [
     "CORRECTION_PARAMETERS",
     "NO_SIZE_DEPENDENCE",
     "PARAMETERS",
     "CollapseResult",
-    "html_table",
-    "parameters_dataset",
 ]
 
 #: Parameters of the scaling form, in the order of the internal vector.
@@ -42,17 +47,19 @@ AT_BOUND = "degenerate collapse at an optimiser bound: x_c, ν and ζ not determ
 
 @dataclass(frozen=True, repr=False)
 class CollapseResult:
-    """Outcome of :func:`collapse`.
+    r"""Outcome of :func:`collapse`.
 
     Attributes
     ----------
-    x_c, nu, zeta : float
-        The estimates.  When the curves show no size dependence
-        (``size_independent``), ``nu`` is ``inf`` and ``x_c`` is NaN (a
-        common shift of every size is not determined), unless fixed.
-    x_c_err, nu_err, zeta_err : float
-        Their standard errors (``stderr_method`` says from what); 0 for a
-        fixed parameter.
+    params : dict of str to Estimate
+        ``x_c, nu, inv_nu, zeta`` and, with corrections, ``b, omega``: each
+        value with its standard error (bootstrap standard deviation when
+        ``bootstrap > 0``, else from the curvature of :math:`S`), curvature
+        standard error (pyfssa's rule, :math:`2 S_{min} H^{-1}`), bootstrap
+        intervals at 0.68 and 0.95 and replicates (NaN where a resample
+        failed), ``fixed`` flag and correlations.  When the curves show no
+        size dependence (``size_independent``), ``nu`` is ``inf`` and ``x_c``
+        is NaN (a common shift of every size is not determined), unless fixed.
     quality : float
         Houdayer–Hartmann :math:`S` at the estimate (about 1 for a collapse
         consistent with the error bars, about 0 for noise-free data), over the
@@ -62,33 +69,19 @@ class CollapseResult:
         plateau), and points used.
     error_model : str
         ``"given"``, ``"standard error over '<sample_dim>'"`` or ``"unweighted"``.
-    params : dict
-        Every estimate by name, including ``inv_nu`` and, with corrections,
-        ``b`` and ``omega``.
-    stderr : dict
-        Standard errors by name: bootstrap standard deviations when
-        ``bootstrap > 0``, else from the curvature of :math:`S`.
     stderr_method : str
         ``"bootstrap"`` or ``"curvature"``.
-    curvature_stderr : dict
-        Curvature standard errors (pyfssa's rule, :math:`2 S_{min} H^{-1}`).
-    intervals : dict
-        ``{name: {0.68: (lo, hi), 0.95: (lo, hi)}}`` bootstrap percentile
-        intervals (empty without bootstrap).
-    bootstrap_samples : dict
-        ``{name: ndarray (n_bootstrap,)}`` the resampled estimates (NaN where a
-        resample failed).
     n_bootstrap, n_bootstrap_failed : int
         Resamples requested and resamples whose collapse failed.
-    fixed : dict
-        Pinned parameters and their values.
     corrections : bool
-        Whether the :math:`x_c(L) = x_c + b L^{-\\omega}` correction was fitted.
+        Whether the :math:`x_c(L) = x_c + b L^{-\omega}` correction was fitted.
     scaled : xarray.Dataset
         Over ``(size_dim, control_dim)``: raw ``observable`` and ``error``,
         ``scaled_x``, ``scaled_y``, ``scaled_error``, the ``master`` curve and
         its ``master_error`` at each point, and the normalised ``residual``
-        :math:`(y - Y)/\\sqrt{dy^2 + dY^2}`.
+        :math:`(y - Y)/\sqrt{dy^2 + dY^2}`.  It keeps the input's attributes
+        (those of the array, and of its size and control coordinates), as
+        xarray's ``keep_attrs`` does.
     size_dim, control_dim : str
         The dimensions used.
     sample_dim : str, tuple of str, or None
@@ -105,29 +98,18 @@ class CollapseResult:
         there (a flat plateau).
     at_bound : tuple of str
         Free parameters whose optimum sat at a bound of the search
-        (:math:`|1/\\nu|` or :math:`|\\zeta|` at 50): the collapse is then
+        (:math:`|1/\nu|` or :math:`|\zeta|` at 50): the collapse is then
         degenerate, and every free estimate is NaN.
     """
 
-    x_c: float
-    nu: float
-    zeta: float
-    x_c_err: float
-    nu_err: float
-    zeta_err: float
+    params: dict[str, Estimate]
     quality: float
     n_points: int
     n_total: int
     error_model: str
-    params: dict[str, float]
-    stderr: dict[str, float]
     stderr_method: str
-    curvature_stderr: dict[str, float]
-    intervals: dict[str, dict[float, tuple[float, float]]]
-    bootstrap_samples: dict[str, np.ndarray]
     n_bootstrap: int
     n_bootstrap_failed: int
-    fixed: dict[str, float]
     corrections: bool
     scaled: xr.Dataset = field(repr=False)
     size_dim: str = "size"
@@ -138,28 +120,78 @@ class CollapseResult:
     n_flat: int = 0
     at_bound: tuple[str, ...] = ()
 
+    # ------------------------------------------------------------------ views of params
+    @property
+    def x_c(self) -> Estimate:
+        """The critical point (an :class:`Estimate`, a float)."""
+        return self.params["x_c"]
+
+    @property
+    def nu(self) -> Estimate:
+        r"""The exponent :math:`\nu`."""
+        return self.params["nu"]
+
+    @property
+    def zeta(self) -> Estimate:
+        r"""The exponent :math:`\zeta`."""
+        return self.params["zeta"]
+
+    @property
+    def x_c_err(self) -> float:
+        """Standard error of ``x_c`` (0 when fixed)."""
+        return self.params["x_c"].stderr
+
+    @property
+    def nu_err(self) -> float:
+        """Standard error of ``nu``."""
+        return self.params["nu"].stderr
+
+    @property
+    def zeta_err(self) -> float:
+        """Standard error of ``zeta``."""
+        return self.params["zeta"].stderr
+
+    @property
+    def stderr(self) -> dict[str, float]:
+        """Standard errors by name (``stderr_method`` says from what)."""
+        return {n: e.stderr for n, e in self.params.items()}
+
+    @property
+    def curvature_stderr(self) -> dict[str, float]:
+        """Curvature standard errors by name."""
+        return {n: e.curvature_stderr for n, e in self.params.items()}
+
+    @property
+    def intervals(self) -> dict[str, dict[float, tuple[float, float]]]:
+        """``{name: {0.68: (lo, hi), 0.95: (lo, hi)}}`` (empty without bootstrap)."""
+        return {n: dict(e.intervals) for n, e in self.params.items() if e.intervals}
+
+    @property
+    def bootstrap_samples(self) -> dict[str, np.ndarray]:
+        """``{name: ndarray (n_bootstrap,)}`` (empty without bootstrap)."""
+        return {n: e.samples for n, e in self.params.items() if e.samples is not None}
+
+    @property
+    def fixed(self) -> dict[str, float]:
+        """The parameters pinned by ``fix`` and their values."""
+        names = PARAMETERS + CORRECTION_PARAMETERS
+        return {n: e.value for n, e in self.params.items() if e.fixed and n in names}
+
     @property
     def determined(self) -> bool:
         """Whether the collapse determined its exponents (no bound hit, size dependence seen)."""
         return not (self.at_bound or self.size_independent)
 
-    def _names(self) -> list[str]:
-        return ["x_c", "nu", "inv_nu", "zeta"] + (
-            list(CORRECTION_PARAMETERS) if self.corrections else []
-        )
+    # ------------------------------------------------------------------ display
+    def _notes(self) -> list[str]:
+        notes = [AT_BOUND] if self.at_bound else []
+        return notes + ([NO_SIZE_DEPENDENCE] if self.size_independent else [])
 
-    def _is_fixed(self, name: str) -> bool:
-        return name in self.fixed or (name == "inv_nu" and "nu" in self.fixed)
+    def _sizes(self) -> str:
+        return ", ".join(f"{v:g}" for v in self.scaled[self.size_dim].values)
 
     def __repr__(self) -> str:
-        sizes = ", ".join(f"{v:g}" for v in self.scaled[self.size_dim].values)
-        parts = []
-        for name in ("x_c", "nu", "zeta"):
-            value, err = self.params[name], self.stderr.get(name, math.nan)
-            shown = _fmt(value, err)
-            parts.append(
-                f"{name}={shown} (fixed)" if self._is_fixed(name) else f"{name}={shown}±{err:.2g}"
-            )
+        parts = [f"{n}={self.params[n].format()}" for n in ("x_c", "nu", "zeta")]
         note = ""
         if self.at_bound:
             note = f"; DEGENERATE ({', '.join(self.at_bound)} at a bound)"
@@ -167,25 +199,18 @@ class CollapseResult:
             note = "; no size dependence"
         boot = f", bootstrap {self.n_bootstrap}" if self.n_bootstrap else ""
         return (
-            f"<CollapseResult {self.size_dim}=[{sizes}] vs {self.control_dim!r}: "
+            f"<CollapseResult {self.size_dim}=[{self._sizes()}] vs {self.control_dim!r}: "
             f"{', '.join(parts)}; S={self.quality:.4g} over {self.n_points}/{self.n_total} "
             f"points{boot}{note}>"
         )
 
     def _repr_html_(self) -> str:
-        sizes = ", ".join(f"{v:g}" for v in self.scaled[self.size_dim].values)
         caption = (
-            f"Collapse over {self.size_dim} ({sizes}) and {self.control_dim}: "
+            f"Collapse over {self.size_dim} ({self._sizes()}) and {self.control_dim}: "
             f"S = {self.quality:.4g} over {self.n_points} of {self.n_total} points; "
             f"{self.error_model}; std.err from {self.stderr_method}"
         )
-        notes = [AT_BOUND] if self.at_bound else []
-        if self.size_independent:
-            notes.append(NO_SIZE_DEPENDENCE)
-        return html_table(
-            caption, self._names(), self.params, self.stderr, self.intervals,
-            [n for n in self._names() if self._is_fixed(n)], notes,
-        )  # fmt: skip
+        return html_table(caption, self.params, self._notes())
 
     def to_dataset(self) -> xr.Dataset:
         """Estimates, errors, intervals, bootstrap samples and the scaled data as a Dataset.
@@ -199,27 +224,21 @@ class CollapseResult:
             ``interval_high`` (bootstrap only); over ``(parameter,
             resample)``: ``bootstrap_samples`` (bootstrap only); plus the
             variables of ``scaled`` over ``(size_dim, control_dim)``.  The
-            attrs hold the quality, the error model, the dimensions and the
-            flags; everything can be written with ``to_netcdf``.
+            attrs hold the input's attributes, then the quality, the error
+            model, the dimensions and the flags; everything can be written
+            with ``to_netcdf``.
         """
-        names = self._names()
-        ds = parameters_dataset(
-            names,
-            self.params,
-            self.stderr,
-            self.intervals,
-            self.bootstrap_samples,
-            [n for n in names if self._is_fixed(n)],
-        )
+        ds = parameters_dataset(self.params)
         ds["curvature_stderr"] = (
             "parameter",
-            [self.curvature_stderr.get(n, math.nan) for n in names],
+            [e.curvature_stderr for e in self.params.values()],
             {"long_name": "standard error from the curvature of S (2 S_min H^-1)"},
         )
         scaled = self.scaled.reset_coords(drop=True)
         scaled.attrs = {}
         ds = xr.merge([ds, scaled], combine_attrs="drop_conflicts")
         ds.attrs = {
+            **self.scaled.attrs,
             "analysis": "finite-size-scaling collapse O = L^zeta F((x - x_c(L)) L^(1/nu))",
             "quality": self.quality,
             "n_points": self.n_points,
@@ -244,9 +263,9 @@ class CollapseResult:
 
         Parameters
         ----------
-        ax : None
-            The figure has three panels on a figure of its own; passing axes
-            is refused.
+        ax : three matplotlib Axes, optional
+            ``(raw, collapsed, residual)`` panels to draw into; a figure of
+            its own by default.
         title : str, optional
             Figure title (default: the estimates).
 
@@ -254,18 +273,7 @@ class CollapseResult:
         -------
         matplotlib.figure.Figure
         """
-        from phasetrans.plots.scaling import plot_collapse
-
-        if ax is not None:
-            from phasetrans.errors import AnalysisInputError
-
-            raise AnalysisInputError(
-                "ax: the collapse figure draws three panels on a figure of its own; "
-                "allowed: ax=None",
-                field="ax",
-                value=type(ax).__name__,
-            )
-        return plot_collapse(self, title=title)
+        return plotting.plot(self, ax=ax, title=title)
 
     def interval(self, name: str, level: float = 0.95) -> tuple[float, float]:
         """Bootstrap percentile interval of parameter ``name`` at ``level`` (0.68 or 0.95).
@@ -275,40 +283,22 @@ class CollapseResult:
         KeyError
             If there was no bootstrap or ``name``/``level`` is unknown.
         """
-        return self.intervals[name][level]
+        return self.params[name].intervals[level]
 
     def report(self) -> str:
         """Plain-text summary: estimates, errors, intervals, quality and error model."""
-        sizes = self.scaled[self.size_dim].values
         lines = [
             f"Finite-size-scaling collapse over {self.size_dim!r} "
-            f"(sizes {', '.join(f'{v:g}' for v in sizes)}) and {self.control_dim!r}",
+            f"(sizes {self._sizes()}) and {self.control_dim!r}",
             "  form         O = L^zeta * F((x - x_c(L)) * L^(1/nu))"
             + ("  with x_c(L) = x_c + b * L^-omega" if self.corrections else ""),
             f"  error model  {self.error_model}",
             f"  quality      S = {self.quality:.4g} over {self.n_points} of "
             f"{self.n_total} points (S ~ 1: consistent with the error bars)"
             + (f"; {self.n_flat} flat-plateau points left out" if self.n_flat else ""),
+            *parameter_table(self.params),
+            f"  std.err from {self.stderr_method}",
         ]
-        names = ["x_c", "nu", "inv_nu", "zeta"]
-        if self.corrections:
-            names += list(CORRECTION_PARAMETERS)
-        header = f"  {'parameter':<10}{'estimate':>14}{'std.err':>12}"
-        if self.intervals:
-            header += f"{'68% interval':>30}{'95% interval':>30}"
-        lines += [header]
-        for name in names:
-            value = self.params[name]
-            err = self.stderr.get(name, math.nan)
-            fixed = name in self.fixed or (name == "inv_nu" and "nu" in self.fixed)
-            row = f"  {name:<10}{_fmt(value, err):>14}"
-            row += f"{'fixed':>12}" if fixed else f"{err:>12.2g}"
-            if self.intervals and not fixed:
-                for level in LEVELS:
-                    lo, hi = self.intervals[name][level]
-                    row += f"{f'[{_fmt(lo, err)}, {_fmt(hi, err)}]':>30}"
-            lines.append(row)
-        lines.append(f"  std.err from {self.stderr_method}")
         if self.n_bootstrap:
             kind = (
                 "two-level resamples (teachers, then students) of"
@@ -321,8 +311,9 @@ class CollapseResult:
             )
         if self.at_bound:
             lines.append(
-                f"  note         {AT_BOUND} ({', '.join(self.at_bound)} at the bound 50 of "
-                "the search: huge L^-zeta error bars make any residual tiny)"
+                f"  note         {AT_BOUND} ("
+                + ", ".join(f"{n} at the bound {BOUNDS[n]:g}" for n in self.at_bound)
+                + " of the search: huge L^-zeta error bars make any residual tiny)"
             )
         if self.size_independent:
             lines.append(
@@ -339,12 +330,11 @@ class CollapseResult:
     def outside_interval(self) -> list[str]:
         """Free parameters whose estimate lies outside their own 95 % bootstrap interval."""
         out = []
-        for name, by_level in self.intervals.items():
-            lo, hi = by_level.get(0.95, (math.nan, math.nan))
-            value = self.params.get(name, math.nan)
-            if name in self.fixed or not (np.isfinite(lo) and np.isfinite(value)):
+        for name, e in self.params.items():
+            lo, hi = e.interval(0.95)
+            if e.fixed or not (np.isfinite(lo) and np.isfinite(e)):
                 continue
-            if not lo <= value <= hi:
+            if not lo <= e <= hi:
                 out.append(name)
         return out
 
@@ -353,96 +343,3 @@ def _as_tuple(value: str | Sequence[str] | None) -> tuple[str, ...]:
     if value is None:
         return ()
     return (value,) if isinstance(value, str) else tuple(value)
-
-
-def parameters_dataset(
-    names: Sequence[str],
-    params: Mapping[str, float],
-    stderr: Mapping[str, float],
-    intervals: Mapping[str, Mapping[float, tuple[float, float]]],
-    samples: Mapping[str, np.ndarray],
-    fixed: Sequence[str],
-) -> xr.Dataset:
-    """Estimates, errors, intervals and bootstrap samples over ``parameter`` (lmfit-style).
-
-    Returns
-    -------
-    xarray.Dataset
-        ``estimate``, ``stderr`` and ``fixed`` over ``parameter``;
-        ``interval_low`` / ``interval_high`` over ``(parameter, level)`` with
-        levels 0.68 and 0.95, and ``bootstrap_samples`` over ``(parameter,
-        resample)``, where there was a bootstrap (NaN for parameters without).
-    """
-    names = list(names)
-    ds = xr.Dataset(
-        {
-            "estimate": ("parameter", [float(params.get(n, math.nan)) for n in names]),
-            "stderr": ("parameter", [float(stderr.get(n, math.nan)) for n in names]),
-            "fixed": ("parameter", [int(n in fixed) for n in names]),
-        },
-        coords={"parameter": names},
-    )
-    ds["estimate"].attrs = {"long_name": "best estimate"}
-    ds["stderr"].attrs = {"long_name": "standard error (0 for a fixed parameter)"}
-    ds["fixed"].attrs = {"long_name": "1 if the parameter was held fixed"}
-    if intervals:
-        bounds = np.full((len(names), len(LEVELS), 2), np.nan)
-        for i, n in enumerate(names):
-            for j, level in enumerate(LEVELS):
-                if n in intervals and level in intervals[n]:
-                    bounds[i, j] = intervals[n][level]
-        ds = ds.assign_coords(level=list(LEVELS))
-        ds["level"].attrs = {"long_name": "probability content of the interval"}
-        ds["interval_low"] = (("parameter", "level"), bounds[..., 0])
-        ds["interval_high"] = (("parameter", "level"), bounds[..., 1])
-        ds["interval_low"].attrs = {"long_name": "bootstrap percentile interval, lower end"}
-        ds["interval_high"].attrs = {"long_name": "bootstrap percentile interval, upper end"}
-    n_resamples = max((np.size(v) for v in samples.values()), default=0)
-    if n_resamples:
-        table = np.full((len(names), n_resamples), np.nan)
-        for i, n in enumerate(names):
-            if n in samples:
-                table[i] = samples[n]
-        ds["bootstrap_samples"] = (("parameter", "resample"), table)
-        ds["bootstrap_samples"].attrs = {"long_name": "bootstrap replicates (NaN: failed)"}
-    return ds
-
-
-def html_table(
-    caption: str,
-    names: Sequence[str],
-    params: Mapping[str, float],
-    stderr: Mapping[str, float],
-    intervals: Mapping[str, Mapping[float, tuple[float, float]]],
-    fixed: Sequence[str],
-    notes: Sequence[str] = (),
-) -> str:
-    """A small HTML table of estimates, errors and intervals, for ``_repr_html_``."""
-    head = ["parameter", "estimate", "std.err"]
-    if intervals:
-        head += [f"{level:.0%} interval" for level in LEVELS]
-    rows = []
-    for n in names:
-        value, err = params.get(n, math.nan), stderr.get(n, math.nan)
-        cells = [n, _fmt(value, err), "fixed" if n in fixed else f"{err:.2g}"]
-        if intervals:
-            for level in LEVELS:
-                lo, hi = intervals.get(n, {}).get(level, (math.nan, math.nan))
-                cells.append("" if n in fixed else f"[{_fmt(lo, err)}, {_fmt(hi, err)}]")
-        rows.append("<tr>" + "".join(f"<td>{html.escape(c)}</td>" for c in cells) + "</tr>")
-    header = "<tr>" + "".join(f"<th>{html.escape(h)}</th>" for h in head) + "</tr>"
-    foot = "".join(f"<p><b>note:</b> {html.escape(t)}</p>" for t in notes)
-    return (
-        f"<div><table><caption>{html.escape(caption)}</caption>{header}{''.join(rows)}"
-        f"</table>{foot}</div>"
-    )
-
-
-def _fmt(value: float, err: float) -> str:
-    """``value`` with the decimals that show two significant digits of ``err``."""
-    if not math.isfinite(value):
-        return str(value)
-    if not (math.isfinite(err) and err > 0):
-        return f"{value:.6g}"
-    decimals = max(0, 1 - math.floor(math.log10(err)))
-    return f"{value:.{min(decimals, 12)}f}"

@@ -14,9 +14,9 @@ teacher dim ``teacher_seed``, a control dim and a size dim):
 
 Building blocks: ``resampling`` (the draws shared by every statistic),
 ``curves`` (pure numerics on curves); ensembles with known answers are in
-:mod:`phasetrans.testing.transition`.  One call: ``analysis`` (:func:`transition`), ``systematics``
-(the systematic-error table), ``result`` (:class:`TransitionResult`),
-``compare`` (:func:`compare_transitions`).
+:mod:`phasetrans.testing.transition`.  One call: ``analysis`` (:func:`transition`),
+``systematics`` (the systematic-error table), ``result`` (:class:`TransitionResult`) and
+``text`` (its report), ``compare`` (:func:`compare_transitions`).
 """
 
 from phasetrans.analysis.transition.analysis import transition

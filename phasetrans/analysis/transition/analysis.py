@@ -26,6 +26,9 @@ from dataclasses import replace
 import numpy as np
 import xarray as xr
 
+from phasetrans.analysis import defaults
+from phasetrans.analysis.disorder import disorder_mean, disorder_variance
+from phasetrans.analysis.estimate import Estimate
 from phasetrans.analysis.transition.binder import (
     binder_ratio,
     centred_cumulant,
@@ -38,8 +41,6 @@ from phasetrans.analysis.transition.peaks import maximum_slope, size_exponent, s
 from phasetrans.analysis.transition.pseudocritical import pseudocritical_points, spread_exponent
 from phasetrans.analysis.transition.resampling import (
     DisorderDraws,
-    disorder_mean,
-    disorder_variance,
     merge_parts,
     named_summary,
 )
@@ -57,8 +58,8 @@ __all__ = ["BOOTSTRAP", "LEVELS", "curve_observables", "transition"]
 
 #: Levels of the rising order parameter: width from the first to the last, midpoint.
 LEVELS = (0.2, 0.5, 0.8)
-#: Two-level resamples of the curve statistics (the CLI and ``ds.pt.transition`` use it too).
-BOOTSTRAP = 200
+#: Two-level resamples of the curve statistics (``defaults.TRANSITION_BOOTSTRAP``).
+BOOTSTRAP = defaults.TRANSITION_BOOTSTRAP
 
 
 def _prefixed(ds: xr.Dataset, prefix: str) -> xr.Dataset:
@@ -81,7 +82,8 @@ def curve_observables(
     -------
     dict
         ``curves`` (over size and control), ``per_size`` (over size),
-        ``crossings`` (over pairs of sizes), ``exponents`` (dicts) and the
+        ``crossings`` (over pairs of sizes), ``exponents`` (of the size:
+        :class:`~phasetrans.analysis.estimate.Estimate` by name) and the
         replicates ``mean_replicates`` (for paired comparisons).
     """
     m = inp.m
@@ -219,8 +221,11 @@ def transition(
         asked), no self-averaging verdict, and the repr and ``report()`` say
         so.  Negative values raise :class:`AnalysisInputError`.
     collapse_bootstrap, systematics_bootstrap : int, optional
-        Resamples of the main collapse (default ``min(bootstrap, 100)``) and of
-        each row of the systematic-error table (default ``min(bootstrap, 40)``).
+        Resamples of the main collapse (default: ``bootstrap``, at most
+        :data:`phasetrans.analysis.defaults.BOOTSTRAP`, as a collapse on its
+        own) and of each row of the systematic-error table (default:
+        ``bootstrap``, at most
+        :data:`phasetrans.analysis.defaults.SYSTEMATICS_BOOTSTRAP`).
     thresholds : sequence of float
         Thresholds of the threshold scan.
     systematics : bool
@@ -249,47 +254,28 @@ def transition(
     >>> res = transition(ds, "teacher_recovered", size="input_dim")  # doctest: +SKIP
     >>> print(res.report())  # doctest: +SKIP
     """
-    levels = tuple(float(v) for v in levels)
-    if len(levels) != 3 or not levels[0] < levels[1] < levels[2]:
-        raise AnalysisInputError(
-            f"levels={levels!r}; allowed: three ascending numbers (low, middle, high)",
-            field="levels",
-            value=levels,
-        )
+    levels = _check_levels(levels)
     inp = order_input(
-        data,
-        order,
-        control=control,
-        size=size,
-        training=training,
-        at=at,
-        teacher_dim=teacher_dim,
-        student_dim=student_dim,
-    )
-    m = inp.m.sortby(control).sortby(size)
-    inp = _replace_m(inp, m)
-    if m.sizes[size] < 2 or m.sizes[control] < 3:
-        raise AnalysisInputError(
-            f"{m.sizes[size]} sizes and {m.sizes[control]} control values; need at least 2 "
-            "sizes and 3 control values",
-            field="size",
-            value=m.sizes[size],
-        )
-    x = np.asarray(m[control].values, dtype=float)
+        data, order, control=control, size=size, training=training, at=at,
+        teacher_dim=teacher_dim, student_dim=student_dim,
+    )  # fmt: skip
+    inp = _sorted(inp, size, control)
+    m = inp.m
     if log is None:
-        log = bool((x > 0).all())
+        log = bool((np.asarray(m[control].values, dtype=float) > 0).all())
     fix = {"zeta": 0.0} if fix is None else dict(fix)
-    collapse_bootstrap = min(bootstrap, 100) if collapse_bootstrap is None else collapse_bootstrap
-    systematics_bootstrap = (
-        min(bootstrap, 40) if systematics_bootstrap is None else systematics_bootstrap
-    )
+    if collapse_bootstrap is None:
+        collapse_bootstrap = min(bootstrap, defaults.BOOTSTRAP)
+    if systematics_bootstrap is None:
+        systematics_bootstrap = min(bootstrap, defaults.SYSTEMATICS_BOOTSTRAP)
     draws = DisorderDraws.for_array(m, bootstrap, seed, teacher_dim, student_dim)
     obs = curve_observables(inp, size, control, draws, log=log, levels=levels)
+    params: dict[str, Estimate] = dict(obs["exponents"])
     notes = list(inp.notes)
-    pseudo = spread = None
+    pseudo = None
     if draws.teacher_dim is not None:
         pseudo = pseudocritical_points(m, control, level=levels[1], log=log, draws=draws)
-        spread = spread_exponent(pseudo, size)
+        params["spread"] = spread_exponent(pseudo, size)
     else:
         notes.append("one teacher: no per-teacher alpha* and no disconnected susceptibility")
     if inp.vector is None or inp.r_sym is None:
@@ -310,33 +296,40 @@ def transition(
             thresholds=thresholds,
         )  # fmt: skip
         rows += extra
-        verdict = threshold_verdict(rows, base, float(result.params.get("inv_nu", np.nan)))
+        verdict = threshold_verdict(rows, base, float(result.params["inv_nu"]))
     return TransitionResult(
-        order=inp.name,
-        control=control,
-        size=size,
-        training=inp.training,
-        curves=obs["curves"],
-        per_size=obs["per_size"],
-        crossings=obs["crossings"],
-        exponents=obs["exponents"],
-        collapse=result,
-        collapse_choice=choice,
-        pseudocritical=pseudo,
-        spread_exponent=spread,
-        systematics=rows,
-        systematic_notes=sys_notes,
-        threshold_note=verdict,
-        notes=notes,
-        n_teachers=draws.shape[0] if len(draws.shape) == 2 else 1,
-        n_students=draws.shape[-1],
-        bootstrap=bootstrap,
-        systematics_bootstrap=systematics_bootstrap if systematics else 0,
-        seed=seed,
-        log=log,
-        levels=levels,
-        threshold=inp.threshold,
-    )
+        order=inp.name, control=control, size=size, training=inp.training,
+        curves=obs["curves"], per_size=obs["per_size"], crossings=obs["crossings"],
+        params=params, collapse=result, collapse_choice=choice, pseudocritical=pseudo,
+        systematics=rows, systematic_notes=sys_notes, threshold_note=verdict, notes=notes,
+        n_teachers=draws.shape[0] if len(draws.shape) == 2 else 1, n_students=draws.shape[-1],
+        bootstrap=bootstrap, systematics_bootstrap=systematics_bootstrap if systematics else 0,
+        seed=seed, log=log, levels=levels, threshold=inp.threshold,
+    )  # fmt: skip
+
+
+def _check_levels(levels: Sequence[float]) -> tuple[float, float, float]:
+    levels = tuple(float(v) for v in levels)
+    if len(levels) != 3 or not levels[0] < levels[1] < levels[2]:
+        raise AnalysisInputError(
+            f"levels={levels!r}; allowed: three ascending numbers (low, middle, high)",
+            field="levels",
+            value=levels,
+        )
+    return levels
+
+
+def _sorted(inp: OrderInput, size: str, control: str) -> OrderInput:
+    """``inp`` sorted by size and control; at least 2 sizes and 3 control values."""
+    m = inp.m.sortby(control).sortby(size)
+    if m.sizes[size] < 2 or m.sizes[control] < 3:
+        raise AnalysisInputError(
+            f"{m.sizes[size]} sizes and {m.sizes[control]} control values; need at least 2 "
+            "sizes and 3 control values",
+            field="size",
+            value=m.sizes[size],
+        )
+    return _replace_m(inp, m)
 
 
 def _replace_m(inp: OrderInput, m: xr.DataArray) -> OrderInput:

@@ -60,7 +60,8 @@ from __future__ import annotations
 import numpy as np
 import xarray as xr
 
-from phasetrans.analysis.transition.resampling import DisorderDraws, disorder_mean, summarise
+from phasetrans.analysis.disorder import disorder_mean
+from phasetrans.analysis.transition.resampling import DisorderDraws, summarise
 from phasetrans.errors import AnalysisInputError
 
 __all__ = ["binder_ratio", "centred_cumulant", "symmetry_breaking_order"]

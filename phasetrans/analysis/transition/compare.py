@@ -13,7 +13,6 @@ difference in speed of training can look like a difference of threshold.
 from __future__ import annotations
 
 import html
-import math
 import sys
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -22,14 +21,16 @@ from typing import Any
 import numpy as np
 import xarray as xr
 
-from phasetrans.analysis.transition.analysis import LEVELS, transition
+from phasetrans.analysis import plotting
+from phasetrans.analysis.disorder import disorder_mean
+from phasetrans.analysis.transition import text
+from phasetrans.analysis.transition.analysis import BOOTSTRAP, LEVELS, transition
 from phasetrans.analysis.transition.crossing import control_axis
 from phasetrans.analysis.transition.curves import level_crossing
 from phasetrans.analysis.transition.order import order_input
 from phasetrans.analysis.transition.resampling import (
     DisorderDraws,
     curve_statistic,
-    disorder_mean,
     merge_parts,
     named_summary,
 )
@@ -151,19 +152,16 @@ class TransitionComparison:
         ]
         p = self.paired
         for n in p[size].values:
-            cells = []
-            for name, what in (("midpoint_ratio", "midpoint"), ("width_ratio", "width")):
-                lo, hi = p[f"{name}_interval"].sel({size: n, "level": 0.95}).values
-                value = float(p[name].sel({size: n}))
-                cells.append(f"{what} {lb}/{la} = {value:.3g} [{lo:.3g}, {hi:.3g}]")
+            cells = [
+                f"{what} {lb}/{la} = {text.cell(p, name, **{size: n})}"
+                for name, what in (("midpoint_ratio", "midpoint"), ("width_ratio", "width"))
+            ]
             lines.append(f"  {size} = {n:g}: " + "; ".join(cells))
         for label, r in ((la, self.a), (lb, self.b)):
             c = r.collapse
-            lo, hi = c.intervals.get("x_c", {}).get(0.95, (math.nan, math.nan))
-            nlo, nhi = c.intervals.get("nu", {}).get(0.95, (math.nan, math.nan))
             lines.append(
-                f"  collapse {label}: {ctl}_c = {c.x_c:.4g} [{lo:.4g}, {hi:.4g}], nu = "
-                f"{c.nu:.3g} [{nlo:.3g}, {nhi:.3g}]"
+                f"  collapse {label}: {ctl}_c = {c.x_c.format(text.LEVEL)}, nu = "
+                f"{c.nu.format(text.LEVEL)}"
             )
         lines.append("  beyond the method:" if self.differences else "  beyond the method: nothing")
         lines += [f"    {d}" for d in self.differences]
@@ -185,25 +183,20 @@ class TransitionComparison:
         return out
 
     def plot(self, ax: Any = None, *, title: str | None = None) -> Any:
-        """Both transition figures' first panels side by side: see :meth:`TransitionResult.plot`."""
-        from phasetrans.plots._base import panels
+        """Both averages side by side (:func:`phasetrans.plots.transition.plot_comparison`).
 
-        fig, axes = panels(2, ax)
-        for a, (label, r) in zip(
-            axes, zip(self.labels, (self.a, self.b), strict=True), strict=True
-        ):
-            for n in r.sizes:
-                curve = r.curves["mean"].sel({r.size: n})
-                a.plot(curve[r.control], curve, "o-", ms=3, label=f"{r.size} = {n:g}")
-            a.set_title(label)
-            a.set_xlabel(r.control)
-            if r.log:
-                a.set_xscale("log")
-        axes[0].set_ylabel(f"{self.a.order} (disorder average)")
-        axes[0].legend(fontsize=7)
-        if title:
-            fig.suptitle(title)
-        return fig
+        Parameters
+        ----------
+        ax : pair of matplotlib Axes, optional
+            Axes for ``a`` and ``b``.
+        title : str, optional
+            Figure title.
+
+        Returns
+        -------
+        matplotlib.figure.Figure
+        """
+        return plotting.plot(self, ax=ax, title=title)
 
 
 def compare_transitions(
@@ -216,7 +209,7 @@ def compare_transitions(
     size: str = "input_dim",
     at: Mapping[str, object] | None = None,
     levels: Sequence[float] = LEVELS,
-    bootstrap: int = 200,
+    bootstrap: int = BOOTSTRAP,
     collapse_bootstrap: int | None = None,
     systematics: bool = False,
     seed: int = 0,

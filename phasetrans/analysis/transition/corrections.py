@@ -43,10 +43,7 @@ MIN_AIC_GAIN = 2.0
 
 def aic(result: CollapseResult) -> float:
     """:math:`n S + 2k` of a collapse (see the module docstring)."""
-    names = ["x_c", "inv_nu", "zeta"] + (["b", "omega"] if result.corrections else [])
-    free = [
-        n for n in names if n not in result.fixed and not (n == "inv_nu" and "nu" in result.fixed)
-    ]
+    free = [n for n, e in result.params.items() if n != "nu" and not e.fixed]  # nu is 1/(1/nu)
     return float(result.n_points * result.quality + 2 * len(free))
 
 

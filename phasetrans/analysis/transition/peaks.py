@@ -21,6 +21,7 @@ import numpy as np
 import xarray as xr
 
 from phasetrans.analysis.bootstrap import LEVELS, bootstrap_std, interval_bounds
+from phasetrans.analysis.estimate import Estimate
 from phasetrans.analysis.transition.crossing import control_axis
 from phasetrans.analysis.transition.curves import parabolic_peak, steepest
 from phasetrans.analysis.transition.resampling import (
@@ -118,16 +119,15 @@ def maximum_slope(
     return out, s_reps
 
 
-def size_exponent(
-    values: xr.DataArray, replicates: xr.DataArray | None, size: str
-) -> dict[str, object]:
+def size_exponent(values: xr.DataArray, replicates: xr.DataArray | None, size: str) -> Estimate:
     r"""Exponent :math:`s` of :math:`y \propto N^{s}`, by least squares in log–log, with intervals.
 
     Returns
     -------
-    dict
-        ``estimate``, ``error`` (bootstrap s.d.) and ``intervals``
-        (``{level: (lo, hi)}``; empty without replicates).
+    Estimate
+        The slope, with the bootstrap standard deviation, percentile
+        intervals and replicates of the refits on every replicate (NaN error
+        and no intervals without replicates).
     """
     n = np.log(np.asarray(values[size].values, dtype=float))
 
@@ -138,13 +138,14 @@ def size_exponent(
         return float(np.polyfit(n[ok], np.log(y[ok]), 1)[0])
 
     est = slope(np.asarray(values.transpose(size).values, dtype=float))
-    out: dict[str, object] = {"estimate": est, "error": np.nan, "intervals": {}}
-    if replicates is not None:
-        reps = replicates.transpose(size, BOOTSTRAP_DIM).values
-        slopes = np.array([slope(reps[:, b]) for b in range(reps.shape[1])])
-        bounds = interval_bounds(slopes[None, :])[0]
-        out["error"] = float(bootstrap_std(slopes))
-        out["intervals"] = {
-            lv: (float(bounds[k, 0]), float(bounds[k, 1])) for k, lv in enumerate(LEVELS)
-        }
-    return out
+    if replicates is None:
+        return Estimate(est)
+    reps = replicates.transpose(size, BOOTSTRAP_DIM).values
+    slopes = np.array([slope(reps[:, b]) for b in range(reps.shape[1])])
+    bounds = interval_bounds(slopes[None, :])[0]
+    return Estimate(
+        est,
+        float(bootstrap_std(slopes)),
+        intervals={lv: (float(bounds[k, 0]), float(bounds[k, 1])) for k, lv in enumerate(LEVELS)},
+        samples=slopes,
+    )

@@ -31,6 +31,7 @@ from __future__ import annotations
 import numpy as np
 import xarray as xr
 
+from phasetrans.analysis.estimate import Estimate
 from phasetrans.analysis.transition.curves import level_crossing
 from phasetrans.analysis.transition.peaks import size_exponent
 from phasetrans.analysis.transition.resampling import BOOTSTRAP_DIM, DisorderDraws, summarise
@@ -167,7 +168,7 @@ def pseudocritical_points(
     return out
 
 
-def spread_exponent(points: xr.Dataset, size: str) -> dict[str, object]:
+def spread_exponent(points: xr.Dataset, size: str) -> Estimate:
     r"""Exponent :math:`a` of :math:`\delta\alpha^*(N) \propto N^{-a}`, with intervals.
 
     Parameters
@@ -179,14 +180,14 @@ def spread_exponent(points: xr.Dataset, size: str) -> dict[str, object]:
 
     Returns
     -------
-    dict
-        ``estimate`` (least-squares slope of :math:`-\ln\delta\alpha^*`
-        against :math:`\ln N`), ``error`` and ``intervals`` (``{level: (lo,
-        hi)}``) from refits on every bootstrap replicate of the spread.
+    Estimate
+        The least-squares slope of :math:`-\ln\delta\alpha^*` against
+        :math:`\ln N`, with its error, intervals and replicates from refits on
+        every bootstrap replicate of the spread.
     """
     fit = size_exponent(points["spread"], points.get("replicate_spread"), size)
-    return {
-        "estimate": -fit["estimate"],
-        "error": fit["error"],
-        "intervals": {lv: (-hi, -lo) for lv, (lo, hi) in fit["intervals"].items()},
-    }
+    return fit.replace(
+        -fit.value,
+        intervals={lv: (-hi, -lo) for lv, (lo, hi) in fit.intervals.items()},
+        samples=None if fit.samples is None else -fit.samples,
+    )

@@ -22,7 +22,7 @@ import numpy as np
 import xarray as xr
 
 from phasetrans.analysis.bootstrap import LEVELS, Resamples, draw
-from phasetrans.analysis.disorder import _dataset, _mean, _variance
+from phasetrans.analysis.disorder import CHUNK_ELEMENTS, summary_dataset
 from phasetrans.analysis.samples import sample_values
 from phasetrans.errors import AnalysisInputError
 
@@ -31,8 +31,6 @@ __all__ = [
     "DisorderDraws",
     "Statistic",
     "curve_statistic",
-    "disorder_mean",
-    "disorder_variance",
     "merge_parts",
     "named_summary",
     "summarise",
@@ -40,16 +38,9 @@ __all__ = [
 
 #: Dimension of the bootstrap replicates.
 BOOTSTRAP_DIM = "bootstrap"
-#: Largest number of array elements one chunk of resamples may hold.
-_CHUNK_ELEMENTS = 1 << 24
 
 #: A statistic of the samples: ``f(values (..., [T,] S), levels) -> (...)``.
 Statistic = Callable[[np.ndarray, int], np.ndarray]
-
-#: The disorder mean :math:`[\langle m\rangle]` (see :mod:`phasetrans.analysis.disorder`).
-disorder_mean: Statistic = _mean
-#: The disorder variance :math:`[\langle (m - [\langle m\rangle])^2\rangle]`.
-disorder_variance: Statistic = _variance
 
 
 @dataclass(frozen=True)
@@ -177,7 +168,7 @@ class DisorderDraws:
         estimate = xr.DataArray(statistic(values, levels), dims=dims, coords=coords)
         if self.resamples is None:
             return estimate, None
-        step = max(1, _CHUNK_ELEMENTS // max(values.size, 1))
+        step = max(1, CHUNK_ELEMENTS // max(values.size, 1))
         parts = [
             statistic(self.resamples.take_many(values, slice(start, start + step)), levels)
             for start in range(0, self.n, step)
@@ -209,8 +200,8 @@ def summarise(
     """
     if replicates is not None:
         replicates = replicates.transpose(*estimate.dims, BOOTSTRAP_DIM)
-        return _dataset(name, estimate, replicates, draws.attrs())
-    out = _dataset(name, estimate, None, draws.attrs())
+        return summary_dataset(name, estimate, replicates, draws.attrs())
+    out = summary_dataset(name, estimate, None, draws.attrs())
     nan = xr.full_like(estimate, np.nan, dtype=float)
     out["error"] = nan
     out["interval"] = nan.expand_dims(level=list(LEVELS), bound=["lower", "upper"]).transpose(

@@ -18,37 +18,27 @@ from typing import Any
 import numpy as np
 import xarray as xr
 
+from phasetrans.analysis import plotting
+from phasetrans.analysis.estimate import Estimate
 from phasetrans.analysis.scaling import CollapseResult
+from phasetrans.analysis.transition import text
 from phasetrans.analysis.transition.resampling import merge_parts
 from phasetrans.analysis.transition.systematics import SystematicRow
 
 __all__ = ["TransitionResult"]
 
-_NAN2 = (math.nan, math.nan)
+#: Level of the intervals the repr and the verdicts use.
+_LEVEL = text.LEVEL
 
 
-def _ci(value: float, lo: float, hi: float, digits: int = 3) -> str:
-    if not np.isfinite(value):
-        return f"{value}"
-    text = f"{value:.{digits}g}"
-    if np.isfinite(lo) and np.isfinite(hi):
-        text += f" [{lo:.{digits}g}, {hi:.{digits}g}]"
-    return text
-
-
-def _cell(ds: xr.Dataset, name: str, **sel: object) -> str:
-    """``name`` with its 95 % interval, from a Dataset holding ``name_interval``."""
-    value = float(ds[name].sel(**sel))
-    key = f"{name}_interval"
-    if key in ds:
-        lo, hi = ds[key].sel(**sel, level=0.95).values
-        return _ci(value, float(lo), float(hi))
-    return _ci(value, math.nan, math.nan)
+def _legacy(e: Estimate) -> dict[str, Any]:
+    """An exponent as the dict it used to be: ``estimate``, ``error``, ``intervals``."""
+    return {"estimate": e.value, "error": e.stderr, "intervals": dict(e.intervals)}
 
 
 @dataclass(frozen=True, repr=False)
 class TransitionResult:
-    """Outcome of :func:`~phasetrans.analysis.transition.transition`.
+    r"""Outcome of :func:`~phasetrans.analysis.transition.transition`.
 
     Attributes
     ----------
@@ -68,18 +58,18 @@ class TransitionResult:
     crossings : xarray.Dataset
         Over ``pair`` of successive sizes: ``crossing`` of the averages (and
         ``binder_crossing`` of :math:`U_n`), ``n_crossings``, ``share``.
-    exponents : dict
-        ``chi_peak_height`` (:math:`\\chi_{max} \\propto N^{s}`) and
-        ``max_slope`` (:math:`\\propto N^{1/\\nu}`): ``estimate``, ``error``,
-        ``intervals``.
+    params : dict of str to Estimate
+        The exponents against size: ``chi_peak_height``
+        (:math:`\chi_{max} \propto N^{s}`), ``max_slope``
+        (:math:`\propto N^{1/\nu}`) and, with several teachers, ``spread``
+        (:math:`a` of the per-teacher spread :math:`\propto N^{-a}`).  The
+        collapse's :math:`x_c, \nu, \zeta` are in ``collapse.params``.
     collapse : CollapseResult
         The finite-size-scaling collapse.
     collapse_choice : dict
         ``aic_plain``, ``aic_corrections``, ``corrections`` and ``reason``.
     pseudocritical : xarray.Dataset or None
-        Per-teacher :math:`\\alpha^*(t)` and its spread per size.
-    spread_exponent : dict or None
-        :math:`a` of spread :math:`\\propto N^{-a}`.
+        Per-teacher :math:`\alpha^*(t)` and its spread per size.
     systematics : list of SystematicRow
         The baseline first, then every re-run.
     systematic_notes : list of str
@@ -97,11 +87,10 @@ class TransitionResult:
     curves: xr.Dataset = field(repr=False)
     per_size: xr.Dataset = field(repr=False)
     crossings: xr.Dataset = field(repr=False)
-    exponents: dict[str, dict[str, Any]]
+    params: dict[str, Estimate]
     collapse: CollapseResult
     collapse_choice: dict[str, Any]
     pseudocritical: xr.Dataset | None
-    spread_exponent: dict[str, Any] | None
     systematics: list[SystematicRow]
     systematic_notes: list[str]
     threshold_note: str | None
@@ -131,6 +120,16 @@ class TransitionResult:
         """:math:`\\nu` of the collapse."""
         return float(self.collapse.nu)
 
+    @property
+    def exponents(self) -> dict[str, dict[str, Any]]:
+        """``chi_peak_height``, ``max_slope`` as dicts of ``estimate``, ``error``, ``intervals``."""
+        return {n: _legacy(self.params[n]) for n in ("chi_peak_height", "max_slope")}
+
+    @property
+    def spread_exponent(self) -> dict[str, Any] | None:
+        """``params["spread"]`` as a dict of ``estimate``, ``error``, ``intervals`` (or None)."""
+        return _legacy(self.params["spread"]) if "spread" in self.params else None
+
     def shifts(self) -> dict[str, float]:
         """Largest |change| of :math:`\\alpha_c` and :math:`\\nu` over the systematic rows."""
         base = self.systematics[0]
@@ -144,13 +143,13 @@ class TransitionResult:
 
     def self_averaging(self) -> str:
         """The self-averaging verdict: the spread of :math:`\\alpha^*(t)` against the width."""
-        if self.spread_exponent is None:
+        if "spread" not in self.params:
             return "not tested (one teacher)"
-        a = self.spread_exponent
-        lo, hi = a["intervals"].get(0.95, _NAN2)
-        inv = self.collapse.params.get("inv_nu", math.nan)
-        ilo, ihi = self.collapse.intervals.get("inv_nu", {}).get(0.95, _NAN2)
-        if not np.isfinite(a["estimate"]):
+        a = self.params["spread"]
+        lo, hi = a.interval(_LEVEL)
+        inv = self.collapse.params["inv_nu"]
+        ilo, ihi = inv.interval(_LEVEL)
+        if not np.isfinite(a):
             text = "spread of alpha*(t) ~ N^-a: a not determined (too few teachers cross"
             if self.pseudocritical is not None and "n_crossed" in self.pseudocritical:
                 crossed = self.pseudocritical["n_crossed"]
@@ -159,8 +158,8 @@ class TransitionResult:
                     for n in self.sizes
                 )
             return text + "; the spread needs 2 crossing teachers at 2 sizes or more); no verdict"
-        text = f"spread of alpha*(t) ~ N^-a with a = {_ci(a['estimate'], lo, hi)}"
-        text += f"; collapse 1/nu = {_ci(inv, ilo, ihi)}: "
+        text = f"spread of alpha*(t) ~ N^-a with a = {a.format(_LEVEL)}"
+        text += f"; collapse 1/nu = {inv.format(_LEVEL)}: "
         if not (np.isfinite(lo) and np.isfinite(hi)):
             return text + "a has no interval; no verdict"
         if lo <= 0.0:
@@ -190,8 +189,6 @@ class TransitionResult:
     # ------------------------------------------------------------------ display
     def __repr__(self) -> str:
         c = self.collapse
-        x_lo, x_hi = c.intervals.get("x_c", {}).get(0.95, _NAN2)
-        n_lo, n_hi = c.intervals.get("nu", {}).get(0.95, _NAN2)
         sizes = ", ".join(f"{v:g}" for v in self.sizes)
         shift = self.shifts()
         flag = "; THRESHOLD ARTEFACT" if (self.threshold_note or "").startswith("THRESHOLD") else ""
@@ -205,24 +202,19 @@ class TransitionResult:
         return (
             f"<TransitionResult {self.order!r} vs {self.control!r}, {self.size}=[{sizes}]"
             f"{f' ({self.training})' if self.training else ''}: "
-            f"{self.control}_c={_ci(c.x_c, x_lo, x_hi)}, nu={_ci(c.nu, n_lo, n_hi)}; "
+            f"{self.control}_c={c.x_c.format(_LEVEL)}, nu={c.nu.format(_LEVEL)}; "
             f"{moved}{flag}{plain}>"
         )
 
     def _repr_html_(self) -> str:
-        rows = "".join(
-            "<tr>"
-            + "".join(
-                f"<td>{html.escape(str(v))}</td>"
-                for v in (
-                    r.label,
-                    _ci(r.alpha_c, *r.alpha_c_interval),
-                    _ci(r.nu, *r.nu_interval),
-                    r.note,
-                )
-            )
-            + "</tr>"
+        cells = [
+            (r.label, text.row_value(r.alpha_c, r.alpha_c_interval),
+             text.row_value(r.nu, r.nu_interval), r.note)
             for r in self.systematics
+        ]  # fmt: skip
+        rows = "".join(
+            "<tr>" + "".join(f"<td>{html.escape(str(v))}</td>" for v in row) + "</tr>"
+            for row in cells
         )
         notes = [self.self_averaging()] + ([self.threshold_note] if self.threshold_note else [])
         foot = "".join(f"<p>{html.escape(t)}</p>" for t in notes)
@@ -235,136 +227,18 @@ class TransitionResult:
 
     def report(self) -> str:
         """Plain-text report: every number of the analysis, with its 95 % interval."""
-        c, size, ctl = self.collapse, self.size, self.control
-        sizes = ", ".join(f"{v:g}" for v in self.sizes)
         lines = [
-            f"Transition of {self.order!r} against {ctl!r} over {size} = {sizes}"
-            + (f" (training {self.training})" if self.training else ""),
-            f"  disorder     {self.n_teachers} teachers x {self.n_students} students; "
-            + (
-                f"two-level bootstrap, {self.bootstrap} resamples (seed {self.seed}); "
-                "95 % intervals"
-                if self.bootstrap
-                else "no bootstrap (bootstrap=0): estimates only, every error and interval NaN"
-            ),
-            f"  positions    interpolated in {'ln ' if self.log else ''}{ctl}; levels "
-            f"{', '.join(f'{v:g}' for v in self.levels)} (midpoint at {self.levels[1]:g})",
+            *text.head_lines(self),
+            *text.collapse_lines(self),
+            *text.per_size_lines(self),
+            *text.curve_lines(self),
+            *text.pseudocritical_lines(self),
+            f"  self-avg     {self.self_averaging()}",
+            *text.systematics_lines(self),
         ]
-        x_lo, x_hi = c.intervals.get("x_c", {}).get(0.95, _NAN2)
-        n_lo, n_hi = c.intervals.get("nu", {}).get(0.95, _NAN2)
-        lines.append(
-            f"  collapse     {ctl}_c = {_ci(c.x_c, x_lo, x_hi, 4)}, nu = {_ci(c.nu, n_lo, n_hi)}"
-            f", zeta = {c.zeta:g}{' (fixed)' if 'zeta' in c.fixed else ''}; S = {c.quality:.3g} "
-            f"over {c.n_points}/{c.n_total} points; {c.n_bootstrap} resamples"
-        )
-        ch = self.collapse_choice
-        lines.append(
-            f"  corrections  {ch['reason']} (AIC {ch['aic_plain']:.1f} plain, "
-            f"{ch['aic_corrections']:.1f} with x_c(N) = x_c + b N^-omega)"
-        )
-        if ch["corrections"]:
-            lines.append(
-                f"               without them: {ctl}_c = {ch['plain_x_c']:.4g}, nu = "
-                f"{ch['plain_nu']:.3g}; with them, b = {c.params.get('b', math.nan):.3g}, "
-                f"omega = {c.params.get('omega', math.nan):.3g} (x_c is an extrapolation)"
-            )
-        width_kind = "ratio" if self.log else "difference"
-        lines.append(
-            f"  per size     {'N':>6}  {'midpoint':>24}  {'width (' + width_kind + ')':>24}  "
-            f"{'chi peak at':>24}  {'chi_max':>24}  {'max slope':>24}"
-        )
-        ps = self.per_size
-        for n in self.sizes:
-            sel = {size: n}
-            edge = ""
-            if "chi_peak_edge_share" in ps:
-                share = float(ps["chi_peak_edge_share"].sel(sel))
-                edge = f"  ({share:.0%} of resamples peak at a grid edge)" if share > 0 else ""
-            lines.append(
-                f"               {n:>6g}  {_cell(ps, 'midpoint', **sel):>24}  "
-                f"{_cell(ps, 'width', **sel):>24}  {_cell(ps, 'chi_peak_position', **sel):>24}  "
-                f"{_cell(ps, 'chi_peak_height', **sel):>24}  {_cell(ps, 'max_slope', **sel):>24}"
-                f"{edge}"
-            )
-        chi = self.curves["susceptibility"]
-        top = self.sizes[-1]
-        k = int(np.nanargmax(chi.sel({size: top, "part": "total"}).values))
-        at_peak = chi.sel({size: top}).isel({ctl: k})
-        share = float(at_peak.sel(part="disconnected") / at_peak.sel(part="total"))
-        lines.append(
-            f"  chi parts    at the largest {size}'s peak ({ctl} = "
-            f"{float(chi[ctl].values[k]):.3g}) the disconnected (between-teacher) part is "
-            f"{share:.0%} of chi"
-        )
-        cum = self.curves["centred_cumulant"]
-        best = cum.max(ctl)
-        lines.append(
-            "  bimodality   max over "
-            f"{ctl} of the centred cumulant (Gaussian 0, two equal peaks 2/3): "
-            + ", ".join(f"{n:g}: {float(best.sel({size: n})):.2f}" for n in self.sizes)
-        )
-        for name, what in (
-            ("chi_peak_height", "chi_max ~ N^s, s"),
-            ("max_slope", "max slope ~ N^(1/nu), 1/nu"),
-        ):
-            e = self.exponents[name]
-            lo, hi = e["intervals"].get(0.95, _NAN2)
-            lines.append(f"  exponent     {what} = {_ci(e['estimate'], lo, hi)}")
-        cr = self.crossings
-        for var, label in (("crossing", "m"), ("binder_crossing", "U_n")):
-            if var not in cr:
-                continue
-            parts = []
-            for p in cr["pair"].values:
-                value = float(cr[var].sel(pair=p))
-                lo, hi = cr[f"{var}_interval"].sel(pair=p, level=0.95).values
-                share = float(cr["share" if var == "crossing" else "binder_share"].sel(pair=p))
-                shown = f" ({share:.0%} of resamples cross)" if np.isfinite(share) else ""
-                parts.append(f"{p}: {_ci(value, lo, hi)}{shown}")
-            lines.append(f"  crossings    of {label}: " + "; ".join(parts))
-        if self.pseudocritical is not None:
-            pc = self.pseudocritical
-            named = pc.rename(error="spread_error", interval="spread_interval")
-            lines.append(
-                f"  alpha*(t)    per teacher, where its student mean reaches {self.levels[1]:g} "
-                "(linear interpolation between grid points): mean, spread over teachers"
-            )
-            for n in self.sizes:
-                sel = {size: n}
-                spread = _cell(named, "spread", **sel)
-                lines.append(
-                    f"               {n:>6g}  mean {float(pc['mean_alpha_star'].sel(sel)):.4g}, "
-                    f"spread {spread}"
-                    f" ({int(pc['n_crossed'].sel(sel))} of {self.n_teachers} teachers cross)"
-                )
-        lines.append(f"  self-avg     {self.self_averaging()}")
-        lines.append(
-            f"  systematics  the collapse re-run ({self.systematics_bootstrap} resamples each):"
-        )
-        base = self.systematics[0]
-        lines.append(
-            f"               {'choice':<44}{ctl + '_c':>26}{'nu':>24}{'d ' + ctl + '_c':>10}"
-            f"{'d nu':>8}"
-        )
-        for r in self.systematics:
-            d_a = r.alpha_c - base.alpha_c if r.units == base.units else math.nan
-            lines.append(
-                f"               {r.label:<44}{_ci(r.alpha_c, *r.alpha_c_interval):>26}"
-                f"{_ci(r.nu, *r.nu_interval):>24}{d_a:>10.3g}{r.nu - base.nu:>8.3g}"
-                + (f"  ({r.note})" if r.note else "")
-                + (f"  [in {r.units}]" if r.units != base.units else "")
-            )
-        shift = self.shifts()
-        lines.append(
-            f"               {ctl}_c moves by at most {shift['alpha_c']:.3g} and nu by at most "
-            f"{shift['nu']:.3g} across these choices"
-        )
-        for note in self.systematic_notes:
-            lines.append(f"               note: {note}")
         if self.threshold_note:
             lines.append(f"  threshold    {self.threshold_note}")
-        for note in self.notes:
-            lines.append(f"  note         {note}")
+        lines += [f"  note         {note}" for note in self.notes]
         return "\n".join(lines)
 
     # ------------------------------------------------------------------ data
@@ -389,24 +263,7 @@ class TransitionResult:
         col = self.collapse.to_dataset()
         keep = [v for v in ("estimate", "stderr", "interval_low", "interval_high") if v in col]
         parts.append(col[keep].rename({v: f"collapse_{v}" for v in keep}))
-        rows = self.systematics
-        table = xr.Dataset(
-            {
-                "systematic_alpha_c": ("choice", [r.alpha_c for r in rows]),
-                "systematic_alpha_c_low": ("choice", [r.alpha_c_interval[0] for r in rows]),
-                "systematic_alpha_c_high": ("choice", [r.alpha_c_interval[1] for r in rows]),
-                "systematic_nu": ("choice", [r.nu for r in rows]),
-                "systematic_nu_low": ("choice", [r.nu_interval[0] for r in rows]),
-                "systematic_nu_high": ("choice", [r.nu_interval[1] for r in rows]),
-            },
-            coords={
-                "choice": [r.label for r in rows],
-                "choice_group": ("choice", [r.group for r in rows]),
-                "choice_units": ("choice", [r.units for r in rows]),
-                "choice_note": ("choice", [r.note for r in rows]),
-            },
-        )
-        parts.append(table)
+        parts.append(_systematics_table(self.systematics))
         ds = merge_parts(parts, combine_attrs="drop", compat="override")
         attrs: dict[str, Any] = {
             "analysis": "transition",
@@ -427,12 +284,8 @@ class TransitionResult:
             "threshold_note": self.threshold_note or "",
             "notes": "; ".join(self.notes + self.systematic_notes),
         }
-        for name, e in self.exponents.items():
-            lo, hi = e["intervals"].get(0.95, _NAN2)
-            attrs[f"exponent_{name}"] = [e["estimate"], lo, hi]
-        if self.spread_exponent is not None:
-            lo, hi = self.spread_exponent["intervals"].get(0.95, _NAN2)
-            attrs["exponent_spread"] = [self.spread_exponent["estimate"], lo, hi]
+        for name, e in self.params.items():
+            attrs[f"exponent_{name}"] = [e.value, *e.interval(_LEVEL)]
         ds.attrs = attrs
         return ds
 
@@ -451,6 +304,24 @@ class TransitionResult:
         -------
         matplotlib.figure.Figure
         """
-        from phasetrans.plots.transition import plot_transition
+        return plotting.plot(self, ax=ax, title=title)
 
-        return plot_transition(self, ax=ax, title=title)
+
+def _systematics_table(rows: list[SystematicRow]) -> xr.Dataset:
+    """The systematic-error table over ``choice``."""
+    return xr.Dataset(
+        {
+            "systematic_alpha_c": ("choice", [r.alpha_c for r in rows]),
+            "systematic_alpha_c_low": ("choice", [r.alpha_c_interval[0] for r in rows]),
+            "systematic_alpha_c_high": ("choice", [r.alpha_c_interval[1] for r in rows]),
+            "systematic_nu": ("choice", [r.nu for r in rows]),
+            "systematic_nu_low": ("choice", [r.nu_interval[0] for r in rows]),
+            "systematic_nu_high": ("choice", [r.nu_interval[1] for r in rows]),
+        },
+        coords={
+            "choice": [r.label for r in rows],
+            "choice_group": ("choice", [r.group for r in rows]),
+            "choice_units": ("choice", [r.units for r in rows]),
+            "choice_note": ("choice", [r.note for r in rows]),
+        },
+    )

@@ -26,12 +26,8 @@ from __future__ import annotations
 import numpy as np
 import xarray as xr
 
-from phasetrans.analysis.transition.resampling import (
-    DisorderDraws,
-    disorder_mean,
-    disorder_variance,
-    summarise,
-)
+from phasetrans.analysis.disorder import disorder_mean, disorder_variance
+from phasetrans.analysis.transition.resampling import DisorderDraws, summarise
 from phasetrans.errors import AnalysisInputError
 
 __all__ = ["PARTS", "susceptibility_parts"]

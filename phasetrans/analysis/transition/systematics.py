@@ -84,8 +84,8 @@ def _row(
     threshold: float | None = None,
 ) -> SystematicRow:
     back = transform or (lambda v: v)
-    ci = result.intervals.get("x_c", {}).get(0.95, _NAN2)
-    nu_ci = result.intervals.get("nu", {}).get(0.95, _NAN2)
+    ci = result.params["x_c"].interval(0.95)
+    nu_ci = result.params["nu"].interval(0.95)
     note = ""
     if result.at_bound:
         note = "degenerate collapse (at an optimiser bound)"

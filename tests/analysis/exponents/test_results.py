@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from phasetrans.analysis.estimate import format_value
 from phasetrans.analysis.exponents import compare_models, fit_transition
 from phasetrans.testing.curves import KNOWN_CURVES as CURVES
 from phasetrans.testing.curves import curve_samples as samples
@@ -19,8 +20,9 @@ def fitted():
 def test_repr_shows_the_fitted_parameters(fitted):
     text = repr(fitted)
     assert text.startswith("<TransitionFit exponential below x_c=0")
-    for name in ("a", "b", "c"):
-        assert f"{name}={fitted.params[name]:.4g}±" in text
+    for name in ("a", "b", "c"):  # value ± error, decimals from the error (format_estimate)
+        e = fitted.params[name]
+        assert f"{name}={format_value(e, e.stderr)} ± {e.stderr:.2g}" in text
     assert "AIC=" in text and "\n" not in text and len(text) < 300
 
 
@@ -65,3 +67,26 @@ def test_comparison_is_rich_too():
     assert np.isnan(ds["estimate"].sel(model="exponential", parameter="beta").item())
     assert len(table.plot().axes) == 2
     assert "Model comparison by AIC" in table.report()
+
+
+def test_params_are_estimates_with_lmfit_errors_and_the_bootstrap(fitted):
+    from phasetrans.analysis.estimate import Estimate
+
+    lm = fitted.result.params
+    for name, e in fitted.params.items():
+        assert isinstance(e, Estimate) and e == lm[name].value
+        assert e.stderr == lm[name].stderr and e.correlations == lm[name].correl
+        assert e.samples.shape == (5,) and e.interval(0.95) == fitted.interval(name, 0.95)
+    assert fitted.params["a"].correlations["b"] == pytest.approx(lm["a"].correl["b"])
+
+
+def test_a_held_parameter_is_fixed_with_no_error():
+    da = samples(CURVES["power"], noise=0.005, seed=5)
+    fit = fit_transition(da, "x", model="power", sample_dim="seed", bootstrap=3)
+    held = fit.params["x_c"]
+    assert held.fixed and held.stderr == 0.0 and held.samples is None and not held.intervals
+    assert "x_c" not in fit.stderr and "x_c" not in fit.intervals
+    assert "x_c=0 (fixed)" in repr(fit)
+    ds = fit.to_dataset()
+    assert ds["stderr"].sel(parameter="x_c").item() == 0.0  # as its long_name says
+    assert ds["fixed"].sel(parameter="x_c").item() == 1

@@ -109,11 +109,13 @@ def test_diverged_students_are_excluded_and_named():
 
 
 def test_a_negligible_rescaling_counts_as_no_size_dependence():
-    from phasetrans.analysis.scaling.collapse import _undetermined
+    from phasetrans.analysis.estimate import Estimate
+    from phasetrans.analysis.scaling.honesty import size_independent
 
-    params, stderr = {"inv_nu": -4.6e-10}, {"inv_nu": 1e-9}
-    tiny = {"inv_nu": {0.95: (-2.8e-9, -2.9e-11)}}  # every resample at 1/nu ~ -1e-9
-    assert _undetermined(params, stderr, tiny, {}, np.log(16 / 4))
-    real = {"inv_nu": {0.95: (-0.3, -0.05)}}
-    assert not _undetermined({"inv_nu": -0.1}, {"inv_nu": 0.05}, real, {}, np.log(16 / 4))
-    assert not _undetermined(params, stderr, tiny, {"nu": 2.0}, np.log(4))  # nu pinned
+    tiny = {0.95: (-2.8e-9, -2.9e-11)}  # every resample at 1/nu ~ -1e-9
+    params = {"inv_nu": Estimate(-4.6e-10, 1e-9, intervals=tiny)}
+    assert size_independent(params, np.log(16 / 4))
+    real = {"inv_nu": Estimate(-0.1, 0.05, intervals={0.95: (-0.3, -0.05)})}
+    assert not size_independent(real, np.log(16 / 4))
+    pinned = {"inv_nu": params["inv_nu"].replace(fixed=True)}
+    assert not size_independent(pinned, np.log(4))  # nu pinned

@@ -210,10 +210,26 @@ def test_self_averaging_without_a_spread_exponent_gives_no_verdict(critical, no_
         n_crossed=pc["n_crossed"] * 0,
     )
     a = spread_exponent(nobody, "input_dim")
-    blank = replace(res, pseudocritical=nobody, spread_exponent=a)
-    assert np.isnan(blank.spread_exponent["estimate"])
+    blank = replace(res, pseudocritical=nobody, params={**res.params, "spread": a})
+    assert np.isnan(blank.params["spread"]) and np.isnan(blank.spread_exponent["estimate"])
     text = blank.self_averaging()
     assert "a not determined (too few teachers cross 0.5: 0 of 32 at 16" in text
     assert text.endswith("no verdict")
     assert not any(word in text for word in ("agree", "dominated", "self-averaging;"))
     assert "a not determined (too few teachers cross" in no_crossing.self_averaging()
+
+
+def test_the_exponents_are_estimates(critical):
+    from phasetrans.analysis.estimate import Estimate
+
+    _, res = critical
+    assert set(res.params) == {"chi_peak_height", "max_slope", "spread"}
+    a = res.params["spread"]
+    assert isinstance(a, Estimate) and a.samples.shape == (100,)
+    assert a.stderr == pytest.approx(np.nanstd(a.samples, ddof=1))
+    # the old dict views read the same numbers
+    assert res.spread_exponent == {"estimate": a.value, "error": a.stderr, "intervals": a.intervals}
+    assert res.exponents["max_slope"]["estimate"] == res.params["max_slope"]
+    lo, hi = a.interval(0.95)
+    assert res.to_dataset().attrs["exponent_spread"] == [a.value, lo, hi]
+    assert f"a = {a.format(0.95)}" in res.self_averaging()

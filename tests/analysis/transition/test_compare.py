@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 import xarray as xr
 
+from phasetrans.analysis.estimate import format_estimate
 from phasetrans.analysis.transition import compare_transitions
 from phasetrans.analysis.transition.compare import setting_differences
 from phasetrans.errors import AnalysisInputError
@@ -52,6 +53,14 @@ def test_paired_midpoint_ratio_and_what_else_differs():
     assert "beyond the method" in text and "training.lr" in text
     assert repr(cmp).startswith("<TransitionComparison direct vs spectral")
     assert "midpoint_ratio" in cmp.to_dataset()
+    n = cmp.paired["input_dim"].values[0]
+    value = float(ratio.sel(input_dim=n))
+    interval = (float(lo.sel(input_dim=n)), float(hi.sel(input_dim=n)))
+    err = float(cmp.paired["midpoint_ratio_error"].sel(input_dim=n))
+    shown = format_estimate(value, err, interval=interval)
+    assert f"input_dim = {n:g}: midpoint direct/spectral = {shown};" in text
+    fig = cmp.plot()  # through the registry phasetrans.plots fills
+    assert [a.get_title() for a in fig.axes] == ["spectral", "direct"]
 
 
 def test_unpaired_inputs_are_refused():

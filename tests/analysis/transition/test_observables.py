@@ -64,7 +64,7 @@ def test_per_teacher_points_recover_the_set_disorder(critical):
     true = critical["alpha_c_teacher"].std("teacher_seed", ddof=1)
     np.testing.assert_allclose(points["spread"], true, rtol=0.1)
     a = spread_exponent(points, "input_dim")
-    lo, hi = a["intervals"][0.95]
+    lo, hi = a.intervals[0.95]
     assert lo <= 0.5 <= hi
     assert (points["n_crossed"] == 24).all()
 
