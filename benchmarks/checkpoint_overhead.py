@@ -32,11 +32,12 @@ from pathlib import Path
 import torch
 
 from phasetrans.backend import task as backend_task
-from phasetrans.backend.engine import FastEngine
+from phasetrans.backend.engines import FastEngine
 from phasetrans.backend.task import run_block
 from phasetrans.config import parse_study
-from phasetrans.runner.driver import _order_parameters
-from phasetrans.runner.plan import checkpoint_steps, plan_tasks
+from phasetrans.runner.parts import student_order_parameters
+from phasetrans.runner.plan import plan_tasks
+from phasetrans.runner.spec import checkpoint_steps
 
 STUDY = Path(__file__).resolve().parents[1] / "studies" / "specialisation_small.toml"
 
@@ -93,7 +94,7 @@ def main() -> None:
             record = result.checkpoints
             start = time.perf_counter()
             for c in range(len(record.step)):
-                _order_parameters(
+                student_order_parameters(
                     record.w1[c], record.importance[c], record.dimension[c], result.teacher_w1
                 )
             best["order"] = min(best["order"], time.perf_counter() - start)

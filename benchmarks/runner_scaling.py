@@ -55,18 +55,19 @@ device = "cpu"
 
 def _warm_worker() -> None:
     """Import torch and the backend and train one tiny block, as the first task would."""
-    from phasetrans.backend.task import BlockSpec, TeacherSpec, run_block
-    from phasetrans.backend.train import TrainSettings
+    import dataclasses
 
-    spec = BlockSpec(
-        training="spectral",
-        teacher=TeacherSpec(width=4),
+    from phasetrans.backend.task import run_block
+    from phasetrans.runner.spec import default_block
+
+    spec = default_block()
+    spec = dataclasses.replace(
+        spec,
+        teacher=dataclasses.replace(spec.teacher, width=4),
         width=8,
-        seeds=(0,),
-        settings=TrainSettings(epochs=1),
+        settings=dataclasses.replace(spec.settings, epochs=1),
         n_train=100,
         n_test=100,
-        device="cpu",
     )
     run_block(spec)
 

@@ -46,7 +46,8 @@ from phasetrans.backend.member_step import adam_update, member_grads
 from phasetrans.backend.pack import PackSpec, _Pack, run_pack
 from phasetrans.backend.task import run_block
 from phasetrans.config import parse_study
-from phasetrans.runner.plan import pack_cells, plan_cells, plan_tasks
+from phasetrans.runner.cells import pack_cells, plan_cells
+from phasetrans.runner.plan import plan_tasks
 
 STUDY = Path(__file__).resolve().parents[1] / "studies" / "specialisation_small.toml"
 #: Every time here is this process's CPU time: on a shared machine, wall time also

@@ -18,6 +18,7 @@ measurements, which damps the noise of a shared machine.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import math
 import time
 
@@ -25,7 +26,8 @@ import torch
 
 from phasetrans.backend.ensemble import StudentEnsemble
 from phasetrans.backend.teacher import make_teacher
-from phasetrans.backend.train import TrainSettings, train
+from phasetrans.backend.train import train
+from phasetrans.runner.spec import default_block
 
 D, H2, N, BATCH = 10, 20, 10_000, 300
 
@@ -40,8 +42,13 @@ def time_training(
 ) -> float:
     """Seconds to train an ensemble of ``seeds`` for ``epochs`` with ``step``."""
     model = StudentEnsemble(D, width, H2, seeds).to(device)
-    settings = TrainSettings(
-        batch_size=BATCH, epochs=epochs, log_every=epochs, step=step, compile=compile
+    settings = dataclasses.replace(
+        default_block().settings,
+        batch_size=BATCH,
+        epochs=epochs,
+        log_every=epochs,
+        step=step,
+        compile=compile,
     )
     _sync(device)
     start = time.perf_counter()

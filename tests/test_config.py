@@ -161,3 +161,48 @@ def test_studies_run_before_time_control_keep_their_study_and_task_hashes():
     explicit += "[data]\nonline = false\n[record]\n"
     assert parse_study(explicit).hash == parse_study(BASE).hash
     assert parse_study(BASE + "[record]\ncheckpoints = 4\n").hash != parse_study(BASE).hash
+
+
+def test_n_train_of_alpha_is_one_rule_for_cells_and_datasets():
+    import numpy as np
+    import xarray as xr
+
+    from phasetrans.config import n_train_of
+
+    # round half to even, as Python's round(); at least one example
+    assert [int(n_train_of(a, 1, 1)) for a in (0.5, 1.5, 2.5, 0.01)] == [1, 2, 2, 1]
+    for alpha, d, h in [(0.25, 10, 6), (1.5, 5, 3), (2.0, 40, 8), (0.7, 13, 7)]:
+        assert int(n_train_of(alpha, d, h)) == max(1, round(alpha * d * h))
+    alpha = xr.DataArray([0.25, 1.5], dims="alpha")
+    dims = xr.DataArray([10, 5], dims="input_dim")
+    grid = n_train_of(alpha, dims, 6)
+    assert grid.dims == ("alpha", "input_dim") and grid.dtype == np.dtype(int)
+    assert grid.values.tolist() == [[15, 8], [90, 45]]
+
+
+def test_sweeps_come_in_the_one_dataset_order():
+    from phasetrans.names import SWEEP_DIMS
+
+    study = parse_study(
+        BASE.replace("[students]", "[data]\nalpha = [2.0, 1.0]\n[students]")
+        + "[teacher]\nseeds = [3, 1]\ninput_dim = [6, 4]\n"
+        + "[training.spectral]\nl2_eigenvalues = [0.1, 0.0]\n"
+    )
+    sweeps = study.sweeps()
+    assert list(sweeps) == [d for d in SWEEP_DIMS if d in sweeps]
+    assert sweeps == {
+        "teacher_seed": [1, 3],
+        "input_dim": [4, 6],
+        "alpha": [1.0, 2.0],
+        "l2_eigenvalues": [0.0, 0.0005, 0.1],  # the union over the methods
+    }
+
+
+def test_one_name_per_concept_the_study_teachers_and_one_teacher():
+    from phasetrans.backend.specs import TeacherSpec
+    from phasetrans.config import Study, TeachersSpec
+
+    assert Study.model_fields["teacher"].annotation is TeachersSpec
+    assert TeachersSpec is not TeacherSpec
+    assert "widths" in TeachersSpec.model_fields  # many teachers: widths and seeds
+    assert {"width", "seed"} <= {f for f in TeacherSpec.__dataclass_fields__}  # one teacher

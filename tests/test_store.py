@@ -180,7 +180,7 @@ def test_shipped_sample_selects_by_training():
 def test_the_matching_threshold_of_teacher_recovered_is_recorded_in_its_attributes():
     from pathlib import Path
 
-    from phasetrans.analysis.matching import COSINE_MATCH
+    from phasetrans.names import COSINE_MATCH
 
     ds = read_dataset(Path(__file__).resolve().parents[1] / "data" / "sample_quick.nc", load=True)
     combined = combine_datasets([ds])

@@ -17,7 +17,7 @@ import xarray as xr
 from phasetrans.cli import main as cli
 from phasetrans.config import load_study, parse_study
 from phasetrans.runner import plan_tasks, run_study, study_status
-from phasetrans.runner.plan import cell_data_seed
+from phasetrans.runner.spec import cell_data_seed
 from phasetrans.store import open_study, read_dataset
 
 SWEPT = """

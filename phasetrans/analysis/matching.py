@@ -17,6 +17,7 @@ from scipy.optimize import linear_sum_assignment
 
 from phasetrans.analysis.paths import present_nodes
 from phasetrans.errors import AnalysisInputError
+from phasetrans.names import COSINE_MATCH
 
 __all__ = ["COSINE_MATCH", "NeuronMatch", "check_threshold", "match_neurons"]
 
@@ -72,12 +73,6 @@ class NeuronMatch:
             f"at similarity >= {self.threshold:g}; {len(self.pairs)} pairs from "
             f"{self.student_nodes.size} student nodes, mean similarity {self.mean_similarity:.3f}"
         )
-
-
-#: Cosine at or above which a matched teacher node counts as recovered (the default of
-#: ``match_neurons``, ``teacher_recovered`` and the topology comparison; stored as the
-#: ``threshold`` attribute of ``teacher_recovered``).
-COSINE_MATCH = 0.9
 
 
 def check_threshold(threshold: object) -> float:

@@ -12,13 +12,12 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Protocol
+from typing import Protocol
 
 import numpy as np
 import torch
 
-if TYPE_CHECKING:
-    from phasetrans.backend.train import TrainSettings
+from phasetrans.backend.specs import TrainSettings
 
 __all__ = ["BatchSource", "Checkpoint", "FixedBatches", "OnlineBatches"]
 

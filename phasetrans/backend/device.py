@@ -1,4 +1,4 @@
-"""Devices and versions: what the runner needs to know of torch without importing it.
+"""Devices, dtypes and versions: where a block's tensors live.
 
 The runner plans and places tasks; only this backend module asks torch which
 devices exist, so ``import torch`` stays inside :mod:`phasetrans.backend`.
@@ -6,11 +6,37 @@ devices exist, so ``import torch`` stays inside :mod:`phasetrans.backend`.
 
 from __future__ import annotations
 
+import numpy as np
 import torch
 
 from phasetrans.errors import ConfigError
 
-__all__ = ["cuda_device_count", "device_kind", "torch_version", "worker_device"]
+__all__ = [
+    "DTYPES",
+    "cuda_device_count",
+    "device_kind",
+    "resolve_device",
+    "to_host",
+    "torch_version",
+    "worker_device",
+]
+
+#: torch dtype of each ``run.dtype``.
+DTYPES = {"float32": torch.float32, "float64": torch.float64}
+
+
+def resolve_device(device: str) -> torch.device:
+    """Map ``"auto" | "cpu" | "cuda"`` to a torch device (``auto``: CUDA if present)."""
+    if device == "auto":
+        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    if device == "cuda" and not torch.cuda.is_available():
+        raise RuntimeError("device 'cuda' requested but torch.cuda.is_available() is False")
+    return torch.device(device)
+
+
+def to_host(a: torch.Tensor) -> np.ndarray:
+    """``a`` as a numpy array in host memory (detached)."""
+    return a.detach().cpu().numpy()
 
 
 def cuda_device_count() -> int:

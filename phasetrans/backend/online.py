@@ -16,8 +16,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from phasetrans.backend.task import BlockSpec, TeacherSpec, run_block
-from phasetrans.backend.train import TrainSettings
+from phasetrans.backend.specs import BlockSpec, TeacherSpec, TrainSettings
+from phasetrans.backend.task import run_block
+from phasetrans.config import ADAM_BETAS, ADAM_EPS, COMMITTEE_INIT_Q, PRUNING_THRESHOLD, STOP_TOL
 
 __all__ = ["OnlineTrajectory", "simulate_committee"]
 
@@ -61,7 +62,7 @@ def simulate_committee(
     teacher_seed: int = 0,
     data_seed: int = 1,
     activation: str = "erf",
-    init_q: float = 0.5,
+    init_q: float = COMMITTEE_INIT_Q,
     orthogonal: bool = False,
     dtype: str = "float64",
 ) -> OnlineTrajectory:
@@ -113,18 +114,35 @@ def simulate_committee(
             steps=steps,
             l2_eigenvalues=0.0,
             l2_eigenvectors=0.0,
+            l2_dense=0.0,
+            group_lasso=0.0,
             optimizer="sgd",
             log_every=10**9,
             checkpoints=tuple(sorted({int(c) for c in checkpoints})),
+            step="auto",  # the committee SGD engine
+            batches_per_epoch=0,
+            # unused by this run (SGD, no stop rule, no pruning): the study defaults
+            betas=ADAM_BETAS,
+            eps=ADAM_EPS,
+            compile=True,
+            stop_patience=0,
+            stop_tol=STOP_TOL,
+            stop_threshold=PRUNING_THRESHOLD,
         ),
         n_train=0,
         n_test=1,
         data_seed=data_seed,
+        shuffle_seed=0,  # online data: no order to shuffle
+        threshold=PRUNING_THRESHOLD,
+        train_lambda_in=False,
         online=True,
+        nested=False,
         student_activation=activation,
+        train_readout=False,
         init_q=init_q,
         device="cpu",
         dtype=dtype,
+        threads=1,
     )
     result = run_block(spec)
     record = result.checkpoints

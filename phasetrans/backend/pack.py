@@ -1,12 +1,14 @@
 """Packed execution: the students of many cells trained as one ensemble.
 
-A :class:`PackSpec` is a tuple of :class:`~phasetrans.backend.task.BlockSpec`,
+A :class:`~phasetrans.backend.specs.PackSpec` is a tuple of
+:class:`~phasetrans.backend.specs.BlockSpec`,
 one per cell block (one teacher, one data set, some student seeds); blocks of a
 pack share the method, the widths and the input dimension, and may differ in
 teacher, data, training-set size, budget, checkpoints, learning rate and L2
 coefficient on the eigenvalues. :func:`run_pack` trains all their students
 with :func:`~phasetrans.backend.member_step.member_grads` and returns one
-:class:`~phasetrans.backend.task.BlockResult` per block.
+:class:`~phasetrans.backend.results.BlockResult` per block (its blocks and
+classes are in :mod:`phasetrans.backend.pack_class`).
 
 Every member keeps what makes it its cell's student:
 
@@ -35,111 +37,30 @@ packed (they run through :func:`~phasetrans.backend.task.run_block`).
 
 from __future__ import annotations
 
-import dataclasses
-import math
 import time
-from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import torch
 
-from phasetrans.backend.member_step import (
-    MemberLayout,
-    adam_update,
-    member_grads,
-    member_sweep,
-)
+from phasetrans.backend.device import DTYPES, resolve_device, to_host
+from phasetrans.backend.ensemble import StudentEnsemble
+from phasetrans.backend.member_step import MemberLayout, adam_update, member_sweep
+from phasetrans.backend.pack_class import PackBlock, PackClass, PackShared
 from phasetrans.backend.prune import effective_dimension, importance
-from phasetrans.backend.spectral import spectral_weight
-from phasetrans.backend.task import (
-    _DTYPES,
-    BlockResult,
+from phasetrans.backend.results import BlockResult, CheckpointRecord
+from phasetrans.backend.sets import block_data
+from phasetrans.backend.specs import (
     BlockSpec,
-    CheckpointRecord,
-    _data,
-    _host,
+    PackSpec,
+    check_packable,
+    epoch_batch_sizes,
+    pack_signature,
 )
-from phasetrans.backend.teacher import make_teacher
-from phasetrans.backend.train import resolve_device
+from phasetrans.backend.spectral import spectral_weight
+from phasetrans.backend.teacher import build_teacher
 
-__all__ = [
-    "PackSpec",
-    "check_packable",
-    "on_device",
-    "pack_signature",
-    "run_pack",
-    "run_task",
-    "task_epochs",
-]
-
-#: BlockSpec fields that may differ between the blocks of one pack.
-_PER_BLOCK = {"teacher", "seeds", "n_train", "data_seed", "settings"}
-#: TrainSettings fields that may differ between the blocks of one pack.
-_PER_BLOCK_SETTINGS = {"lr", "l2_eigenvalues", "epochs", "steps", "checkpoints", "batch_size"}
-_PER_BLOCK_SETTINGS |= {"batches_per_epoch"}
-
-
-@dataclass(frozen=True)
-class PackSpec:
-    """Blocks trained together (plain and picklable, like :class:`BlockSpec`).
-
-    Attributes
-    ----------
-    blocks : tuple of BlockSpec
-        One per cell block; all of ``step = "member"`` with equal
-        :func:`pack_signature`.
-    """
-
-    blocks: tuple[BlockSpec, ...]
-
-    @property
-    def device(self) -> str:
-        """The device of the blocks."""
-        return self.blocks[0].device
-
-    @property
-    def threads(self) -> int:
-        """torch intra-op threads while the pack runs."""
-        return self.blocks[0].threads
-
-    @property
-    def members(self) -> int:
-        """Number of students."""
-        return sum(len(b.seeds) for b in self.blocks)
-
-
-def pack_signature(spec: BlockSpec) -> tuple[Any, ...]:
-    """What blocks of one pack must share: everything but the per-cell fields."""
-    shared = {f.name: getattr(spec, f.name) for f in dataclasses.fields(spec)}
-    for name in _PER_BLOCK:
-        shared.pop(name)
-    settings = {
-        f.name: getattr(spec.settings, f.name)
-        for f in dataclasses.fields(spec.settings)
-        if f.name not in _PER_BLOCK_SETTINGS
-    }
-    t = spec.teacher
-    teacher = (t.kind, t.input_dim, t.hidden2, t.activation, t.orthogonal)
-    return (tuple(sorted(shared.items())), tuple(sorted(settings.items())), teacher)
-
-
-def check_packable(spec: BlockSpec) -> None:
-    """Raise ``ValueError`` unless the member step can train ``spec``."""
-    s = spec.settings
-    reasons = []
-    if spec.committee:
-        reasons.append("committee students")
-    if spec.online:
-        reasons.append("online data")
-    if s.optimizer != "adam":
-        reasons.append(f"optimizer {s.optimizer!r}")
-    if s.stop_patience:
-        reasons.append("the stop rule")
-    if reasons:
-        raise ValueError(
-            f"step 'member' does not support {', '.join(reasons)}; use step 'fast' or 'reference'"
-        )
+__all__ = ["run_pack"]
 
 
 def run_pack(pack: PackSpec) -> list[BlockResult]:
@@ -174,41 +95,15 @@ def run_pack(pack: PackSpec) -> list[BlockResult]:
         torch.set_num_threads(previous_threads)
 
 
-@dataclass
-class _Block:
-    """One block inside a pack: its members' range, data, schedule and records."""
-
-    spec: BlockSpec
-    lo: int
-    hi: int
-    teacher: Any
-    x_train: torch.Tensor
-    y_train: torch.Tensor
-    x_test: torch.Tensor
-    y_test: torch.Tensor
-    generator: torch.Generator
-    sizes: list[int]  # batch sizes of one epoch
-    total: int  # optimiser steps
-    checkpoints: list[int]
-    logged_epochs: list[int] = dataclasses.field(default_factory=list)
-    logged: list[np.ndarray] = dataclasses.field(default_factory=list)
-    moments: list[tuple[int, int, float, np.ndarray]] = dataclasses.field(default_factory=list)
-    measured: list[dict[str, Any]] = dataclasses.field(default_factory=list)
-    klass_state: Any = None  # its _ClassState
-
-    @property
-    def klass(self) -> tuple[Any, ...]:
-        """Blocks of equal class (schedule and rate) are trained by the same calls."""
-        return (len(self.y_train), tuple(self.sizes), self.total, self.spec.settings.lr)
-
-
 class _Pack:
+    """A pack being trained: its blocks, classes and flat buffers."""
+
     def __init__(self, pack: PackSpec) -> None:
         self.start = time.perf_counter()
         self.pack = pack
         spec0 = pack.blocks[0]
         self.device = resolve_device(spec0.device)
-        self.dtype = _DTYPES[spec0.dtype]
+        self.dtype = DTYPES[spec0.dtype]
         self.classification = spec0.teacher.kind == "classification"
         blocks = [self._block(b) for b in pack.blocks]
         # members of one schedule and rate form a contiguous class; blocks keep their
@@ -220,44 +115,25 @@ class _Pack:
             lo = blocks[i].hi
         self.blocks = blocks
         self.sorted = [blocks[i] for i in order]
-        groups: list[list[_Block]] = []
+        groups: list[list[PackBlock]] = []
         for block in self.sorted:
             if groups and groups[-1][0].klass == block.klass:
                 groups[-1].append(block)
             else:
                 groups.append([block])
-        self.diverged = np.full(self.pack.members, -1, dtype=np.int64)
-        s = spec0.settings
-        self.constants = dict(
-            l2_eigenvectors=float(s.l2_eigenvectors),
-            l2_dense=float(s.l2_dense),
-            group_lasso=float(s.group_lasso),
-            classification=self.classification,
-        )
         self._init_params(groups)
 
-    def _block(self, spec: BlockSpec) -> _Block:
-        t = spec.teacher
-        teacher = make_teacher(
-            t.input_dim,
-            t.width,
-            t.hidden2,
-            seed=t.seed,
-            kind=t.kind,
-            activation=t.activation,
-            orthogonal=t.orthogonal,
+    def _block(self, spec: BlockSpec) -> PackBlock:
+        teacher = build_teacher(spec.teacher)
+        x_train, y_train, x_test, y_test, source = block_data(
+            spec, teacher, self.dtype, self.device
         )
-        x_train, y_train, x_test, y_test, source = _data(spec, teacher, self.dtype, self.device)
         per_epoch = source.steps_per_epoch
-        n = x_train.shape[0]
         s = spec.settings
-        if s.batches_per_epoch:
-            sizes = [len(c) for c in np.array_split(np.arange(n), s.batches_per_epoch)]
-        else:
-            sizes = [min(s.batch_size, n - i) for i in range(0, n, s.batch_size)]
+        sizes = epoch_batch_sizes(x_train.shape[0], s.batch_size, s.batches_per_epoch)
         assert len(sizes) == per_epoch
         total = s.steps or s.epochs * per_epoch
-        return _Block(
+        return PackBlock(
             spec=spec,
             lo=0,
             hi=0,
@@ -272,10 +148,8 @@ class _Pack:
             checkpoints=sorted({c for c in s.checkpoints if 0 < c <= total}),
         )
 
-    def _init_params(self, groups: list[list[_Block]]) -> None:
+    def _init_params(self, groups: list[list[PackBlock]]) -> None:
         """Class-major flat buffers: each class one contiguous, aligned segment."""
-        from phasetrans.backend.ensemble import StudentEnsemble
-
         spec0 = self.pack.blocks[0]
         t = spec0.teacher
         models = [
@@ -313,17 +187,28 @@ class _Pack:
         ]
         size = sum(layout.size() for layout in layouts)
         kw = {"dtype": self.dtype, "device": self.device}
-        self.params = torch.zeros(size, **kw)
-        self.grad = torch.zeros(size, **kw)
-        self.exp_avg = torch.zeros(size, **kw)
-        self.exp_avg_sq = torch.zeros(size, **kw)
-        self.snapshot = torch.zeros(size, **kw)
-        self.classes: list[_ClassState] = []
+        s = spec0.settings
+        self.shared = PackShared(
+            params=torch.zeros(size, **kw),
+            grad=torch.zeros(size, **kw),
+            exp_avg=torch.zeros(size, **kw),
+            exp_avg_sq=torch.zeros(size, **kw),
+            snapshot=torch.zeros(size, **kw),
+            constants=dict(
+                l2_eigenvectors=float(s.l2_eigenvectors),
+                l2_dense=float(s.l2_dense),
+                group_lasso=float(s.group_lasso),
+                classification=self.classification,
+            ),
+            diverged=np.full(self.pack.members, -1, dtype=np.int64),
+            measure=self.measure,
+        )
+        self.classes: list[PackClass] = []
         start = 0
         for group, layout in zip(groups, layouts, strict=True):
             segment = slice(start, start + layout.size())
             start = segment.stop
-            c = _ClassState(group, self, layout, segment)
+            c = PackClass(group, self.shared, layout, segment)
             for name, view in c.views.items():
                 view.copy_(full[name][c.lo : c.hi])
             c.frozen = {k: v[c.lo : c.hi].to(self.device) for k, v in full.items()}
@@ -332,9 +217,9 @@ class _Pack:
             for block in group:
                 block.klass_state = c
             self.classes.append(c)
-        self.snapshot.copy_(self.params)
+        self.shared.snapshot.copy_(self.shared.params)
 
-    def _member_params(self, block: _Block) -> dict[str, torch.Tensor]:
+    def _member_params(self, block: PackBlock) -> dict[str, torch.Tensor]:
         c = block.klass_state
         lo, hi = block.lo - c.lo, block.hi - c.lo
         return {k: v[lo:hi] for k, v in c.p.items()}
@@ -346,7 +231,7 @@ class _Pack:
             active = [c for c in self.classes if step < c.total]
             for c in active:
                 c.compute(step)
-            by_rate: dict[float, list[_ClassState]] = {}
+            by_rate: dict[float, list[PackClass]] = {}
             for c in active:  # finished classes no longer move: Adam skips them
                 by_rate.setdefault(c.lr, []).append(c)
             for lr, group in by_rate.items():
@@ -366,7 +251,7 @@ class _Pack:
         return [self._result(b) for b in self.blocks]
 
     @torch.no_grad()
-    def measure(self, block: _Block) -> dict[str, Any]:
+    def measure(self, block: PackBlock) -> dict[str, Any]:
         """Importance, dimension, weights and the pruning sweep of a block, one member at a time."""
         out: dict[str, list[np.ndarray]] = {k: [] for k in ("mse", "acc", "imp", "dim", "w1", "w2")}
         p = self._member_params(block)
@@ -384,16 +269,16 @@ class _Pack:
                 bias=p["bias"][i : i + 1],
                 classification=self.classification,
             )
-            out["mse"].append(_host(mse))
+            out["mse"].append(to_host(mse))
             if accuracy is not None:
-                out["acc"].append(_host(accuracy))
-            out["imp"].append(_host(imp))
-            out["dim"].append(_host(effective_dimension(imp, block.spec.threshold)))
-            out["w1"].append(_host(w1))
-            out["w2"].append(_host(w2))
+                out["acc"].append(to_host(accuracy))
+            out["imp"].append(to_host(imp))
+            out["dim"].append(to_host(effective_dimension(imp, block.spec.threshold)))
+            out["w1"].append(to_host(w1))
+            out["w2"].append(to_host(w2))
         return {k: np.concatenate(v) if v else None for k, v in out.items()}
 
-    def _result(self, block: _Block) -> BlockResult:
+    def _result(self, block: PackBlock) -> BlockResult:
         final = self.measure(block)
         record = None
         if block.moments:
@@ -423,19 +308,19 @@ class _Pack:
             test_mse=final["mse"],
             test_accuracy=final["acc"],
             importance=final["imp"],
-            eigenvalue=_host(lam_out),
+            eigenvalue=to_host(lam_out),
             dimension=final["dim"],
             train_loss=np.stack(block.logged)
             if block.logged
             else np.empty((0, block.hi - block.lo)),
             epochs=np.asarray(block.logged_epochs, dtype=np.int64),
-            diverged_epoch=self.diverged[block.lo : block.hi].copy(),
+            diverged_epoch=self.shared.diverged[block.lo : block.hi].copy(),
             stopped_epoch=np.zeros(block.hi - block.lo, dtype=np.int64),
             w1=final["w1"],
             w2=final["w2"],
-            teacher_w1=_host(teacher.w1),
-            teacher_w2=None if teacher.w2 is None else _host(teacher.w2),
-            teacher_overlap=_host(teacher.overlap()),
+            teacher_w1=to_host(teacher.w1),
+            teacher_w2=None if teacher.w2 is None else to_host(teacher.w2),
+            teacher_overlap=to_host(teacher.overlap()),
             teacher_threshold=teacher.threshold,
             device=str(self.device),
             seconds=(time.perf_counter() - self.start) * (block.hi - block.lo) / self.pack.members,
@@ -444,154 +329,6 @@ class _Pack:
             budget_epochs=block.total / per_epoch,
             batch_size=block.spec.settings.batch_size,
             checkpoints=record,
+            readout=None,
+            torch_version=torch.__version__,
         )
-
-
-class _ClassState:
-    """The members of one schedule and rate: their parameters, batches, losses, checkpoints.
-
-    A class owns one contiguous segment of the pack's flat buffers (a multiple
-    of :data:`~phasetrans.backend.member_step.FLAT_ALIGN` long), laid out
-    tensor-major by its :class:`~phasetrans.backend.member_step.MemberLayout`.
-    """
-
-    def __init__(
-        self, blocks: list[_Block], pack: _Pack, layout: MemberLayout, segment: slice
-    ) -> None:
-        self.blocks, self.pack = blocks, pack
-        self.lo, self.hi = blocks[0].lo, blocks[-1].hi
-        first = blocks[0]
-        self.lr = float(first.spec.settings.lr)
-        self.sizes, self.total = first.sizes, first.total
-        self.per_epoch = len(self.sizes)
-        self.starts = np.concatenate([[0], np.cumsum(self.sizes)]).tolist()
-        self.checkpoints = set(first.checkpoints)
-        self.log_every = first.spec.settings.log_every
-        self.layout = layout
-        self.flat = pack.params[segment]
-        self.flat_grad = pack.grad[segment]
-        self.exp_avg = pack.exp_avg[segment]
-        self.exp_avg_sq = pack.exp_avg_sq[segment]
-        self.snapshot = pack.snapshot[segment]
-        self.views = layout.views(self.flat)
-        self.g = layout.views(self.flat_grad)
-        self.frozen: dict[str, torch.Tensor] = {}
-        self.p: dict[str, torch.Tensor] = {}
-        n = first.x_train.shape[0]
-        self.x = torch.cat([b.x_train for b in blocks])  # (n_blocks · P, d)
-        self.y = torch.cat([b.y_train for b in blocks])
-        self.offsets = torch.arange(len(blocks), device=self.x.device).mul_(n).view(-1, 1)
-        self.member_block = torch.cat(
-            [torch.full((b.hi - b.lo,), i, dtype=torch.int64) for i, b in enumerate(blocks)]
-        ).to(self.x.device)
-        self.order: torch.Tensor | None = None
-        self.x_epoch = self.y_epoch = self.x
-        members = self.hi - self.lo
-        l2 = torch.zeros((members, 1), dtype=pack.dtype)
-        for b in blocks:
-            l2[b.lo - self.lo : b.hi - self.lo] = b.spec.settings.l2_eigenvalues
-        self.l2 = l2.to(pack.device)
-        like = pack.params
-        self.epoch_total = torch.zeros(members, dtype=like.dtype, device=like.device)
-        self.since_total = torch.zeros_like(self.epoch_total)
-        self.epoch_count = self.since_count = self.seen = 0
-        self.last_loss = torch.zeros_like(self.epoch_total)
-        self.alive = torch.ones(members, dtype=torch.bool, device=like.device)
-        self.all_alive = True
-
-    def compute(self, step: int) -> None:
-        k = step % self.per_epoch
-        if k == 0:  # a new epoch: each block draws its order from its own generator
-            n = self.blocks[0].x_train.shape[0]
-            orders = torch.stack(
-                [torch.randperm(n, generator=b.generator) for b in self.blocks]
-            ).to(self.x.device)
-            self.order = (orders + self.offsets).index_select(0, self.member_block)
-            # every member's whole epoch in its batch order, gathered at once
-            flat = self.order.reshape(-1)
-            members = self.hi - self.lo
-            self.x_epoch = self.x.index_select(0, flat).view(members, n, -1)
-            self.y_epoch = self.y.index_select(0, flat).view(members, n)
-        lo, hi = self.starts[k], self.starts[k + 1]
-        x, y = self.x_epoch[:, lo:hi], self.y_epoch[:, lo:hi]  # (S_c, B, d), (S_c, B)
-        batch = hi - lo
-        loss = member_grads(self.p, self.g, x, y, l2_eigenvalues=self.l2, **self.pack.constants)
-        if not self.all_alive:  # frozen members do not move: no gradient, no moments
-            for view in self.g.values():
-                view[~self.alive] = 0.0
-        self.last_loss = loss * batch
-        self.batch = batch
-
-    def after(self, done: int) -> None:
-        """Bookkeeping after the update of step ``done`` (1-based)."""
-        self.epoch_total += self.last_loss
-        self.epoch_count += self.batch
-        self.seen += self.batch
-        if self.checkpoints:
-            self.since_total += self.last_loss
-            self.since_count += self.batch
-        if done in self.checkpoints:
-            loss = _host(self.since_total / max(self.since_count, 1))
-            for b in self.blocks:
-                rows = loss[b.lo - self.lo : b.hi - self.lo]
-                b.moments.append((done, self.seen, done / self.per_epoch, rows))
-                b.measured.append(self.pack.measure(b))
-            self.since_total.zero_()
-            self.since_count = 0
-        if done % self.per_epoch == 0 or done == self.total:
-            self.end_epoch(math.ceil(done / self.per_epoch), done == self.total)
-
-    def end_epoch(self, epoch: int, last: bool) -> None:
-        # one sum over the loss totals and the whole segment (padding is zero) is finite
-        # when every entry is (it may overflow: then the exact check below finds nothing)
-        if not math.isfinite(float(self.epoch_total.sum() + self.flat.sum())):
-            finite = torch.isfinite(self.epoch_total / self.epoch_count)
-            for view in self.views.values():
-                finite &= torch.isfinite(view).reshape(len(finite), -1).all(1)
-            dead = self.alive & ~finite
-            if bool(dead.any()):
-                self._freeze(dead, epoch)
-        self.snapshot.copy_(self.flat)
-        if epoch % self.log_every == 0 or last:
-            loss = _host(self.epoch_total / self.epoch_count)
-            for b in self.blocks:
-                b.logged_epochs.append(epoch)
-                b.logged.append(loss[b.lo - self.lo : b.hi - self.lo])
-        self.epoch_total.zero_()
-        self.epoch_count = 0
-
-    @torch.no_grad()
-    def _freeze(self, dead: torch.Tensor, epoch: int) -> None:
-        snap = self.layout.views(self.snapshot)
-        moments = (self.layout.views(self.exp_avg), self.layout.views(self.exp_avg_sq))
-        for name, view in self.views.items():
-            view[dead] = snap[name][dead]
-            for m in moments:
-                m[name][dead] = 0.0
-        self.alive &= ~dead
-        self.all_alive = False
-        newly = dead.cpu().numpy()
-        self.pack.diverged[self.lo : self.hi][newly] = epoch
-
-
-def run_task(spec: BlockSpec | PackSpec) -> BlockResult | list[BlockResult]:
-    """Run a task's spec: a pack (a list of results) or one block (one result)."""
-    if isinstance(spec, PackSpec):
-        return run_pack(spec)
-    from phasetrans.backend import task
-
-    return task.run_block(spec)
-
-
-def on_device(spec: BlockSpec | PackSpec, device: str) -> BlockSpec | PackSpec:
-    """``spec`` (every block of a pack) moved to ``device``."""
-    if isinstance(spec, PackSpec):
-        return PackSpec(tuple(dataclasses.replace(b, device=device) for b in spec.blocks))
-    return spec if spec.device == device else dataclasses.replace(spec, device=device)
-
-
-def task_epochs(spec: BlockSpec | PackSpec) -> int:
-    """Epochs of a task's longest block (the unit of a progress bar)."""
-    if isinstance(spec, PackSpec):
-        return max(b.settings.epochs for b in spec.blocks)
-    return spec.settings.epochs

@@ -9,8 +9,9 @@ instead of a Python loop over parameters. :func:`fast_step` does forward,
 backward and Adam in one call; it can be compiled with ``torch.compile``
 (inductor fuses the element-wise work and removes the temporaries).
 
-The numbers equal the autograd reference (:func:`phasetrans.backend.train.
-train_epochs` with ``step="reference"``) up to floating-point summation order.
+The numbers equal the autograd reference
+(:class:`~phasetrans.backend.engines.reference.ReferenceEngine`) up to
+floating-point summation order.
 """
 
 from __future__ import annotations
@@ -18,16 +19,23 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 import torch
 
 from phasetrans.backend.ensemble import StudentEnsemble
 
-if TYPE_CHECKING:
-    pass
-
-__all__ = ["FlatState", "StepConfig", "fast_step", "make_state", "make_step", "store_state"]
+__all__ = [
+    "CPU_BLOCK_ELEMENTS",
+    "FlatState",
+    "StepConfig",
+    "StepFn",
+    "fast_step",
+    "make_state",
+    "make_step",
+    "model_tensors",
+    "split_flat",
+    "store_state",
+]
 
 #: On CPU, a sub-ensemble's ``(S_b, B, W)`` activations hold at most this many
 #: elements (6 MiB in float32), so the few live ones stay in a 32 MiB L3 cache.
@@ -47,7 +55,7 @@ class StepConfig:
     classification : bool
         Binary cross-entropy on logits instead of MSE.
     l2_eigenvalues, l2_eigenvectors, l2_dense, group_lasso : float
-        Penalty coefficients (as in :class:`~phasetrans.backend.train.TrainSettings`).
+        Penalty coefficients (as in :class:`~phasetrans.backend.specs.TrainSettings`).
     lr, beta1, beta2, eps : float
         Adam constants.
     """
@@ -87,7 +95,7 @@ class StepConfig:
         return sum(math.prod(shape) for shape in self.shapes().values())
 
 
-def _split(flat: torch.Tensor, config: StepConfig) -> dict[str, torch.Tensor]:
+def split_flat(flat: torch.Tensor, config: StepConfig) -> dict[str, torch.Tensor]:
     """Views of ``flat`` with the shapes of :meth:`StepConfig.shapes`."""
     views = {}
     start = 0
@@ -129,11 +137,11 @@ class FlatState:
 
     def views(self) -> dict[str, torch.Tensor]:
         """Parameter views by name (trainable and frozen)."""
-        return {**self.frozen, **_split(self.params, self.config)}
+        return {**self.frozen, **split_flat(self.params, self.config)}
 
     def set_alive(self, alive: torch.Tensor) -> None:
         """Mark members (``(S_b,)`` bool) as training or frozen; zero frozen moments."""
-        for view in _split(self.alive, self.config).values():
+        for view in split_flat(self.alive, self.config).values():
             view.copy_(alive.view(-1, *([1] * (view.dim() - 1))).expand_as(view))
         with torch.no_grad():
             self.exp_avg.masked_fill_(~self.alive, 0.0)
@@ -162,7 +170,7 @@ def make_state(
     step : torch.Tensor
         The shared 0-d step count.
     """
-    full = _model_tensors(model)
+    full = model_tensors(model)
     shapes = config.shapes()
     params = torch.cat([full[k].detach().index_select(0, members).reshape(-1) for k in shapes])
     exp_avg = torch.cat([moments[k][0].index_select(0, members).reshape(-1) for k in shapes])
@@ -182,12 +190,12 @@ def store_state(
     moments: dict[str, tuple[torch.Tensor, torch.Tensor]],
 ) -> None:
     """Scatter a :class:`FlatState` back into ``model`` and the full moments."""
-    full = _model_tensors(model)
+    full = model_tensors(model)
     with torch.no_grad():
         for (name, view), m, v in zip(
-            _split(state.params, state.config).items(),
-            _split(state.exp_avg, state.config).values(),
-            _split(state.exp_avg_sq, state.config).values(),
+            split_flat(state.params, state.config).items(),
+            split_flat(state.exp_avg, state.config).values(),
+            split_flat(state.exp_avg_sq, state.config).values(),
             strict=True,
         ):
             full[name].index_copy_(0, state.members, view)
@@ -195,7 +203,8 @@ def store_state(
             moments[name][1].index_copy_(0, state.members, v)
 
 
-def _model_tensors(model: StudentEnsemble) -> dict[str, torch.Tensor]:
+def model_tensors(model: StudentEnsemble) -> dict[str, torch.Tensor]:
+    """The model's tensors by the names of :meth:`StepConfig.shapes` (trainable or not)."""
     layer = model.spectral
     return {
         "phi": layer.phi,
@@ -252,7 +261,7 @@ def fast_step(
     add ``2 c x``; the group lasso adds ``c W1[:, i] / ‖W1[:, i]‖`` (0 where
     the norm is 0, as autograd's subgradient).
     """
-    p = {**frozen, **_split(params, config)}
+    p = {**frozen, **split_flat(params, config)}
     phi, lam_in, lam_out, w2, bias = (
         p["phi"],
         p["lambda_in"],

@@ -14,8 +14,9 @@ from dataclasses import dataclass
 import torch
 
 from phasetrans.backend.init import glorot_uniform
+from phasetrans.backend.specs import TeacherSpec
 
-__all__ = ["ACTIVATIONS", "TEACHER_KINDS", "Teacher", "activate", "make_teacher"]
+__all__ = ["ACTIVATIONS", "TEACHER_KINDS", "Teacher", "activate", "build_teacher", "make_teacher"]
 
 #: Kinds of teacher: ``regression`` labels with the output itself (metric MSE),
 #: ``classification`` with the binary label ``output > threshold`` (metric accuracy),
@@ -189,6 +190,19 @@ def make_teacher(
         threshold = float(teacher.output(x).median())
         teacher = Teacher(w1=w1, w2=w2, kind=kind, threshold=threshold, seed=seed)
     return teacher
+
+
+def build_teacher(spec: TeacherSpec) -> Teacher:
+    """The teacher that ``spec`` describes (built by :func:`make_teacher`)."""
+    return make_teacher(
+        spec.input_dim,
+        spec.width,
+        spec.hidden2,
+        seed=spec.seed,
+        kind=spec.kind,
+        activation=spec.activation,
+        orthogonal=spec.orthogonal,
+    )
 
 
 def _committee(

@@ -7,13 +7,10 @@ The budget is whole epochs or a number of optimiser steps; the batches come
 from a :class:`~phasetrans.backend.batches.BatchSource` (a fixed training set
 or online data).
 
-Interchangeable steps do the work: the *reference* step
-(:mod:`phasetrans.backend.reference`: autograd and ``torch.optim``, the
-definition of the numbers), the *fast* step of :mod:`phasetrans.backend.step`
-(hand-written gradients, flat Adam, ``torch.compile``, cache-sized
-sub-ensembles on CPU) and the committee SGD step of
-:mod:`phasetrans.backend.committee_step`, each equal to the reference up to
-floating-point summation order.
+The steps themselves are done by an interchangeable engine
+(:mod:`phasetrans.backend.engines`: the autograd reference, the fast step, the
+committee SGD step), each equal to the reference up to floating-point
+summation order; the loop is the same for all.
 """
 
 from __future__ import annotations
@@ -21,126 +18,17 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from typing import Any
 
 import numpy as np
 import torch
 
 from phasetrans.backend.batches import BatchSource, Checkpoint, FixedBatches
+from phasetrans.backend.engines import make_engine
 from phasetrans.backend.ensemble import StudentEnsemble
 from phasetrans.backend.prune import effective_dimension, importance
-from phasetrans.backend.reference import ReferenceEngine
+from phasetrans.backend.specs import TrainSettings
 
-__all__ = [
-    "OPTIMIZERS",
-    "STEPS",
-    "EpochState",
-    "TrainResult",
-    "TrainSettings",
-    "choose_step",
-    "resolve_device",
-    "train",
-    "train_epochs",
-]
-
-#: Values of :attr:`TrainSettings.step`.
-STEPS = ("auto", "fast", "reference", "member")
-#: Values of :attr:`TrainSettings.optimizer`.
-OPTIMIZERS = ("adam", "sgd")
-
-#: ``step="auto"`` compiles when the reference step is expected to take at least
-#: this many times the compile cost (see :func:`choose_step`).
-_AUTO_PAYBACK = 3.0
-#: Seconds to compile one block shape with inductor (2-core CPU, measured).
-_COMPILE_SECONDS = 10.0
-#: Reference step time model ``a + b · S · W · B`` (seconds; 2-core CPU, measured).
-_REF_STEP_OVERHEAD, _REF_STEP_PER_ELEMENT = 4e-4, 5e-9
-
-
-@dataclass(frozen=True)
-class TrainSettings:
-    """Hyperparameters of one method (defaults: the paper's spectral setup).
-
-    Attributes
-    ----------
-    lr : float
-        Adam learning rate.
-    batch_size : int
-        Mini-batch size; the last batch of an epoch may be smaller (Keras).
-    epochs : int
-        Number of passes over the training set (the most, when stopping is on).
-    l2_eigenvalues, l2_eigenvectors, l2_dense : float
-        Keras-style L2 coefficients ``c · Σ x²`` on the trainable eigenvalues
-        (λ_out, and λ_in when trained), on φ, and on the dense layer.
-    group_lasso : float
-        Coefficient of ``Σ_i ‖W[:, i]‖₂`` on the effective first-layer weights.
-    log_every : int
-        Log the epoch's training loss every this many epochs (and at the last).
-    betas, eps : tuple of float, float
-        Adam constants (Keras defaults 0.9, 0.999, 1e-7).
-    step : {"auto", "fast", "reference", "member"}
-        ``reference``: autograd and ``torch.optim.Adam``. ``fast``: the
-        hand-written step of :mod:`phasetrans.backend.step` (compiled unless
-        ``compile`` is False). ``member``: the per-member step of
-        :mod:`phasetrans.backend.member_step`, whose numbers do not depend on
-        the other members (run by :func:`phasetrans.backend.pack.run_pack`,
-        not by :func:`train_epochs`). ``auto``: ``fast`` where compiling pays for
-        itself, ``reference`` where its cost would dominate (:func:`choose_step`).
-    compile : bool
-        Compile the fast step with ``torch.compile`` (False: run it eagerly,
-        e.g. for tests or where no C++ compiler is available).
-    stop_patience : int
-        Stop a member once its effective dimension has not changed and its
-        training loss improved by less than ``stop_tol`` (relative) over the
-        last ``stop_patience`` epochs; 0 turns stopping off (the default).
-    stop_tol : float
-        Relative loss improvement below which a member counts as converged.
-    stop_threshold : float
-        Relative-importance threshold of the effective dimension used by the
-        stop rule (as in :func:`phasetrans.backend.prune.effective_dimension`).
-    steps : int
-        Optimiser steps to run; 0 (the default): ``epochs`` whole epochs. With
-        ``steps``, ``epochs`` must be enough epochs to hold them.
-    batches_per_epoch : int
-        Split each epoch's order into exactly this many near-equal batches
-        (``torch.tensor_split``); 0 (the default): batches of ``batch_size``.
-    optimizer : {"adam", "sgd"}
-        Adam (``betas``, ``eps``) or plain SGD (no momentum).
-    checkpoints : tuple of int
-        Steps after which ``on_checkpoint`` is called (:func:`train_epochs`).
-    """
-
-    lr: float = 0.005
-    batch_size: int = 300
-    epochs: int = 2000
-    l2_eigenvalues: float = 5e-4
-    l2_eigenvectors: float = 0.01
-    l2_dense: float = 0.0
-    group_lasso: float = 0.0
-    log_every: int = 10
-    betas: tuple[float, float] = (0.9, 0.999)
-    eps: float = 1e-7
-    step: str = "auto"
-    compile: bool = True
-    stop_patience: int = 0
-    stop_tol: float = 1e-4
-    stop_threshold: float = 0.05
-    steps: int = 0
-    batches_per_epoch: int = 0
-    optimizer: str = "adam"
-    checkpoints: tuple[int, ...] = ()
-
-    def __post_init__(self) -> None:
-        if self.step not in STEPS:
-            raise ValueError(f"step {self.step!r} is not one of {STEPS}")
-        if self.optimizer not in OPTIMIZERS:
-            raise ValueError(f"optimizer {self.optimizer!r} is not one of {OPTIMIZERS}")
-        if self.steps < 0 or self.batches_per_epoch < 0:
-            raise ValueError("steps and batches_per_epoch must be >= 0")
-        if self.stop_patience < 0:
-            raise ValueError(f"stop_patience must be >= 0, got {self.stop_patience}")
-        if self.stop_tol < 0:
-            raise ValueError(f"stop_tol must be >= 0, got {self.stop_tol}")
+__all__ = ["EpochState", "TrainResult", "train", "train_epochs"]
 
 
 @dataclass(frozen=True)
@@ -198,53 +86,6 @@ class TrainResult:
     samples: int = 0
 
 
-def resolve_device(device: str) -> torch.device:
-    """Map ``"auto" | "cpu" | "cuda"`` to a torch device (``auto``: CUDA if present)."""
-    if device == "auto":
-        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
-    if device == "cuda" and not torch.cuda.is_available():
-        raise RuntimeError("device 'cuda' requested but torch.cuda.is_available() is False")
-    return torch.device(device)
-
-
-def choose_step(settings: TrainSettings, members: int, width: int, n_train: int) -> str:
-    """The step ``settings.step`` resolves to: ``"fast"`` or ``"reference"``.
-
-    Parameters
-    ----------
-    settings : TrainSettings
-        ``step`` and the run's length and batch size.
-    members, width, n_train : int
-        Ensemble size, hidden width and number of training patterns.
-
-    Returns
-    -------
-    str
-
-    Notes
-    -----
-    ``auto`` picks the fast step when it runs uncompiled (``compile=False``),
-    and otherwise when the reference training is expected to last at least
-    ``3 ×`` the compile cost, taken as 10 s per run (inductor on a 2-core CPU
-    measured 3–20 s for the first compile of a block shape in a process, well
-    under 1 s when its on-disk cache already holds the graph). The reference
-    time is estimated as ``epochs · ⌈N/B⌉ · (0.4 ms + 5 ns · S·W·B)``, so the
-    line is ≈ 30 s of reference training: at the paper's N = 10 000, B = 300,
-    about 1400 epochs at W = 20, S = 8 and 170 epochs at W = 100, S = 32.
-    Compiled, the fast step measured 1.4–2.5× the reference step's rate, so
-    above the line the compile is paid back within the run; below it the
-    saving would be a few seconds at most.
-    """
-    if settings.step != "auto":
-        return settings.step
-    if not settings.compile:
-        return "fast"
-    batch = min(settings.batch_size, n_train)
-    per_step = _REF_STEP_OVERHEAD + _REF_STEP_PER_ELEMENT * members * width * batch
-    reference_seconds = settings.epochs * math.ceil(n_train / batch) * per_step
-    return "fast" if reference_seconds >= _AUTO_PAYBACK * _COMPILE_SECONDS else "reference"
-
-
 class _StopRule:
     """The convergence test of :attr:`TrainSettings.stop_patience` (host side)."""
 
@@ -292,7 +133,8 @@ def train_epochs(
     x, y : torch.Tensor
         ``(N, d)`` inputs and ``(N,)`` targets, on the model's device.
     settings : TrainSettings
-        Hyperparameters, the step (:func:`choose_step`) and the stop rule.
+        Hyperparameters, the step (the engine: :func:`~phasetrans.backend.engines.make_engine`)
+        and the stop rule.
     generator : torch.Generator
         CPU generator of the batch order. Every member sees the same batches
         (one shuffle per epoch), so a member trains exactly as a single
@@ -329,31 +171,9 @@ def train_epochs(
     the run always lasts ``epochs`` (or ``steps``: the last epoch is then cut
     short, and its reported loss is the mean over the batches it ran).
     """
-    if settings.step == "member":
-        raise ValueError("step 'member' runs through phasetrans.backend.pack.run_pack")
     members = model.members
+    engine = make_engine(model, x, y, settings, classification)
     source = source or FixedBatches(x, y, settings, generator)
-    from phasetrans.backend import committee_step
-
-    if model.committee or settings.optimizer != "adam":
-        # the fast step implements Adam on the two-hidden-layer student; committee SGD
-        # has its own hand-written step
-        step = "reference"
-        if settings.step != "reference" and committee_step.supports(
-            model, settings, classification
-        ):
-            step = "committee"
-    else:
-        step = choose_step(settings, members, model.width, x.shape[0])
-    engine: Any
-    if step == "committee":
-        engine = committee_step.CommitteeSGDEngine(model, x, y, settings)
-    elif step == "fast":
-        from phasetrans.backend.engine import FastEngine
-
-        engine = FastEngine(model, x, y, settings, classification, compiled=settings.compile)
-    else:
-        engine = ReferenceEngine(model, x, y, settings, classification)
     per_epoch = source.steps_per_epoch
     total_steps = settings.steps or settings.epochs * per_epoch
     checkpoints = sorted({c for c in settings.checkpoints if 0 < c <= total_steps})

@@ -11,6 +11,7 @@ from phasetrans.cli.options import (
     open_data,
     open_study_file,
 )
+from phasetrans.errors import ConfigError
 from phasetrans.runner import run_study, study_dir
 from phasetrans.summary import format_summary
 
@@ -50,9 +51,11 @@ def register(sub: argparse._SubParsersAction) -> None:
 def main(args: argparse.Namespace) -> int:
     study = open_study_file(args)
     if args.workers is not None and args.workers < 1:
-        from phasetrans.errors import ConfigError
-
-        raise ConfigError(f"--workers = {args.workers} is invalid: must be at least 1")
+        raise ConfigError(
+            f"--workers = {args.workers} is invalid: must be at least 1",
+            field="workers",
+            value=args.workers,
+        )
     with interrupts_wait_for_writes():
         report = run_study(
             study,

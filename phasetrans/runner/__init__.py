@@ -2,15 +2,21 @@
 
 Modules:
 
+- :mod:`~phasetrans.runner.spec`: the one path from the study spec to the
+  backend spec (:func:`~phasetrans.runner.spec.block_spec`) and the task hash;
 - :mod:`~phasetrans.runner.plan`: study spec → :class:`Task` list (the
-  cartesian product of the sweeps × teacher widths × widths × seed blocks) and
-  the one path from the study spec to the backend spec;
+  cartesian product of the sweeps × teacher widths × widths × seed blocks);
+- :mod:`~phasetrans.runner.cells`: studies planned by cells, grouped into
+  packed or blocked tasks;
 - :mod:`~phasetrans.runner.lock`: one run of a study at a time;
 - :mod:`~phasetrans.runner.executors`: interchangeable executors, in-process
   and dask.distributed, each a generator of ``(task, result | Failure)``;
+- :mod:`~phasetrans.runner.parts`: a finished task's part file;
+- :mod:`~phasetrans.runner.status`: :func:`study_status` from the part files;
+- :mod:`~phasetrans.runner.combine`: :func:`combine_study`;
 - :mod:`~phasetrans.runner.driver`: :func:`run_study` consumes an executor,
-  writes each part once and records failures once; :func:`study_status`,
-  :func:`combine_study`.
+  writes each part once and records failures once;
+- :mod:`~phasetrans.runner.cost`: what a study costs, from its finished parts.
 
 Where tasks run (``scheduler`` of :func:`run_study`): ``None``/``"local"`` —
 an embedded :class:`distributed.LocalCluster`, one single-threaded worker
@@ -20,15 +26,11 @@ such as ``"tcp://10.0.0.5:8786"`` — an existing scheduler.
 
 from __future__ import annotations
 
-from phasetrans.runner.driver import (
-    RunReport,
-    StudyStatus,
-    combine_study,
-    run_study,
-    study_status,
-)
+from phasetrans.runner.combine import combine_study
+from phasetrans.runner.driver import RunReport, run_study
 from phasetrans.runner.lock import lock_holder, study_lock
 from phasetrans.runner.plan import Task, plan_tasks
+from phasetrans.runner.status import StudyStatus, study_status
 from phasetrans.store import study_dir
 
 __all__ = [

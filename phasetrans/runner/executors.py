@@ -1,7 +1,7 @@
 """Executors: where tasks run. Each is a generator of ``(task, outcome)`` pairs.
 
-The outcome is the task's :class:`~phasetrans.backend.task.BlockResult`, or a
-:class:`Failure` once its retries are spent. The driver
+The outcome is the task's :class:`~phasetrans.backend.results.BlockResult` (a
+list of them for a pack), or a :class:`Failure` once its retries are spent. The driver
 (:func:`phasetrans.runner.run_study`) consumes either executor the same way,
 writing parts and recording failures as outcomes arrive; closing the generator
 (Ctrl-C in the driver) cancels what is still queued.
@@ -21,12 +21,14 @@ import traceback
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeAlias
 
+from phasetrans.backend.results import BlockResult
+from phasetrans.backend.specs import PackSpec, on_device, task_epochs
 from phasetrans.errors import ConfigError, StudyError
 from phasetrans.runner.plan import Task
 
-__all__ = ["Failure", "in_process", "on_dask"]
+__all__ = ["Failure", "Outcome", "in_process", "on_dask"]
 
 log = logging.getLogger("phasetrans.runner")
 
@@ -41,37 +43,41 @@ class Failure:
     text: str
 
 
+#: What a task gives: its result (one per block of a pack), or its failure.
+Outcome: TypeAlias = "BlockResult | list[BlockResult] | Failure"
+
+
 def in_process(
     todo: list[Task], *, retries: int = 0, progress: bool = True
-) -> Iterator[tuple[Task, Any]]:
+) -> Iterator[tuple[Task, Outcome]]:
     """Run tasks in this process, one after the other, with a bar over epochs."""
     from tqdm.auto import tqdm
 
+    from phasetrans.backend import task as backend_task
     from phasetrans.backend.device import worker_device
-    from phasetrans.backend.pack import PackSpec, on_device, run_pack, task_epochs
-    from phasetrans.backend.task import run_block
 
     total = sum(task_epochs(t.spec) for t in todo)
     with tqdm(total=total, unit="epoch", disable=not progress, dynamic_ncols=True) as bar:
         for task in todo:
             bar.set_description(task.key)
-            spec = on_device(task.spec, worker_device(task.spec.device, None))
-            outcome: Any = None
+            spec = on_device(task.spec, worker_device(task.device, None))
+            outcome: Outcome = Failure("not run")
             for _attempt in range(retries + 1):
                 ticks = 0
 
-                def tick(state: Any) -> None:
+                def tick(state: object) -> None:
                     nonlocal ticks
                     ticks += 1
                     bar.update(1)
 
                 try:
                     if isinstance(spec, PackSpec):
-                        outcome = run_pack(spec)  # no callback: the bar moves at the end
+                        # no callback: the bar moves at the end
+                        outcome = backend_task.run_task(spec)
                         ticks = task_epochs(spec)
                         bar.update(ticks)
                     else:
-                        outcome = run_block(spec, callback=tick)
+                        outcome = backend_task.run_block(spec, callback=tick)
                     break
                 except Exception:  # a task's failure must not stop the study
                     bar.update(-ticks)
@@ -81,10 +87,10 @@ def in_process(
             yield task, outcome
 
 
-def _execute(task: Task) -> Any:
-    """Worker side: train and prune one block on this worker's device."""
+def _execute(task: Task) -> BlockResult | list[BlockResult]:
+    """Worker side: train and prune one block (or pack) on this worker's device."""
     from phasetrans.backend.device import worker_device
-    from phasetrans.backend.pack import on_device, run_task
+    from phasetrans.backend.task import run_task
 
     index = None
     try:
@@ -94,7 +100,7 @@ def _execute(task: Task) -> Any:
         index = int(name) if str(name).isdigit() else None
     except (ImportError, ValueError):
         pass
-    return run_task(on_device(task.spec, worker_device(task.spec.device, index)))
+    return run_task(on_device(task.spec, worker_device(task.device, index)))
 
 
 def on_dask(
@@ -106,7 +112,7 @@ def on_dask(
     retries: int = 0,
     progress: bool = True,
     max_in_flight: int | None = None,
-) -> Iterator[tuple[Task, Any]]:
+) -> Iterator[tuple[Task, Outcome]]:
     """Run tasks on dask.distributed; yield each as it finishes.
 
     Parameters
@@ -154,8 +160,9 @@ def on_dask(
             ) as bar:
                 for future in pool:
                     task = by_key.pop(future.key)
+                    outcome: Outcome
                     if future.status == "finished":
-                        outcome: Any = future.result()
+                        outcome = future.result()
                     else:
                         exc, tb = future.exception(), future.traceback()
                         outcome = Failure("".join(traceback.format_exception(type(exc), exc, tb)))

@@ -1,8 +1,10 @@
 """The study dataset: schema, part files, combine, provenance, ``open_study``.
 
-Modules: :mod:`~phasetrans.store.schema` (variables, block datasets, combine,
-provenance), :mod:`~phasetrans.store.files` (atomic writes, checked reads,
-``open_study``), :mod:`~phasetrans.store.parts` (part paths and hashes).
+Modules: :mod:`~phasetrans.store.schema` (variables, dimensions, attributes),
+:mod:`~phasetrans.store.blocks` (a block's result as a dataset),
+:mod:`~phasetrans.store.combine` (combine, provenance),
+:mod:`~phasetrans.store.files` (atomic writes, checked reads, ``open_study``),
+:mod:`~phasetrans.store.parts` (part paths and hashes).
 
 One study is one netCDF4 file. The root group holds the pruning curves and
 everything indexed by student; group ``weights`` the effective weights of
@@ -28,6 +30,8 @@ teacher's variables renamed ``teacher_w1``, ``teacher_w2``,
 
 from __future__ import annotations
 
+from phasetrans.store.blocks import block_dataset
+from phasetrans.store.combine import combine_datasets, provenance_attrs
 from phasetrans.store.files import (
     open_study,
     read_dataset,
@@ -43,13 +47,7 @@ from phasetrans.store.parts import (
     part_path,
     study_dir,
 )
-from phasetrans.store.schema import (
-    ROOT_VARIABLES,
-    STUDENT,
-    block_dataset,
-    combine_datasets,
-    provenance_attrs,
-)
+from phasetrans.store.schema import ROOT_VARIABLES, STUDENT
 
 __all__ = [
     "ROOT_VARIABLES",

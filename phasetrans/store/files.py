@@ -10,7 +10,7 @@ from pathlib import Path
 import xarray as xr
 
 from phasetrans.errors import DataError
-from phasetrans.store.schema import _MERGED_NAME, _SCHEMA
+from phasetrans.store.schema import MERGED_NAME, SCHEMA
 
 __all__ = ["open_study", "read_dataset", "read_root", "write_dataset", "write_in_progress"]
 
@@ -85,8 +85,8 @@ def _write_atomically(ds: xr.Dataset, path: Path) -> None:
 
 def _split(ds: xr.Dataset) -> dict[str, xr.Dataset]:
     out: dict[str, xr.Dataset] = {}
-    for group, variables in _SCHEMA.items():
-        names = {_MERGED_NAME.get((group, k), k): k for k in variables}
+    for group, variables in SCHEMA.items():
+        names = {MERGED_NAME.get((group, k), k): k for k in variables}
         present = [n for n in names if n in ds.data_vars]
         part = ds[present].rename({n: names[n] for n in present})
         used = {d for v in part.data_vars.values() for d in v.dims}
@@ -148,13 +148,13 @@ def read_dataset(path: str | Path, *, load: bool = False) -> xr.Dataset:
     _check_study_file(path)
     groups = []
     try:
-        for group in _SCHEMA:
+        for group in SCHEMA:
             ds = xr.open_dataset(path, group=None if group == "root" else group, engine="netcdf4")
             if load:
                 ds = ds.load()
                 ds.close()
             if group == "teacher":
-                ds = ds.rename({k: _MERGED_NAME[("teacher", k)] for k in ds.data_vars})
+                ds = ds.rename({k: MERGED_NAME[("teacher", k)] for k in ds.data_vars})
             groups.append(ds)
     except (OSError, RuntimeError, ValueError, KeyError) as exc:
         text = str(exc).splitlines()[0] if str(exc) else type(exc).__name__

@@ -13,7 +13,8 @@ from phasetrans.backend.data import TRAIN, RowStream
 from phasetrans.backend.ensemble import StudentEnsemble
 from phasetrans.backend.prune import committee_pruning_sweep, importance
 from phasetrans.backend.teacher import make_teacher
-from phasetrans.backend.train import TrainSettings, train
+from phasetrans.backend.train import train
+from tests.backend.helpers import settings as train_settings
 
 
 def test_orthogonal_committee_has_identity_overlaps_and_random_one_is_near_it():
@@ -69,7 +70,7 @@ def test_hand_written_sgd_step_equals_autograd(method, activation):
             dtype=torch.float64,
         )
         rows = RowStream(t, 5, TRAIN, dtype=torch.float64)
-        settings = TrainSettings(
+        settings = train_settings(
             lr=0.05,
             batch_size=2,
             epochs=3,

@@ -8,7 +8,8 @@ import torch
 
 from phasetrans.backend.ensemble import StudentEnsemble
 from phasetrans.backend.teacher import make_teacher
-from phasetrans.backend.train import TrainSettings, train
+from phasetrans.backend.train import train
+from tests.backend.helpers import settings
 
 D, WIDTH, H2 = 6, 12, 5
 
@@ -77,7 +78,7 @@ def data():
 def test_ensemble_equals_separately_trained_students(data, method):
     x, y = data
     seeds = [3, 0, 7]
-    s = TrainSettings(
+    s = settings(
         lr=0.01,
         batch_size=64,
         epochs=6,
@@ -108,13 +109,13 @@ def test_member_initialised_as_single_student():
 def test_direct_freezes_eigenvalues(data):
     x, y = data
     model = StudentEnsemble(D, WIDTH, H2, [0], method="direct")
-    train(model, x, y, TrainSettings(epochs=2, batch_size=50), generator=torch.Generator())
+    train(model, x, y, settings(epochs=2, batch_size=50), generator=torch.Generator())
     assert torch.equal(model.spectral.lambda_out, torch.ones(1, WIDTH))
 
 
 def test_non_finite_member_is_frozen_and_others_unaffected(data):
     x, y = data
-    s = TrainSettings(lr=0.01, batch_size=64, epochs=4, log_every=1)
+    s = settings(lr=0.01, batch_size=64, epochs=4, log_every=1)
     clean = StudentEnsemble(D, WIDTH, H2, [0, 1, 2])
     broken = StudentEnsemble(D, WIDTH, H2, [0, 1, 2])
     with torch.no_grad():

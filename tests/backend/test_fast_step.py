@@ -4,11 +4,13 @@ import numpy as np
 import pytest
 import torch
 
-from phasetrans.backend import engine as engine_module
 from phasetrans.backend import step as step_module
+from phasetrans.backend.engines import choose_step
+from phasetrans.backend.engines import fast as engine_module
 from phasetrans.backend.ensemble import StudentEnsemble
 from phasetrans.backend.teacher import make_teacher
-from phasetrans.backend.train import TrainSettings, choose_step, train
+from phasetrans.backend.train import train
+from tests.backend.helpers import settings as train_settings
 
 D, WIDTH, H2, SEEDS = 6, 12, 5, [3, 0, 7]
 
@@ -24,7 +26,7 @@ def datasets():
 
 def _run(x, y, kind, method, step, *, broken=False, compile=False, **extra):
     """20 steps (5 epochs of 4 batches); returns the result and the final state dict."""
-    settings = TrainSettings(
+    settings = train_settings(
         lr=0.01,
         batch_size=64,
         epochs=5,
@@ -104,7 +106,7 @@ def test_plan_blocks_balanced_and_whole_on_cuda():
 
 
 def _stop_run(x, y, step, seeds, zero, epochs=10):
-    settings = TrainSettings(
+    settings = train_settings(
         lr=0.01, batch_size=64, epochs=epochs, log_every=5, step=step, compile=False,
         stop_patience=3, stop_tol=1e-4,
     )  # fmt: skip
@@ -151,11 +153,11 @@ def test_stopping_off_by_default(datasets):
 
 def test_settings_validation_and_auto_choice():
     with pytest.raises(ValueError, match="step"):
-        TrainSettings(step="quick")
+        train_settings(step="quick")
     with pytest.raises(ValueError, match="stop_patience"):
-        TrainSettings(stop_patience=-1)
-    short = TrainSettings(epochs=5)
+        train_settings(stop_patience=-1)
+    short = train_settings(epochs=5)
     assert choose_step(short, 8, 100, 10_000) == "reference"
-    assert choose_step(TrainSettings(epochs=2000), 32, 100, 10_000) == "fast"
-    assert choose_step(TrainSettings(epochs=5, compile=False), 8, 100, 10_000) == "fast"
-    assert choose_step(TrainSettings(epochs=5, step="fast"), 8, 100, 10_000) == "fast"
+    assert choose_step(train_settings(epochs=2000), 32, 100, 10_000) == "fast"
+    assert choose_step(train_settings(epochs=5, compile=False), 8, 100, 10_000) == "fast"
+    assert choose_step(train_settings(epochs=5, step="fast"), 8, 100, 10_000) == "fast"

@@ -7,21 +7,24 @@ import dataclasses
 import numpy as np
 import pytest
 
-from phasetrans.backend.pack import PackSpec, run_pack
-from phasetrans.backend.task import BlockSpec, TeacherSpec, run_block
-from phasetrans.backend.train import TrainSettings
+from phasetrans.backend.pack import run_pack
+from phasetrans.backend.specs import PackSpec
+from phasetrans.backend.task import run_block
+from tests.backend.helpers import block as block_spec
+from tests.backend.helpers import settings as train_settings
+from tests.backend.helpers import teacher as teacher_spec
 
 _FIELDS = ("test_mse", "importance", "eigenvalue", "dimension", "train_loss", "w1", "w2")
 
 
 def _block(teacher, n_train, seeds, *, training="spectral", kind="regression", **settings):
     base = dict(lr=0.03, batch_size=20, epochs=6, log_every=2, step="member", checkpoints=(3, 9))
-    return BlockSpec(
+    return block_spec(
         training=training,
-        teacher=TeacherSpec(kind=kind, input_dim=6, width=3, hidden2=5, seed=teacher),
+        teacher=teacher_spec(kind=kind, input_dim=6, width=3, hidden2=5, seed=teacher),
         width=8,
         seeds=seeds,
-        settings=TrainSettings(**{**base, **settings}),
+        settings=train_settings(**{**base, **settings}),
         n_train=n_train,
         n_test=50,
         data_seed=teacher + 10,

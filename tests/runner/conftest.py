@@ -11,7 +11,7 @@ from distributed import LocalCluster
 
 from phasetrans.config import Study, load_study
 from phasetrans.runner import run_study
-from tests.runner.helpers import Reference, _load, _parts, _Recorder
+from tests.runner.helpers import LogRecorder, Reference, load_dataset, parts_dir
 
 
 @pytest.fixture
@@ -21,7 +21,7 @@ def runner_log():
     handlers = []
 
     def attach(callback):
-        handler = _Recorder(callback)
+        handler = LogRecorder(callback)
         logger.addHandler(handler)
         handlers.append(handler)
         logger.setLevel(logging.DEBUG)
@@ -39,7 +39,7 @@ def reference(tmp_path_factory, tiny_study) -> Reference:
     study = load_study(toml)
     report = run_study(study, scheduler="sync", progress=False)
     assert report.ok and len(report.computed) == 8
-    return Reference(toml, study, _load(report.output))
+    return Reference(toml, study, load_dataset(report.output))
 
 
 @pytest.fixture
@@ -48,7 +48,7 @@ def copied(reference, tmp_path, tiny_study) -> tuple[Path, Study]:
     toml = tiny_study(tmp_path)
     study = load_study(toml)
     assert study.hash == reference.study.hash
-    shutil.copytree(_parts(reference.study), _parts(study))
+    shutil.copytree(parts_dir(reference.study), parts_dir(study))
     return toml, study
 
 

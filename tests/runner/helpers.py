@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import subprocess
 import sys
-import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -14,13 +14,14 @@ import xarray as xr
 
 from phasetrans.config import Study
 from phasetrans.runner import study_dir
+from phasetrans.runner.driver import SIGNAL_AFTER_PARTS
 from phasetrans.store import read_dataset
 
 FAIL_KEY = "direct_t4_w8_s2"
 FAIL_CELL = {"training": "direct", "width": 8, "seed": 2}
 
 
-class _Recorder(logging.Handler):
+class LogRecorder(logging.Handler):
     """Calls ``on_record(message)`` for every record of the phasetrans logger."""
 
     def __init__(self, on_record):
@@ -31,17 +32,17 @@ class _Recorder(logging.Handler):
         self.on_record(record.getMessage())
 
 
-def _load(path: Path) -> xr.Dataset:
+def load_dataset(path: Path) -> xr.Dataset:
     ds = read_dataset(path, load=True)
     ds.attrs = {}  # `created` differs between runs
     return ds
 
 
-def _assert_same_dataset(path: Path, expected: xr.Dataset) -> None:
-    xr.testing.assert_identical(_load(path), expected)
+def assert_same_dataset(path: Path, expected: xr.Dataset) -> None:
+    xr.testing.assert_identical(load_dataset(path), expected)
 
 
-def _cli(*args: str, timeout: float = 120) -> subprocess.CompletedProcess:
+def run_cli(*args: str, timeout: float = 120) -> subprocess.CompletedProcess:
     return subprocess.run(
         [sys.executable, "-m", "phasetrans.cli", *args],
         capture_output=True,
@@ -50,22 +51,22 @@ def _cli(*args: str, timeout: float = 120) -> subprocess.CompletedProcess:
     )
 
 
-def _parts(study: Study) -> Path:
+def parts_dir(study: Study) -> Path:
     return study_dir(study) / "parts"
 
 
-def _stamps(study: Study) -> dict[str, tuple[int, int]]:
+def stamps(study: Study) -> dict[str, tuple[int, int]]:
     """Inode and mtime of every part: both change when a part is rewritten."""
-    return {p.name: (p.stat().st_ino, p.stat().st_mtime_ns) for p in _parts(study).glob("*.nc")}
+    return {p.name: (p.stat().st_ino, p.stat().st_mtime_ns) for p in parts_dir(study).glob("*.nc")}
 
 
-def _dead_pid() -> int:
+def dead_pid() -> int:
     proc = subprocess.Popen(["true"])
     proc.wait()
     return proc.pid
 
 
-def _group_alive(pgid: int) -> bool:
+def group_alive(pgid: int) -> bool:
     """Whether a non-zombie process of group ``pgid`` exists (zombies may never be reaped)."""
     for stat in Path("/proc").glob("[0-9]*/stat"):
         try:
@@ -84,33 +85,31 @@ class Reference:
     dataset: xr.Dataset
 
 
-def _start_run(toml: Path, log_path: Path) -> subprocess.Popen:
+def start_run(toml: Path, log_path: Path, *, signal_after: str | None = None) -> subprocess.Popen:
     """``phasetrans run`` on the embedded 2-worker cluster, in its own process group.
 
     Its own group, so that a signal to the group reaches the dask workers too.
+    ``signal_after = "k:NAME"``: the driver signals its group right after writing
+    its k-th part (the test hook :data:`phasetrans.runner.driver.SIGNAL_AFTER_PARTS`).
     """
+    env = dict(os.environ)
+    if signal_after is not None:
+        env[SIGNAL_AFTER_PARTS] = signal_after
     with open(log_path, "w") as log:
         return subprocess.Popen(
             [sys.executable, "-m", "phasetrans.cli", "run", str(toml), "--workers", "2"],
             stdout=log,
             stderr=subprocess.STDOUT,
             start_new_session=True,
+            env=env,
         )
 
 
-def _wait_for_parts(proc: subprocess.Popen, study: Study, count: int, log_path: Path) -> None:
-    deadline = time.monotonic() + 120
-    while len(list(_parts(study).glob("*.nc"))) < count:
-        assert proc.poll() is None, log_path.read_text()
-        assert time.monotonic() < deadline, f"{count} parts not written in 120 s"
-        time.sleep(0.02)
-
-
-def _write_lock(study: Study, host: str, pid: int, since: str) -> Path:
+def write_lock(study: Study, host: str, pid: int, since: str) -> Path:
     lock = study_dir(study) / "lock"
     lock.write_text(json.dumps({"host": host, "pid": pid, "since": since}))
     return lock
 
 
-def _not_here(spec, **kwargs):
+def not_here(spec, **kwargs):
     raise AssertionError("a task ran in the test process, not in a worker process")

@@ -14,73 +14,68 @@ import xarray as xr
 import phasetrans.backend.task as backend_task
 from phasetrans.cli import main as cli_main
 from phasetrans.config import load_study
-from phasetrans.errors import StudyError
+from phasetrans.errors import ConfigError, StudyError
 from phasetrans.runner import combine_study, plan_tasks, run_study, study_dir, study_status
+from phasetrans.runner.driver import SIGNAL_AFTER_PARTS
 from phasetrans.store import read_dataset
 from tests.runner.helpers import (
     FAIL_CELL,
     FAIL_KEY,
-    _assert_same_dataset,
-    _cli,
-    _group_alive,
-    _load,
-    _parts,
-    _stamps,
-    _start_run,
-    _wait_for_parts,
+    assert_same_dataset,
+    group_alive,
+    load_dataset,
+    parts_dir,
+    run_cli,
+    stamps,
+    start_run,
 )
 
+#: Parts a run writes before the test hook interrupts it (of the tiny study's 8).
+INTERRUPT_AFTER = 3
 
-def test_killed_run_resumes_without_recomputing(tmp_path, tiny_study, capsys):
-    slower = {"training": {"spectral": {"epochs": 100}, "direct": {"epochs": 100}}}
-    uninterrupted = run_study(
-        load_study(tiny_study(tmp_path / "uninterrupted", **slower)),
-        scheduler="sync",
-        progress=False,
-    )
-    toml = tiny_study(tmp_path / "killed", **slower)
+
+def test_killed_run_resumes_without_recomputing(reference, tmp_path, tiny_study, capsys):
+    """SIGKILL to the run's process group right after its third part (the driver's test hook)."""
+    toml = tiny_study(tmp_path / "killed")
     study = load_study(toml)
+    assert study.hash == reference.study.hash
     total = len(plan_tasks(study))
-    proc = _start_run(toml, tmp_path / "killed.log")
+    log = tmp_path / "killed.log"
+    proc = start_run(toml, log, signal_after=f"{INTERRUPT_AFTER}:SIGKILL")
     try:
-        _wait_for_parts(proc, study, 2, tmp_path / "killed.log")
+        code = proc.wait(timeout=180)
     finally:
-        try:
+        if proc.poll() is None:
             os.killpg(proc.pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
-        proc.wait(timeout=30)
+            proc.wait(timeout=30)
+    assert code == -signal.SIGKILL, log.read_text()
     deadline = time.monotonic() + 30
-    while _group_alive(proc.pid):
+    while group_alive(proc.pid):
         assert time.monotonic() < deadline, "dask workers outlived the killed run"
         time.sleep(0.05)
 
-    written = _stamps(study)
-    assert 2 <= len(written) < total, f"kill came too late: {sorted(written)}"
+    written = stamps(study)
+    assert len(written) == INTERRUPT_AFTER, sorted(written)
     assert (study_dir(study) / "lock").exists()  # left behind by the killed process
     assert set(study_status(study).done) == {name.removesuffix(".nc") for name in written}
 
     assert cli_main(["run", str(toml), "--scheduler", "sync", "--no-progress"]) == 0
-    summary = f"{total - len(written)} task(s) computed, {len(written)} reused, 0 failed"
+    summary = f"{total - INTERRUPT_AFTER} task(s) computed, {INTERRUPT_AFTER} reused, 0 failed"
     assert summary in capsys.readouterr().out
-    after = _stamps(study)
+    after = stamps(study)
     assert {name: after[name] for name in written} == written  # not rewritten
     assert len(after) == total
-    _assert_same_dataset(study.output_path, _load(uninterrupted.output))
+    assert_same_dataset(study.output_path, reference.dataset)
     assert not (study_dir(study) / "lock").exists()
 
 
 def test_ctrl_c_stops_cleanly_and_keeps_finished_parts(tmp_path, tiny_study):
-    """SIGINT to the whole process group, as a terminal's Ctrl-C sends it."""
-    slower = {"training": {"spectral": {"epochs": 100}, "direct": {"epochs": 100}}}
-    toml = tiny_study(tmp_path, **slower)
+    """SIGINT to the whole process group, as a terminal's Ctrl-C sends it, after the third part."""
+    toml = tiny_study(tmp_path)
     study = load_study(toml)
-    total = len(plan_tasks(study))
-    proc = _start_run(toml, tmp_path / "run.log")
+    proc = start_run(toml, tmp_path / "run.log", signal_after=f"{INTERRUPT_AFTER}:SIGINT")
     try:
-        _wait_for_parts(proc, study, 2, tmp_path / "run.log")
-        os.killpg(proc.pid, signal.SIGINT)
-        code = proc.wait(timeout=60)  # a hang here is the bug this test guards
+        code = proc.wait(timeout=180)  # a hang here is the bug this test guards
     finally:
         if proc.poll() is None:
             os.killpg(proc.pid, signal.SIGKILL)
@@ -88,17 +83,29 @@ def test_ctrl_c_stops_cleanly_and_keeps_finished_parts(tmp_path, tiny_study):
     output = (tmp_path / "run.log").read_text()
     assert code == 130, output
     assert "interrupted" in output
-    kept = _stamps(study)
-    assert 2 <= len(kept) < total
+    kept = stamps(study)
+    assert len(kept) == INTERRUPT_AFTER, sorted(kept)
     assert not (study_dir(study) / "lock").exists()  # released on the way out
-    assert not list(_parts(study).glob(".*.tmp"))  # no half-written part
+    assert not list(parts_dir(study).glob(".*.tmp"))  # no half-written part
     assert set(study_status(study).done) == {name.removesuffix(".nc") for name in kept}
+
+
+def test_the_interrupt_hook_is_one_clear_error_when_malformed(reference, copied, monkeypatch):
+    """A malformed hook is refused before any task runs, naming the variable."""
+    _, study = copied
+    monkeypatch.setenv(SIGNAL_AFTER_PARTS, "after two")
+    key = plan_tasks(study)[0].key
+    (parts_dir(study) / f"{key}.nc").unlink()
+    with pytest.raises(ConfigError, match=SIGNAL_AFTER_PARTS) as err:
+        run_study(study, scheduler="sync", progress=False)
+    assert err.value.field == SIGNAL_AFTER_PARTS and err.value.value == "after two"
+    assert not (parts_dir(study) / f"{key}.nc").exists()
 
 
 def test_truncated_part_is_recomputed(reference, copied, runner_log):
     _, study = copied
     key = plan_tasks(study)[0].key
-    part = _parts(study) / f"{key}.nc"
+    part = parts_dir(study) / f"{key}.nc"
     os.truncate(part, part.stat().st_size // 2)
 
     status = study_status(study)
@@ -113,13 +120,13 @@ def test_truncated_part_is_recomputed(reference, copied, runner_log):
     assert len(report.skipped) == 7
     assert any("1 unreadable part(s)" in m for m in messages)
     assert study_status(study).corrupt == []
-    _assert_same_dataset(report.output, reference.dataset)
+    assert_same_dataset(report.output, reference.dataset)
 
 
 def test_combine_lists_an_unreadable_part_once(copied):
     _, study = copied
     key = plan_tasks(study)[0].key
-    part = _parts(study) / f"{key}.nc"
+    part = parts_dir(study) / f"{key}.nc"
     os.truncate(part, part.stat().st_size // 2)
     with pytest.raises(StudyError, match="has 1 of 8 task"):
         combine_study(study)
@@ -187,15 +194,15 @@ def test_failing_task_is_retried_listed_and_combinable(
     report = run_study(study, scheduler="sync", progress=False)
     assert report.computed == [FAIL_KEY] and len(report.skipped) == 7
     assert not (study_dir(study) / "failed" / f"{FAIL_KEY}.txt").exists()
-    _assert_same_dataset(report.output, reference.dataset)
+    assert_same_dataset(report.output, reference.dataset)
 
 
 def test_parts_of_another_hash_are_refused_unless_fresh(reference, tmp_path, tiny_study):
     toml = tiny_study(tmp_path, data={"seed": 5})  # same name, other numbers
     study = load_study(toml)
     assert study.hash != reference.study.hash
-    shutil.copytree(_parts(reference.study), _parts(study))
-    before = _stamps(study)
+    shutil.copytree(parts_dir(reference.study), parts_dir(study))
+    before = stamps(study)
 
     status = study_status(study)
     assert len(status.stale) == 8 and status.done == []
@@ -205,14 +212,14 @@ def test_parts_of_another_hash_are_refused_unless_fresh(reference, tmp_path, tin
         run_study(study, scheduler="sync", progress=False)
     message = str(err.value)
     assert "another version of study 'tiny'" in message
-    assert "--fresh" in message and str(_parts(study)) in message
-    assert _stamps(study) == before  # nothing deleted or rewritten
-    result = _cli("run", str(toml), "--scheduler", "sync", "--no-progress")
+    assert "--fresh" in message and str(parts_dir(study)) in message
+    assert stamps(study) == before  # nothing deleted or rewritten
+    result = run_cli("run", str(toml), "--scheduler", "sync", "--no-progress")
     assert result.returncode == 2 and "--fresh" in result.stderr
-    assert _stamps(study) == before
+    assert stamps(study) == before
 
     report = run_study(study, scheduler="sync", fresh=True, progress=False)
     assert report.ok and len(report.computed) == 8
     assert read_dataset(report.output, load=True).attrs["study_hash"] == study.hash
     assert set(study_status(study).done) == {t.key for t in plan_tasks(study)}
-    assert not _load(report.output).equals(reference.dataset)
+    assert not load_dataset(report.output).equals(reference.dataset)

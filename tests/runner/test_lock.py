@@ -13,16 +13,16 @@ from phasetrans.cli import main as cli_main
 from phasetrans.errors import StudyError
 from phasetrans.runner import run_study, study_dir, study_status
 from tests.runner.helpers import (
-    _assert_same_dataset,
-    _cli,
-    _dead_pid,
-    _write_lock,
+    assert_same_dataset,
+    dead_pid,
+    run_cli,
+    write_lock,
 )
 
 
 def test_stale_lock_is_taken_over(reference, copied, runner_log):
     _, study = copied
-    lock = _write_lock(study, socket.gethostname(), _dead_pid(), "2020-01-01T00:00:00+00:00")
+    lock = write_lock(study, socket.gethostname(), dead_pid(), "2020-01-01T00:00:00+00:00")
     holders: list[dict] = []
 
     def log(message: str) -> None:  # called while the run holds the lock
@@ -33,7 +33,7 @@ def test_stale_lock_is_taken_over(reference, copied, runner_log):
     assert report.ok and report.computed == []
     assert holders and all(h["pid"] == os.getpid() for h in holders)
     assert not lock.exists()
-    _assert_same_dataset(report.output, reference.dataset)
+    assert_same_dataset(report.output, reference.dataset)
 
 
 @pytest.mark.parametrize("where", ["this host", "another host"])
@@ -45,15 +45,15 @@ def test_live_lock_is_refused(copied, where):
             if where == "this host":
                 host, pid = socket.gethostname(), holder.pid
             else:  # a process elsewhere cannot be checked: assume it runs
-                host, pid = "node-17.cluster.example", _dead_pid()
-            lock = _write_lock(study, host, pid, since)
+                host, pid = "node-17.cluster.example", dead_pid()
+            lock = write_lock(study, host, pid, since)
             content = lock.read_text()
             with pytest.raises(StudyError, match="already running") as err:
                 run_study(study, scheduler="sync", progress=False)
             for text in (host, f"pid {pid}", since):
                 assert text in str(err.value)
 
-            result = _cli("run", str(toml), "--scheduler", "sync", "--no-progress")
+            result = run_cli("run", str(toml), "--scheduler", "sync", "--no-progress")
             assert result.returncode == 2
             assert "already running" in result.stderr
             assert f"pid {pid}" in result.stderr and host in result.stderr
@@ -66,7 +66,7 @@ def test_live_lock_is_refused(copied, where):
 
 def test_status_says_when_a_study_is_running(copied, capsys):
     toml, study = copied
-    _write_lock(study, socket.gethostname(), os.getpid(), "2026-01-01T00:00:00+00:00")
+    write_lock(study, socket.gethostname(), os.getpid(), "2026-01-01T00:00:00+00:00")
     status = study_status(study)
     assert status.running == {
         "host": socket.gethostname(),

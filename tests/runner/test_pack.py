@@ -8,9 +8,9 @@ import xarray as xr
 from phasetrans.config import load_study, parse_study
 from phasetrans.errors import ConfigError
 from phasetrans.runner import run_study, study_status
-from phasetrans.runner.plan import pack_cells, plan_cells
+from phasetrans.runner.cells import pack_cells, plan_cells
 from phasetrans.store import part_cells
-from tests.runner.helpers import _load, _parts
+from tests.runner.helpers import load_dataset, parts_dir
 
 _STUDY = """
 name = "{name}"
@@ -80,7 +80,7 @@ def unpacked(tmp_path_factory):
     study = _study(tmp_path_factory.mktemp("off"), "small", pack="off")
     report = run_study(study, scheduler="sync", progress=False)
     assert report.ok and len(report.computed) == 16
-    return study, _load(report.output)
+    return study, load_dataset(report.output)
 
 
 @pytest.mark.parametrize("max_members", [None, 3, 5])
@@ -92,11 +92,11 @@ def test_packed_equals_unpacked_bitwise(tmp_path, unpacked, max_members):
     assert study.hash == study_off.hash  # pack and max_members are out of the hash
     report = run_study(study, scheduler="sync", progress=False)
     assert report.ok
-    parts = sorted(_parts(study).glob("*.nc"))
+    parts = sorted(parts_dir(study).glob("*.nc"))
     if max_members is not None:
         sizes = [len(part_cells(p)) for p in parts]
         assert max(sizes) <= max_members
-    xr.testing.assert_identical(_load(report.output), expected)
+    xr.testing.assert_identical(load_dataset(report.output), expected)
 
 
 def test_extending_a_study_reuses_every_cell(tmp_path, unpacked):
@@ -104,24 +104,24 @@ def test_extending_a_study_reuses_every_cell(tmp_path, unpacked):
     small = _study(tmp_path, "grow", teachers="[0]", alphas="[3.0]", seeds="[0]")
     first = run_study(small, scheduler="sync", progress=False)
     assert len(first.computed) == 2
-    before = {p.name: p.stat().st_mtime_ns for p in _parts(small).glob("*.nc")}
+    before = {p.name: p.stat().st_mtime_ns for p in parts_dir(small).glob("*.nc")}
     # add a teacher seed, an alpha and a student seed
     grown = _study(tmp_path, "grow")
     status = study_status(grown)
     assert len(status.done) == 2 and len(status.pending) == 14
     report = run_study(grown, scheduler="sync", progress=False)
     assert report.ok and len(report.skipped) == 2 and len(report.computed) == 14
-    after = {p.name: p.stat().st_mtime_ns for p in _parts(grown).glob("*.nc")}
+    after = {p.name: p.stat().st_mtime_ns for p in parts_dir(grown).glob("*.nc")}
     assert all(after[name] == stamp for name, stamp in before.items())  # untouched
-    xr.testing.assert_identical(_load(report.output), expected)
+    xr.testing.assert_identical(load_dataset(report.output), expected)
     # a rerun computes nothing; a lost part is recomputed alone (a kill loses only its pack)
     assert run_study(grown, scheduler="sync", progress=False).computed == []
-    lost = sorted(_parts(grown).glob("*.nc"))[0]
+    lost = sorted(parts_dir(grown).glob("*.nc"))[0]
     cells = part_cells(lost)
     lost.unlink()
     again = run_study(grown, scheduler="sync", progress=False)
     assert sorted(again.computed) == sorted(cells)
-    xr.testing.assert_identical(_load(again.output), expected)
+    xr.testing.assert_identical(load_dataset(again.output), expected)
 
 
 def test_packs_are_a_function_of_cells_and_cap(tmp_path):

@@ -7,13 +7,14 @@ import pytest
 import torch
 import xarray as xr
 
-from phasetrans.backend.task import _data
+from phasetrans.backend.sets import block_data
 from phasetrans.backend.teacher import make_teacher
 from phasetrans.config import parse_study
 from phasetrans.errors import ConfigError
 from phasetrans.names import TIME, at_checkpoints
 from phasetrans.runner import run_study
-from phasetrans.runner.plan import checkpoint_steps, plan_tasks
+from phasetrans.runner.plan import plan_tasks
+from phasetrans.runner.spec import checkpoint_steps
 from phasetrans.store import read_dataset
 
 SWEEP = """
@@ -165,8 +166,8 @@ def test_the_online_test_set_does_not_depend_on_the_budget(tmp_path):
     spec_a, spec_b = short[0].spec, long[0].spec
     t = spec_a.teacher
     teacher = make_teacher(t.input_dim, t.width, 0, seed=t.seed, kind=t.kind)
-    test_a = _data(spec_a, teacher, torch.float32, torch.device("cpu"))[2]
-    test_b = _data(spec_b, teacher, torch.float32, torch.device("cpu"))[2]
+    test_a = block_data(spec_a, teacher, torch.float32, torch.device("cpu"))[2]
+    test_b = block_data(spec_b, teacher, torch.float32, torch.device("cpu"))[2]
     assert torch.equal(test_a, test_b) and test_a.shape[0] == 300
 
 

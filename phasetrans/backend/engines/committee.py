@@ -10,14 +10,12 @@ held to the reference engine by a test (same numbers up to float summation order
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING
 
 import torch
 
 from phasetrans.backend.ensemble import StudentEnsemble
-
-if TYPE_CHECKING:
-    from phasetrans.backend.train import TrainSettings
+from phasetrans.backend.specs import TrainSettings
+from phasetrans.backend.teacher import activate
 
 __all__ = ["CommitteeSGDEngine", "supports"]
 
@@ -81,7 +79,7 @@ class CommitteeSGDEngine:
             factor = self.lambda_in.unsqueeze(-1) - lam.unsqueeze(-2)  # (S, 1 or d, W)
             w = phi * factor
             pre = torch.einsum("bj,sji->sbi", xb, w) * self.scale  # (S, B, W)
-            h = model_activation(pre, model.activation)
+            h = activate(pre, model.activation)
             out = (h * v.unsqueeze(-2)).sum(-1)  # (S, B)
             err = out - yb
             total += err.square().sum(-1)
@@ -120,10 +118,3 @@ class CommitteeSGDEngine:
 
     def sync(self) -> None:
         """The model's tensors are updated in place: nothing to write back."""
-
-
-def model_activation(z: torch.Tensor, activation: str) -> torch.Tensor:
-    """The students' activation (as :func:`phasetrans.backend.teacher.activate`)."""
-    from phasetrans.backend.teacher import activate
-
-    return activate(z, activation)

@@ -11,25 +11,21 @@ from __future__ import annotations
 import contextlib
 import math
 import warnings
-from typing import TYPE_CHECKING
 
 import torch
 
 from phasetrans.backend.ensemble import StudentEnsemble
-
-if TYPE_CHECKING:
-    from phasetrans.backend.train import TrainSettings
-
+from phasetrans.backend.specs import TrainSettings
 from phasetrans.backend.step import (
     CPU_BLOCK_ELEMENTS,
     FlatState,
     StepConfig,
     StepFn,
-    _model_tensors,
-    _split,
     fast_step,
     make_state,
     make_step,
+    model_tensors,
+    split_flat,
     store_state,
 )
 
@@ -124,7 +120,7 @@ class FastEngine:
             beta2=float(settings.betas[1]),
             eps=float(settings.eps),
         )
-        full = _model_tensors(model)
+        full = model_tensors(model)
         self.moments = {
             k: (torch.zeros_like(v.detach()), torch.zeros_like(v.detach())) for k, v in full.items()
         }
@@ -218,7 +214,7 @@ class FastEngine:
         finite = torch.ones(self.model.members, dtype=torch.bool, device=self.device)
         for state in self.blocks:
             ok = torch.ones(state.config.members, dtype=torch.bool, device=self.device)
-            for view in _split(state.params, state.config).values():
+            for view in split_flat(state.params, state.config).values():
                 ok &= torch.isfinite(view).reshape(state.config.members, -1).all(1)
             finite.index_copy_(0, state.members, ok)
         return finite
@@ -235,7 +231,7 @@ class FastEngine:
                 continue
             if restore:
                 mask = torch.zeros_like(state.alive)
-                for view in _split(mask, state.config).values():
+                for view in split_flat(mask, state.config).values():
                     view.copy_(hit.view(-1, *([1] * (view.dim() - 1))).expand_as(view))
                 state.params.copy_(torch.where(mask, snapshot, state.params))
             state.set_alive(self.training[state.members])

@@ -8,14 +8,10 @@ single student would be.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import torch
 
 from phasetrans.backend.ensemble import StudentEnsemble
-
-if TYPE_CHECKING:
-    from phasetrans.backend.train import TrainSettings
+from phasetrans.backend.specs import TrainSettings
 
 __all__ = ["ReferenceEngine", "data_loss", "penalty"]
 
