@@ -37,7 +37,7 @@ _COMMAND_MODULES = (
 
 def build_parser() -> argparse.ArgumentParser:
     """Return the argument parser with every subcommand registered."""
-    from phasetrans import __version__
+    from phasetrans.version import __version__
 
     parser = argparse.ArgumentParser(
         prog="phasetrans",

@@ -144,7 +144,7 @@ def provenance_attrs(study: Study, *, device: str, torch_version: str) -> dict[s
     torch_version : str
         The torch version that computed them (carried by the block results).
     """
-    from phasetrans import __version__
+    from phasetrans.version import __version__
 
     return {
         "title": f"phasetrans study {study.name}",
