@@ -169,11 +169,12 @@ def file_name(
 ) -> str:
     """``command-part-...-key=value...suffix``: a file named after what changes its content.
 
-    ``parts`` (the resolved slice: observable, training, sizes...) always
-    appear; each of ``options`` appears as ``key=value`` unless its value is
-    ``None`` (callers pass ``None`` for an option at its default), as ``key``
-    alone when ``True``.  Sequences are joined with commas, floats written
-    with ``:g``, and characters unsafe in a file name become ``_``.
+    ``parts`` (the resolved slice: observable, training, sizes...) appear
+    unless ``None`` (a study without a training dimension); each of
+    ``options`` appears as ``key=value`` unless its value is ``None``
+    (callers pass ``None`` for an option at its default), as ``key`` alone
+    when ``True``.  Sequences are joined with commas, floats written with
+    ``:g``, and characters unsafe in a file name become ``_``.
     """
 
     def text(value: object) -> str:
@@ -185,7 +186,7 @@ def file_name(
             return f"{value:g}"
         return str(value)
 
-    pieces = [command, *map(text, parts)]
+    pieces = [command, *(text(part) for part in parts if part is not None)]
     for key, value in (options or {}).items():
         if value is True:
             pieces.append(key)

@@ -141,7 +141,7 @@ def main(args: argparse.Namespace) -> int:
         raise _error(exc) from exc
     print(repr(result))
     print(result.report())
-    parts = (result.order, result.training or "data", args.size, args.control)
+    parts = (result.order, result.training, args.size, args.control)
     parts += tuple(f"{k}={v}" for k, v in at.items())
     options = {
         "bootstrap": None if bootstrap == TRANSITION_BOOTSTRAP else bootstrap,

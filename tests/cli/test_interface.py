@@ -174,4 +174,6 @@ def test_file_name_rules():
     assert file_name("collapse", ("delta_mse", "a b/c", "hT=8"), options) == (
         "collapse-delta_mse-a_b_c-hT=8-window=-8,6.5-fix_nu=inf-corrections.png"
     )
-    assert file_name("transition", ("x",), {"no_systematics": False}, ".nc") == "transition-x.nc"
+    assert file_name("transition", ("x", None), {"no_systematics": False}, ".nc") == (
+        "transition-x.nc"
+    )
