@@ -13,9 +13,8 @@ from __future__ import annotations
 
 import argparse
 import math
-from pathlib import Path
 
-from phasetrans.cli.options import default_out, working
+from phasetrans.cli.options import add_out_argument, file_name, make_folder, out_folder, working
 from phasetrans.cli.slicing import (
     Slice,
     add_slice_options,
@@ -54,20 +53,15 @@ def register(sub: argparse._SubParsersAction) -> None:
         ("zeta", "a number with |zeta| <= 50"),
     ):
         p.add_argument(
-            f"--{name}", default=None, metavar="V", help=f"starting value of {name} ({what})"
+            f"--{name}", default=None, metavar="VALUE", help=f"starting value of {name} ({what})"
         )
     p.add_argument(
         "--corrections",
         action="store_true",
         help="also fit x_c(L) = x_c + b L^-omega (corrections to scaling)",
     )
-    p.add_argument("--workers", default="1", metavar="P", help="processes for the bootstrap (1)")
-    p.add_argument(
-        "--out",
-        default=None,
-        metavar="FIGURE.png",
-        help="figure path (default: out/<data stem>/collapse-<observable>-<method>-<slice>.png)",
-    )
+    p.add_argument("--workers", default="1", metavar="N", help="processes for the bootstrap (1)")
+    add_out_argument(p, "the figure, collapse-<observable>-<training>-<size>-<control>-...png")
     p.set_defaults(func=main)
 
 
@@ -76,6 +70,7 @@ def main(args: argparse.Namespace) -> int:
     from phasetrans.analysis.scaling import collapse
     from phasetrans.plots.scaling import plot_collapse
 
+    folder = out_folder(args)  # a bad --out is an error before the analysis
     bootstrap = number("--bootstrap", args.bootstrap or str(BOOTSTRAP), integer=True, minimum=0)
     seed = number("--seed", args.seed or str(SEED), integer=True, minimum=0)
     workers = number("--workers", args.workers, integer=True, minimum=1)
@@ -120,17 +115,18 @@ def main(args: argparse.Namespace) -> int:
     print(chosen.describe())
     print(result.report())
     print(_summary(result))
-    out = (
-        Path(args.out)
-        if args.out
-        else default_out(
-            args.data, f"collapse-{chosen.observable}-{chosen.training}-{chosen.tag()}"
-        )
-    )
-    out.parent.mkdir(parents=True, exist_ok=True)
-    fig = plot_collapse(result)
-    fig.savefig(out, dpi=120)
-    print(f"figure: {out}")
+    options = {
+        "window": chosen.window_option(),
+        **{f"fix_{k}": v for k, v in fixed.items()},
+        **{f"start_{k}": v for k, v in starts.items()},
+        "corrections": args.corrections,
+        "bootstrap": None if bootstrap == BOOTSTRAP else bootstrap,
+        "seed": None if seed == SEED else seed,
+    }
+    parts = (chosen.observable, chosen.training, chosen.size, chosen.control, *chosen.tag())
+    out = make_folder(folder) / file_name("collapse", parts, options)
+    plot_collapse(result).savefig(out, dpi=120)
+    print(f"wrote {out}")
     return 0
 
 

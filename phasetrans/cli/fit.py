@@ -10,9 +10,8 @@ AIC/BIC table with bootstrap intervals, and writes the fit figure as a PNG.
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
 
-from phasetrans.cli.options import default_out, working
+from phasetrans.cli.options import add_out_argument, file_name, make_folder, out_folder, working
 from phasetrans.cli.slicing import (
     Slice,
     add_slice_options,
@@ -20,6 +19,7 @@ from phasetrans.cli.slicing import (
     check_parameter,
     choice,
     number,
+    short_name,
 )
 from phasetrans.errors import ConfigError, PhasetransError
 
@@ -42,31 +42,29 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--model",
         default="all",
-        metavar="|".join(MODELS),
-        help="model to fit, or all to compare them (default: all)",
+        metavar="NAME",
+        help="model to fit (power, exponential, step), or all to compare them (default: all)",
     )
     p.add_argument(
         "--side",
         default="below",
-        metavar="|".join(SIDES),
-        help="side of x_c fitted (default: below)",
+        metavar="NAME",
+        help="side of x_c fitted: below (default), above or both",
     )
     p.add_argument(
         "--x-c",
         default=None,
-        metavar="V",
+        metavar="VALUE",
         help="critical point of the control, within its range (default: 0 for shift and "
         "ratio; needed for a coordinate control)",
     )
     p.add_argument(
-        "--criterion", default="aic", metavar="aic|bic", help="ranking criterion (default: aic)"
+        "--criterion",
+        default="aic",
+        metavar="NAME",
+        help="ranking criterion: aic (default) or bic",
     )
-    p.add_argument(
-        "--out",
-        default=None,
-        metavar="FIGURE.png",
-        help="figure path (default: out/<data stem>/fit-<observable>-<method>-<slice>-<size>.png)",
-    )
+    add_out_argument(p, "the figure, fit-<observable>-<training>-<control>-...-<model>-<side>.png")
     p.set_defaults(func=main)
 
 
@@ -75,6 +73,7 @@ def main(args: argparse.Namespace) -> int:
     from phasetrans.analysis.exponents import compare_models, fit_transition
     from phasetrans.plots.scaling import plot_fit
 
+    folder = out_folder(args)  # a bad --out is an error before the analysis
     model = choice("--model", args.model, MODELS)
     side = choice("--side", args.side, SIDES)
     criterion = choice("--criterion", args.criterion, ("aic", "bic"))
@@ -122,10 +121,14 @@ def main(args: argparse.Namespace) -> int:
 
     print(chosen.describe(sizes=False))
     print(fitted.report())
-    short = {"teacher_width": "hT", "width": "W"}.get(chosen.size, chosen.size)
-    name = f"fit-{chosen.observable}-{chosen.training}-{chosen.tag()}-{short}{chosen.curve}"
-    out = Path(args.out) if args.out else default_out(args.data, name)
-    out.parent.mkdir(parents=True, exist_ok=True)
+    parts = (chosen.observable, chosen.training, chosen.control, *chosen.tag())
+    parts += (f"{short_name(chosen.size)}={chosen.curve}", model, side)
+    options = {
+        "x_c": x_c or None,
+        "window": chosen.window_option(),
+        "criterion": None if criterion == "aic" or model != "all" else criterion,
+    }
+    out = make_folder(folder) / file_name("fit", parts, options)
     plot_fit(fitted).savefig(out, dpi=120)
-    print(f"figure: {out}")
+    print(f"wrote {out}")
     return 0

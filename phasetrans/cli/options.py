@@ -1,9 +1,15 @@
-"""What the subcommands share: the study and data arguments, opening them, Ctrl-C.
+"""What the subcommands share: their common options, opening the data, output names, Ctrl-C.
 
 One way to open a study file (:func:`open_study_file`, honouring
 ``--data-dir``) and one way to open a dataset (:func:`open_data`); both raise
 phasetrans errors that :func:`phasetrans.cli.main` turns into one line and
-exit code 2.
+exit code 2.  One spelling of the shared options: ``STUDY``, ``DATA``,
+``--data-dir DIR``, ``--training NAME`` (the dataset's dimension) and
+``--out DIR`` (:func:`out_folder`, :func:`make_folder`), inside which
+:func:`file_name` names each file after every option that changes it.
+
+Metavars are upper-case nouns of :data:`METAVARS`, alone or combined
+(``DIM=VALUE``, ``LOW HIGH``, ``NAME|N``).
 """
 
 from __future__ import annotations
@@ -11,10 +17,13 @@ from __future__ import annotations
 import _thread
 import argparse
 import logging
+import re
 import signal
+import sys
 import threading
 import time
-from collections.abc import Iterator
+import warnings
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -22,35 +31,168 @@ from typing import Any
 import xarray as xr
 
 from phasetrans.config import Study, load_study
+from phasetrans.errors import ConfigError, PhasetransWarning
 from phasetrans.store import read_dataset, read_root, write_in_progress
 
 __all__ = [
+    "METAVARS",
+    "DeprecatedAlias",
     "add_data_argument",
+    "add_out_argument",
     "add_study_arguments",
-    "default_out",
+    "add_training_argument",
+    "file_name",
     "interrupts_wait_for_writes",
+    "make_folder",
     "open_data",
     "open_study_file",
+    "out_folder",
     "working",
 ]
 
 log = logging.getLogger("phasetrans.cli")
 
+#: The nouns of every metavar: an integer, a real number, one of a list (named
+#: in the help), a dimension of the data, a folder, a file, a study TOML file,
+#: a study dataset, a dask scheduler, the ends of a range.
+METAVARS = ("N", "VALUE", "NAME", "DIM", "DIR", "FILE", "STUDY", "DATA", "SCHEDULER", "LOW", "HIGH")
+
 
 def add_study_arguments(p: argparse.ArgumentParser) -> None:
     """The study file and ``--data-dir``."""
-    p.add_argument("study", help="study TOML file, e.g. studies/quick.toml")
+    p.add_argument("study", metavar="STUDY", help="study TOML file, e.g. studies/quick.toml")
     p.add_argument(
         "--data-dir",
         default=None,
+        metavar="DIR",
         help="folder of the dataset and its parts (default: the study's `output`, "
         "relative to the study file's folder; data/<name>.nc without one)",
     )
 
 
-def add_data_argument(p: argparse.ArgumentParser) -> None:
+def add_data_argument(
+    p: argparse.ArgumentParser, help: str = "netCDF study file, e.g. data/quick.nc"
+) -> None:
     """The dataset argument of the analysis subcommands."""
-    p.add_argument("data", help="netCDF study dataset, e.g. data/quick.nc")
+    p.add_argument("data", metavar="DATA", help=help)
+
+
+class DeprecatedAlias(argparse.Action):
+    """A hidden old spelling of an option: sets the new option's value and says so on stderr."""
+
+    def __init__(self, option_strings, dest, *, replacement: str, **kwargs) -> None:
+        kwargs["help"] = argparse.SUPPRESS
+        super().__init__(option_strings, dest, **kwargs)
+        self.replacement = replacement
+
+    def __call__(self, parser, namespace, values, option_string=None) -> None:
+        print(
+            f"{parser.prog}: warning: {option_string} is deprecated; use {self.replacement}",
+            file=sys.stderr,
+        )
+        setattr(namespace, self.dest, values)
+
+
+def add_training_argument(p: argparse.ArgumentParser, help: str, *, several: bool = False) -> None:
+    """``--training NAME``, named after the dataset's dimension; ``--method`` is a hidden alias."""
+    p.add_argument(
+        "--training", default=None, metavar="NAME[,NAME...]" if several else "NAME", help=help
+    )
+    p.add_argument(
+        "--method", dest="training", default=None, action=DeprecatedAlias, replacement="--training"
+    )
+
+
+def add_out_argument(p: argparse.ArgumentParser, what: str, *, named: bool = True) -> None:
+    """``--out DIR``: the folder every file-writing subcommand writes into.
+
+    ``named`` says that the subcommand names its files with :func:`file_name`.
+    """
+    text = (
+        f"folder for {what} (default: out/<DATA file name without .nc>/, e.g. out/quick/ "
+        "for data/quick.nc)"
+    )
+    if named:
+        text += "; file names carry every option that changes the file, so runs with other "
+        text += "options never overwrite each other"
+    p.add_argument("--out", default=None, metavar="DIR", help=text)
+
+
+#: Suffixes that show a file name given where ``--out`` wants a folder.
+FILE_SUFFIXES = (".png", ".pdf", ".svg", ".nc", ".html")
+
+
+def out_folder(args: argparse.Namespace) -> Path:
+    """The folder of ``--out`` (default ``out/<DATA stem>/``), checked but not created yet.
+
+    Subcommands call it before their analysis, so that a bad ``--out`` is an
+    error before any work, and create the folder (:func:`make_folder`) once
+    there is something to write.
+
+    Raises
+    ------
+    ConfigError
+        If ``--out`` names an existing file.
+    """
+    folder = Path(args.out) if args.out else Path("out") / Path(args.data).stem
+    if folder.exists() and not folder.is_dir():
+        raise ConfigError(
+            f"--out: {str(folder)!r} is a file; use a folder", field="--out", value=args.out
+        )
+    if not folder.exists() and folder.suffix in FILE_SUFFIXES:
+        warnings.warn(
+            f"--out {folder} looks like a file name, but --out is a folder: writing into it",
+            PhasetransWarning,
+            stacklevel=2,
+        )
+    return folder
+
+
+def make_folder(folder: Path) -> Path:
+    """Create the ``--out`` folder; a one-line :class:`ConfigError` if that is impossible."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ConfigError(
+            f"--out: cannot create {str(folder)!r} ({exc.strerror})",
+            field="--out",
+            value=str(folder),
+        ) from None
+    return folder
+
+
+def file_name(
+    command: str,
+    parts: Sequence[object],
+    options: Mapping[str, object] | None = None,
+    suffix: str = ".png",
+) -> str:
+    """``command-part-...-key=value...suffix``: a file named after what changes its content.
+
+    ``parts`` (the resolved slice: observable, training, sizes...) appear
+    unless ``None`` (a study without a training dimension); each of
+    ``options`` appears as ``key=value`` unless its value is ``None``
+    (callers pass ``None`` for an option at its default), as ``key`` alone
+    when ``True``.  Sequences are joined with commas, floats written with
+    ``:g``, and characters unsafe in a file name become ``_``.
+    """
+
+    def text(value: object) -> str:
+        if isinstance(value, str):
+            return value
+        if isinstance(value, Sequence):
+            return ",".join(text(v) for v in value)
+        if isinstance(value, float):
+            return f"{value:g}"
+        return str(value)
+
+    pieces = [command, *(text(part) for part in parts if part is not None)]
+    for key, value in (options or {}).items():
+        if value is True:
+            pieces.append(key)
+        elif value is not None and value is not False:
+            pieces.append(f"{key}={text(value)}")
+    return re.sub(r"[^\w.,=+-]", "_", "-".join(pieces)) + suffix
 
 
 def open_study_file(args: argparse.Namespace) -> Study:
@@ -126,8 +268,3 @@ def working(message: str, *, after: float = 2.0, every: float = 10.0) -> Iterato
     finally:
         done.set()
         thread.join()
-
-
-def default_out(data: str, name: str) -> Path:
-    """``out/<data stem>/<name>.png``: where a subcommand writes its figure by default."""
-    return Path("out") / Path(data).stem / f"{name}.png"

@@ -41,7 +41,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--out",
         default=None,
-        metavar="PATH",
+        metavar="FILE",
         help="write the dataset with the overlaps here (default: back to DATA)",
     )
     p.add_argument(

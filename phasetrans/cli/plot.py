@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
+
+from phasetrans.cli.options import add_data_argument, add_out_argument
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -11,36 +12,45 @@ def register(sub: argparse._SubParsersAction) -> None:
         "plot",
         help="write the pruning-curve, dimension and loss figures",
         description="Write a study's pruning curves, effective dimension against width and "
-        "training loss as PNG figures (means over the disorder).",
+        "training loss as PNG figures (means over the disorder), for one teacher width.",
     )
-    p.add_argument("data", help="netCDF study file, e.g. data/quick.nc")
-    p.add_argument("--out-dir", default=None, help="folder for the PNGs (default out/<study>/)")
+    add_data_argument(p)
+    add_out_argument(p, "the PNGs, plot-<figure>-hT=<N>.png")
     p.add_argument(
         "--teacher-width",
         type=int,
         default=None,
+        metavar="N",
         help="teacher width h_T to plot (default: the first in the study)",
     )
     p.set_defaults(func=main)
 
 
 def main(args: argparse.Namespace) -> int:
-    from phasetrans.cli.options import open_data
+    import numpy as np
+
+    from phasetrans.cli.options import file_name, make_folder, open_data, out_folder
     from phasetrans.errors import ConfigError
     from phasetrans.plots.pruning import plot_dimension, plot_pruning_curves, plot_training_loss
 
+    folder = out_folder(args)  # a bad --out is an error before the data are read
     ds = open_data(args.data)
-    if args.teacher_width is not None and args.teacher_width not in ds.teacher_width.values:
-        allowed = ", ".join(str(v) for v in ds.teacher_width.values)
-        raise ConfigError(f"--teacher-width = {args.teacher_width} is not in the data ({allowed})")
-    out = Path(args.out_dir) if args.out_dir else Path("out") / Path(args.data).stem
-    out.mkdir(parents=True, exist_ok=True)
+    widths = np.atleast_1d(ds["teacher_width"].values).tolist()
+    teacher_width = widths[0] if args.teacher_width is None else args.teacher_width
+    if teacher_width not in widths:
+        allowed = ", ".join(str(v) for v in widths)
+        raise ConfigError(
+            f"--teacher-width = {teacher_width} is not in the data ({allowed})",
+            field="--teacher-width",
+            value=teacher_width,
+        )
+    out = make_folder(folder)
     for name, figure in (
         ("pruning_curves", plot_pruning_curves),
         ("dimension", plot_dimension),
         ("training_loss", plot_training_loss),
     ):
-        path = out / f"{name}.png"
-        figure(ds, teacher_width=args.teacher_width).savefig(path, dpi=120)
+        path = out / file_name("plot", (name, f"hT={teacher_width}"))
+        figure(ds, teacher_width=teacher_width).savefig(path, dpi=120)
         print(f"wrote {path}")
     return 0

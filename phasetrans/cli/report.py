@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import argparse
 import sys
-from pathlib import Path
+
+from phasetrans.cli.options import add_data_argument, add_out_argument, out_folder
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -20,21 +21,16 @@ def register(sub: argparse._SubParsersAction) -> None:
             "order parameters for swept studies)."
         ),
     )
-    p.add_argument("data", help="netCDF study file, e.g. data/sample_quick.nc")
-    p.add_argument(
-        "--out",
-        default=None,
-        metavar="DIR",
-        help="folder of report.html (default: out/<data stem>/)",
-    )
+    add_data_argument(p, "netCDF study file, e.g. data/sample_quick.nc")
+    add_out_argument(p, "report.html (and figures/ with --separate-figures)", named=False)
     p.add_argument(
         "--bootstrap",
         default=100,
         type=int,
-        metavar="B",
+        metavar="N",
         help="bootstrap resamples of the seeds for the collapse and fit intervals (100)",
     )
-    p.add_argument("--seed", default=0, type=int, metavar="S", help="seed of the bootstrap (0)")
+    p.add_argument("--seed", default=0, type=int, metavar="N", help="seed of the bootstrap (0)")
     p.add_argument(
         "--separate-figures",
         action="store_true",
@@ -55,7 +51,7 @@ def main(args: argparse.Namespace) -> int:
         print(f"phasetrans report: error: --seed: {args.seed} is not allowed; use >= 0",
               file=sys.stderr)  # fmt: skip
         return 2
-    out = Path(args.out) if args.out else Path("out") / Path(args.data).stem
+    out = out_folder(args)  # write_report creates it
     try:
         import phasetrans
         from phasetrans.report import write_report

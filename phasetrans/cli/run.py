@@ -26,16 +26,22 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--scheduler",
         default=None,
+        metavar="SCHEDULER",
         help="'local' (default: embedded LocalCluster), 'sync' (in-process, progress over "
         "epochs) or the address of an existing dask scheduler (tcp://host:8786)",
     )
     p.add_argument(
-        "--workers", type=int, default=None, help="worker processes of the local cluster"
+        "--workers",
+        type=int,
+        default=None,
+        metavar="N",
+        help="worker processes of the local cluster",
     )
     p.add_argument(
         "--threads-per-worker",
         type=int,
         default=1,
+        metavar="N",
         help="threads of each local-cluster worker; only 1 is allowed (torch's thread count "
         "is per process); threads per task are run.threads in the study file",
     )

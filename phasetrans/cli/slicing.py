@@ -40,7 +40,7 @@ OPTION_OF = {
     "size_dim": "--size",
     "control": "--control",
     "control_dim": "--control",
-    "training": "--method",
+    "training": "--training",
     "teacher_width": "--teacher-width",
     "width": "--width",
     "x_window": "--window",
@@ -57,7 +57,9 @@ OPTION_OF = {
 
 def add_slice_options(p: argparse.ArgumentParser, *, fit: bool = False) -> None:
     """Options that pick the data: file, observable, training, size, control, slice, window."""
-    p.add_argument("data", help="netCDF study file, e.g. data/quick.nc")
+    from phasetrans.cli.options import add_data_argument, add_training_argument
+
+    add_data_argument(p)
     p.add_argument(
         "--observable",
         default="delta_mse",
@@ -67,11 +69,8 @@ def add_slice_options(p: argparse.ArgumentParser, *, fit: bool = False) -> None:
         "teacher_cosine, dimension_ratio = dimension/h_T, generalisation_error = test MSE "
         "with every node kept)",
     )
-    p.add_argument(
-        "--method",
-        default=None,
-        metavar="M",
-        help="training of the slice (default: spectral if present, else the first one)",
+    add_training_argument(
+        p, "training of the slice (default: spectral if present, else the first one)"
     )
     p.add_argument(
         "--size",
@@ -84,7 +83,7 @@ def add_slice_options(p: argparse.ArgumentParser, *, fit: bool = False) -> None:
     p.add_argument(
         "--control",
         default="shift",
-        metavar="X",
+        metavar="NAME",
         help="control variable: shift = n - h_T (default) or ratio = n/h_T - 1 along the "
         "nodes retained (pruning observables), or a coordinate of the study such as alpha, "
         "n_train or l2_eigenvalues",
@@ -99,7 +98,7 @@ def add_slice_options(p: argparse.ArgumentParser, *, fit: bool = False) -> None:
     p.add_argument(
         "--width",
         default=None,
-        metavar="W",
+        metavar="N",
         help="student width of the slice (default: the widest); not with --size width"
         + (" (there it picks the curve)" if fit else ""),
     )
@@ -123,11 +122,11 @@ def add_slice_options(p: argparse.ArgumentParser, *, fit: bool = False) -> None:
     p.add_argument(
         "--bootstrap",
         default=None,
-        metavar="B",
+        metavar="N",
         help=f"bootstrap resamples of the seeds (teachers, then students) (default: {BOOTSTRAP})",
     )
     p.add_argument(
-        "--seed", default=None, metavar="S", help=f"seed of the bootstrap, an integer >= 0 ({SEED})"
+        "--seed", default=None, metavar="N", help=f"seed of the bootstrap, an integer >= 0 ({SEED})"
     )
 
 
@@ -292,7 +291,7 @@ class Slice:
 
     def _given(self, ds: xr.Dataset, args: argparse.Namespace, fit: bool) -> dict:
         given: dict[str, object] = {}
-        named = (("training", "--method", args.method),)
+        named = (("training", "--training", args.training),)
         named += (("teacher_width", "--teacher-width", args.teacher_width),)
         named += (("width", "--width", args.width),)
         for dim, option, text in named:
@@ -360,11 +359,21 @@ class Slice:
             return f"{head}, {control}, {self.size} {values}, {samples}"
         return f"{head}, {self.size} {self.curve}, {samples}, {control}"
 
-    def tag(self) -> str:
-        """File-name part of the slice, e.g. ``hT8`` or ``W32``."""
-        short = {"teacher_width": "hT", "width": "W"}
-        parts = [f"{short.get(d, d)}{v}" for d, v in self.at.items() if d != "training"]
-        return "-".join(parts) or self.size
+    def tag(self) -> list[str]:
+        """File-name parts of the fixed values of the slice, e.g. ``["hT=8", "alpha=2"]``."""
+        return [f"{short_name(d)}={v}" for d, v in self.at.items() if d != "training"]
+
+    def window_option(self) -> tuple[float, float] | None:
+        """The ``--window`` given, for a file name; ``None`` when it is the default one."""
+        from phasetrans.analysis.defaults import default_window
+
+        default = default_window(self.da) or self.x_range
+        return None if tuple(map(float, default)) == tuple(self.window) else self.window
+
+
+def short_name(dim: str) -> str:
+    """Short name of a dimension in file names: ``hT`` for teacher_width, ``W`` for width."""
+    return {"teacher_width": "hT", "width": "W"}.get(dim, dim)
 
 
 def _has(ds: xr.Dataset, observable: str) -> bool:

@@ -21,7 +21,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     add_study_arguments(p)
     p.add_argument(
         "--timing-from",
-        metavar="OTHER.toml",
+        metavar="STUDY",
         default=None,
         help="estimate the time from the finished parts of another, similar study "
         "(e.g. the small version of this one) when this one has none yet",

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from phasetrans.analysis.matching import COSINE_MATCH
+from phasetrans.cli.options import add_data_argument, add_out_argument, add_training_argument
 from phasetrans.errors import AnalysisInputError, ConfigError
 from phasetrans.names import STRUCTURE_DIMS
 
@@ -28,7 +29,7 @@ NORMALIZATIONS = ("max", "mean", "sum", "none")
 #: Command-line option of each argument of compare_topology.
 OPTION_OF = {
     "retained": "--retained",
-    "training": "--method",
+    "training": "--training",
     "threshold": "--threshold",
     "normalize": "--normalize",
 }
@@ -45,39 +46,34 @@ def register(sub: argparse._SubParsersAction) -> None:
             "writes PNG figures."
         ),
     )
-    p.add_argument("data", help="netCDF study file, e.g. data/quick.nc")
+    add_data_argument(p)
     p.add_argument(
         "--retained",
         default="dimension",
-        metavar="dimension|spectral_dimension|N",
-        help="nodes kept per student: its own effective dimension (default), the spectral "
-        "student's effective dimension for every training, or a fixed count N",
+        metavar="NAME|N",
+        help="nodes kept per student: dimension, its own effective dimension (default); "
+        "spectral_dimension, the spectral student's effective dimension for every training; "
+        "or a fixed count N",
     )
-    p.add_argument(
-        "--method",
-        default=None,
-        metavar="M[,M...]",
-        help="comma-separated methods to compare (default: all in the dataset)",
+    add_training_argument(
+        p, "comma-separated trainings to compare (default: all in the dataset)", several=True
     )
     p.add_argument(
         "--normalize",
         default="max",
-        metavar="|".join(NORMALIZATIONS),
-        help="rescaling of each network's magnitudes before the distances (default: max)",
+        metavar="NAME",
+        help="rescaling of each network's magnitudes before the distances: "
+        + ", ".join(NORMALIZATIONS)
+        + " (default: max)",
     )
     p.add_argument(
         "--threshold",
         default=str(COSINE_MATCH),
-        metavar="COS",
+        metavar="VALUE",
         help="cosine similarity at which a teacher neuron counts as recovered "
         f"(default: {COSINE_MATCH})",
     )
-    p.add_argument(
-        "--out-dir",
-        default=None,
-        metavar="DIR",
-        help="folder for the PNG figures (default: out/<data stem>/topology)",
-    )
+    add_out_argument(p, "the PNGs, topology-<figure>-hT=<N>-...png")
     p.set_defaults(func=main)
 
 
@@ -161,13 +157,25 @@ def _nodes(nodes: xr.DataArray) -> str:
     return str(low) if low == high else f"{low}-{high}"
 
 
+def _name_options(args: argparse.Namespace, *which: str) -> dict[str, object]:
+    """The options among ``which`` that are not at their defaults, for a file name."""
+    defaults = {"retained": "dimension", "normalize": "max", "threshold": COSINE_MATCH}
+    given = {name: getattr(args, name) for name in which}
+    return {k: None if v == defaults.get(k) else v for k, v in given.items()}
+
+
 def _write_figures(
     ds: xr.Dataset, result: xr.Dataset, args: argparse.Namespace, out_dir: Path
 ) -> list[Path]:
-    """The figures of every teacher width, at the first value of every sweep."""
+    """The figures of every teacher width, at the first value of every sweep.
+
+    Each file name carries the options that change its figure and are not at
+    their defaults (:func:`phasetrans.cli.options.file_name`).
+    """
     import numpy as np
 
     from phasetrans.analysis.topology import match_student
+    from phasetrans.cli.options import file_name
     from phasetrans.plots.topology import (
         plot_path_curves,
         plot_similarity_matrix,
@@ -176,17 +184,17 @@ def _write_figures(
 
     first = {d: 0 for d in result["n_retained"].dims if d not in STRUCTURE_DIMS}
     ds, result = ds.isel(first), result.isel(first)
-    out_dir.mkdir(parents=True, exist_ok=True)
     written = []
 
-    def save(fig, name: str) -> None:
-        path = out_dir / name
+    def save(fig, parts: tuple, *options: str) -> None:
+        path = out_dir / file_name("topology", parts, _name_options(args, *options))
         fig.savefig(path, dpi=120)
         written.append(path)
 
     trainings = [str(m) for m in result["training"].values]
     for t_width in result["teacher_width"].values:
-        save(plot_path_curves(result, teacher_width=t_width), f"paths_hT{t_width}.png")
+        fig = plot_path_curves(result, teacher_width=t_width)
+        save(fig, ("paths", f"hT={t_width}"), "retained", "normalize", "training")
         measured = np.isfinite(result["n_retained"].sel(teacher_width=t_width))
         widths = result["width"].values[measured.any(("training", "seed")).values]
         if widths.size == 0:
@@ -202,7 +210,8 @@ def _write_figures(
                 layer=layer,
                 normalize=args.normalize,
             )
-            save(fig, f"strengths_{layer}_hT{t_width}_W{width}.png")
+            parts = (f"strengths_{layer}", f"hT={t_width}", f"W={width}")
+            save(fig, parts, "retained", "normalize", "training")
         for training in trainings:
             seeds = result["seed"].values[
                 measured.sel({"training": training, "width": width}).values
@@ -224,7 +233,8 @@ def _write_figures(
                 f"(cos ≥ {match.threshold:g}), mean cos {match.mean_similarity:.2f}"
             )
             fig = plot_similarity_matrix(match, title=title)
-            save(fig, f"matching_{training}_hT{t_width}_W{width}_seed{seeds[0]}.png")
+            parts = ("matching", training, f"hT={t_width}", f"W={width}", f"seed={seeds[0]}")
+            save(fig, parts, "retained", "threshold")
     return written
 
 
@@ -246,7 +256,10 @@ def main(args: argparse.Namespace) -> int:
     if args.retained not in RETAINED_CHOICES:
         args.retained = _number(args.retained, int)
     args.threshold = _number(args.threshold, float)
-    trainings = None if args.method is None else [m.strip() for m in args.method.split(",")]
+    from phasetrans.cli.options import make_folder, out_folder
+
+    trainings = None if args.training is None else [m.strip() for m in args.training.split(",")]
+    folder = out_folder(args)  # a bad --out is an error before the analysis
     ds = _open_study(args.data)
     try:
         result = compare_topology(
@@ -259,14 +272,10 @@ def main(args: argparse.Namespace) -> int:
     except AnalysisInputError as exc:
         raise option_error(exc) from exc
     print(format_table(result))
-    out_dir = (
-        Path(args.out_dir) if args.out_dir else Path("out") / Path(args.data).stem / "topology"
-    )
-    written = _write_figures(ds, result, args, out_dir)
+    written = _write_figures(ds, result, args, make_folder(folder))
     at = {d: result[d].values[0] for d in result["n_retained"].dims if d not in STRUCTURE_DIMS}
     where = f" (at {', '.join(f'{k} = {v}' for k, v in at.items())})" if at else ""
-    print(
-        f"\nwrote {len(written)} figures{where} to {out_dir}/: "
-        + ", ".join(p.name for p in written)
-    )
+    print(f"\n{len(written)} figures{where}:")
+    for path in written:
+        print(f"wrote {path}")
     return 0

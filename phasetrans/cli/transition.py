@@ -3,8 +3,9 @@
 Runs :func:`phasetrans.analysis.transition.transition` on one order parameter
 of a study swept in a control (``alpha``) and a size (``input_dim``), prints
 its short summary and full report (the ``repr`` and ``report()`` of the
-:class:`~phasetrans.analysis.transition.TransitionResult`), and writes the
-figure (``--out FIGURE.png``) or every number (``--out RESULT.nc``).
+:class:`~phasetrans.analysis.transition.TransitionResult`), and writes into
+``--out DIR`` the figure (PNG) and every number (netCDF), under one name that
+carries the options.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import argparse
 from pathlib import Path
 
 from phasetrans.analysis.defaults import SEED, TRANSITION_BOOTSTRAP
+from phasetrans.cli.options import add_data_argument, add_out_argument, add_training_argument
 from phasetrans.errors import ConfigError, PhasetransError
 
 #: Command-line option of each analysis argument, to name it in one-line errors.
@@ -39,10 +41,10 @@ def register(sub: argparse._SubParsersAction) -> None:
             "susceptibility (connected and disconnected parts) and its peaks, cumulants, the "
             "per-teacher pseudo-critical points and their spread, the finite-size-scaling "
             "collapse and a systematic-error table; two-level bootstrap over teachers and "
-            "students. Prints the report and writes a figure (or, with --out X.nc, the numbers)."
+            "students. Prints the report and writes the figure and the numbers (netCDF)."
         ),
     )
-    p.add_argument("data", help="netCDF study file swept in the control and the size")
+    add_data_argument(p, "netCDF study file swept in the control and the size")
     p.add_argument(
         "--order",
         default=None,
@@ -52,12 +54,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument("--control", default="alpha", metavar="DIM", help="control dimension (alpha)")
     p.add_argument("--size", default="input_dim", metavar="DIM", help="size dimension (input_dim)")
-    p.add_argument(
-        "--training",
-        default=None,
-        metavar="M",
-        help="training analysed (default: spectral if present, else the first)",
-    )
+    add_training_argument(p, "training analysed (default: spectral if present, else the first)")
     p.add_argument(
         "--at",
         action="append",
@@ -68,17 +65,13 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--bootstrap",
         default=None,
-        metavar="B",
+        metavar="N",
         help=f"two-level resamples ({TRANSITION_BOOTSTRAP})",
     )
-    p.add_argument("--seed", default=None, metavar="S", help=f"seed of the resamples ({SEED})")
+    p.add_argument("--seed", default=None, metavar="N", help=f"seed of the resamples ({SEED})")
     p.add_argument("--no-systematics", action="store_true", help="skip the systematic-error table")
-    p.add_argument(
-        "--out",
-        default=None,
-        metavar="FILE",
-        help="figure (.png, default out/<data stem>/transition-<order>-<training>.png) or "
-        "every number as netCDF (.nc)",
+    add_out_argument(
+        p, "the figure and every number, transition-<order>-<training>-<size>-<control>-....png/.nc"
     )
     p.set_defaults(func=main)
 
@@ -128,7 +121,7 @@ def _error(exc: PhasetransError) -> ConfigError:
 
 def main(args: argparse.Namespace) -> int:
     from phasetrans.analysis.transition import transition
-    from phasetrans.cli.options import default_out, working
+    from phasetrans.cli.options import file_name, make_folder, out_folder, working
     from phasetrans.cli.slicing import number
 
     bootstrap = number(
@@ -136,12 +129,7 @@ def main(args: argparse.Namespace) -> int:
     )
     seed = number("--seed", args.seed or str(SEED), integer=True, minimum=0)
     at = _at(args.at)
-    out = Path(args.out) if args.out else None
-    if out is not None and out.suffix not in (".png", ".nc"):
-        raise ConfigError(
-            f"--out: {args.out!r}; allowed: a .png figure or a .nc file", field="--out",
-            value=args.out,
-        )  # fmt: skip
+    folder = out_folder(args)  # a bad --out is an error before the analysis
     ds = _open(args.data)
     try:
         with working(f"transition analysis of {args.data}"):
@@ -153,13 +141,16 @@ def main(args: argparse.Namespace) -> int:
         raise _error(exc) from exc
     print(repr(result))
     print(result.report())
-    if out is None:
-        out = default_out(args.data, f"transition-{result.order}-{result.training or 'data'}")
-    out.parent.mkdir(parents=True, exist_ok=True)
-    if out.suffix == ".nc":
-        result.to_dataset().to_netcdf(out)
-        print(f"numbers: {out}")
-    else:
-        result.plot().savefig(out, dpi=110)
-        print(f"figure: {out}")
+    parts = (result.order, result.training, args.size, args.control)
+    parts += tuple(f"{k}={v}" for k, v in at.items())
+    options = {
+        "bootstrap": None if bootstrap == TRANSITION_BOOTSTRAP else bootstrap,
+        "seed": None if seed == SEED else seed,
+        "no_systematics": args.no_systematics,
+    }
+    figure = make_folder(folder) / file_name("transition", parts, options)
+    result.plot().savefig(figure, dpi=110)
+    numbers = figure.with_suffix(".nc")
+    result.to_dataset().to_netcdf(numbers)
+    print(f"wrote {figure}\nwrote {numbers}")
     return 0

@@ -35,11 +35,11 @@ def _estimate(text: str, name: str) -> float:
 
 
 def test_collapse_prints_estimates_with_intervals_and_writes_png(study_file, tmp_path, capsys):
-    out = tmp_path / "fig" / "collapse.png"
+    folder = tmp_path / "fig"
     argv = [
         "collapse", str(study_file), "--observable", "delta_mse", "--size", "width",
-        "--method", "spectral", "--fix", "zeta=0", "--window", "-8", "6",
-        "--bootstrap", "20", "--out", str(out),
+        "--training", "spectral", "--fix", "zeta=0", "--window", "-8", "6",
+        "--bootstrap", "20", "--out", str(folder),
     ]  # fmt: skip
     assert main(argv) == 0
     text = capsys.readouterr().out
@@ -49,29 +49,31 @@ def test_collapse_prints_estimates_with_intervals_and_writes_png(study_file, tmp
     assert "zeta = 0 (fixed)" in text
     assert _estimate(text, "nu") == pytest.approx(NU, rel=0.1)
     assert abs(_estimate(text, "x_c")) < 0.3
-    assert f"figure: {out}" in text
+    # the name carries the slice and every option away from its default
+    name = "collapse-delta_mse-spectral-width-shift-hT=10-window=-8,6-fix_zeta=0-bootstrap=20.png"
+    out = folder / name
+    assert f"wrote {out}" in text
     assert out.read_bytes()[:8] == PNG
 
 
 def test_collapse_across_teacher_widths(tmp_path, capsys):
     path = tmp_path / "teachers.nc"
     make_study(teacher_widths=(10, 16), widths=(32,), n_seeds=4).to_netcdf(path)
-    out = tmp_path / "c.png"
     argv = [
         "collapse", str(path), "--size", "teacher_width", "--width", "32",
-        "--control", "ratio", "--bootstrap", "0", "--out", str(out),
+        "--control", "ratio", "--bootstrap", "0", "--out", str(tmp_path),
     ]  # fmt: skip
     assert main(argv) == 0
     text = capsys.readouterr().out
     assert "student width 32" in text and "teacher_width 10, 16" in text
     assert "std.err from curvature" in text
+    out = tmp_path / "collapse-delta_mse-spectral-teacher_width-ratio-W=32-bootstrap=0.png"
     assert out.exists()
 
 
 def test_fit_prints_the_model_table_and_writes_png(study_file, tmp_path, capsys):
-    out = tmp_path / "fit.png"
-    argv = ["fit", str(study_file), "--method", "spectral", "--model", "all", "--side", "below",
-            "--bootstrap", "10", "--out", str(out)]  # fmt: skip
+    argv = ["fit", str(study_file), "--training", "spectral", "--model", "all", "--side", "below",
+            "--bootstrap", "10", "--out", str(tmp_path)]  # fmt: skip
     assert main(argv) == 0
     text = capsys.readouterr().out
     assert "h_T = 10, width 96" in text  # the largest width by default
@@ -81,25 +83,26 @@ def test_fit_prints_the_model_table_and_writes_png(study_file, tmp_path, capsys)
     # the synthetic spectral curve is linear in n - h_T below h_T: beta = 1
     power = text.split("Transition fit: power")[1]
     assert float(re.search(r"beta\s+([0-9.]+)", power).group(1)) == pytest.approx(1.0, abs=0.05)
+    out = tmp_path / "fit-delta_mse-spectral-shift-hT=10-W=96-all-below.png"
+    assert f"wrote {out}" in text
     assert out.read_bytes()[:8] == PNG
 
 
 def test_fit_one_model(study_file, tmp_path, capsys):
-    out = tmp_path / "one.png"
     argv = ["fit", str(study_file), "--model", "exponential", "--width", "24",
-            "--bootstrap", "0", "--out", str(out)]  # fmt: skip
+            "--bootstrap", "0", "--out", str(tmp_path)]  # fmt: skip
     assert main(argv) == 0
     text = capsys.readouterr().out
     assert "Transition fit: exponential" in text and "Model comparison" not in text
     assert "width 24" in text
-    assert out.exists()
+    assert (tmp_path / "fit-delta_mse-spectral-shift-hT=10-W=24-exponential-below.png").exists()
 
 
 @pytest.mark.parametrize(
     ("argv", "message"),
     [
         (["collapse", "{data}", "--observable", "mse"], "--observable: 'mse' is not allowed"),
-        (["collapse", "{data}", "--method", "lasso"], "--method: 'lasso' is not allowed"),
+        (["collapse", "{data}", "--training", "lasso"], "--training: 'lasso' is not allowed"),
         (["collapse", "{data}", "--teacher-width", "7"], "--teacher-width: '7' is not allowed"),
         (["collapse", "{data}", "--fix", "beta=1"], "--fix: 'beta=1' is not allowed"),
         (["collapse", "{data}", "--fix", "omega=1"], "--fix: b and omega"),
@@ -128,12 +131,11 @@ def test_missing_file_exits_2(tmp_path, capsys):
 
 
 def test_accuracy_loss_on_a_classification_study(classification_file, tmp_path, capsys):
-    out = tmp_path / "acc.png"
     argv = ["collapse", str(classification_file), "--observable", "accuracy_loss",
-            "--fix", "zeta=0", "--bootstrap", "0", "--out", str(out)]  # fmt: skip
+            "--fix", "zeta=0", "--bootstrap", "0", "--out", str(tmp_path)]  # fmt: skip
     assert main(argv) == 0
     assert "accuracy_loss of 'spectral'" in capsys.readouterr().out
-    assert out.exists()
+    assert len(list(tmp_path.glob("collapse-accuracy_loss-spectral-*.png"))) == 1
 
 
 # ---------------------------------------------------------------------------
@@ -154,7 +156,7 @@ def test_collapse_of_an_order_parameter_across_input_dims(swept_file, tmp_path, 
 
     argv = ["collapse", str(swept_file), "--observable", "teacher_recovered",
             "--size", "input_dim", "--control", "alpha", "--fix", "zeta=0",
-            "--bootstrap", "4", "--out", str(tmp_path / "c.png")]  # fmt: skip
+            "--bootstrap", "4", "--out", str(tmp_path)]  # fmt: skip
     assert main(argv) == 0
     text = capsys.readouterr().out
     assert (
@@ -169,17 +171,19 @@ def test_collapse_of_an_order_parameter_across_input_dims(swept_file, tmp_path, 
 
 def test_collapse_with_a_fixed_sweep_value_and_one_teacher(swept_file, tmp_path, capsys):
     argv = ["collapse", str(swept_file), "--at", "alpha=2,teacher_seed=1", "--at", "input_dim=8",
-            "--bootstrap", "0", "--fix", "zeta=0", "--out", str(tmp_path / "c.png")]  # fmt: skip
+            "--bootstrap", "0", "--fix", "zeta=0", "--out", str(tmp_path)]  # fmt: skip
     assert main(argv) == 0
     text = capsys.readouterr().out
     assert "alpha = 2.0, teacher_seed = 1, input_dim = 8, h_T = 2" in text
     assert "width 4, 8, 3 seeds" in text
+    name = "collapse-delta_mse-spectral-width-shift-alpha=2.0-teacher_seed=1-input_dim=8-hT=2"
+    assert f"wrote {tmp_path / name}-fix_zeta=0-bootstrap=0.png" in text
 
 
 def test_fit_of_an_order_parameter_against_alpha(swept_file, tmp_path, capsys):
     argv = ["fit", str(swept_file), "--observable", "teacher_recovered", "--size", "input_dim",
             "--control", "alpha", "--x-c", "2", "--side", "both", "--model", "step",
-            "--bootstrap", "3", "--out", str(tmp_path / "f.png")]  # fmt: skip
+            "--bootstrap", "3", "--out", str(tmp_path)]  # fmt: skip
     assert main(argv) == 0
     out = capsys.readouterr()
     assert "h_T = 2, student width 8, input_dim 16, 4 teacher seeds x 3 seeds" in out.out

@@ -43,8 +43,8 @@ def test_overlaps_adds_variables_in_place_and_the_file_stays_readable(sample, tm
 
     for argv in (
         ["info", str(sample)],
-        ["plot", str(sample), "--out-dir", str(tmp_path / "figures")],
-        ["collapse", str(sample), "--bootstrap", "0", "--out", str(tmp_path / "c.png")],
+        ["plot", str(sample), "--out", str(tmp_path / "figures")],
+        ["collapse", str(sample), "--bootstrap", "0", "--out", str(tmp_path / "figures")],
     ):
         assert main(argv) == 0, argv
     capsys.readouterr()

@@ -8,12 +8,12 @@ def test_plot_writes_three_nonblank_pngs(tmp_path, tiny_study, capsys):
     study = tiny_study(tmp_path, training={"spectral": {"epochs": 5}, "direct": {"epochs": 5}})
     assert cli(["run", str(study), "--scheduler", "sync", "--no-progress"]) == 0
     out_dir = tmp_path / "figs"
-    assert cli(["plot", str(tmp_path / "data" / "tiny.nc"), "--out-dir", str(out_dir)]) == 0
+    assert cli(["plot", str(tmp_path / "data" / "tiny.nc"), "--out", str(out_dir)]) == 0
     for name in ("pruning_curves", "dimension", "training_loss"):
-        image = imread(out_dir / f"{name}.png")
+        image = imread(out_dir / f"plot-{name}-hT=4.png")
         assert image.shape[0] > 300 and image.shape[1] > 400
         assert np.std(image[..., :3]) > 0.05  # something was drawn
-    assert "wrote" in capsys.readouterr().out
+    assert f"wrote {out_dir / 'plot-dimension-hT=4.png'}" in capsys.readouterr().out
 
 
 def test_plot_bad_teacher_width_is_one_clear_error(tmp_path, tiny_study, capsys):

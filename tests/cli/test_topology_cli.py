@@ -29,9 +29,7 @@ def rows(text: str, training: str) -> list[list[str]]:
 def test_table_and_figures(study_file, tmp_path, capsys):
     out = tmp_path / "figs"
     assert (
-        main(
-            ["topology", str(study_file), "--retained", "spectral_dimension", "--out-dir", str(out)]
-        )
+        main(["topology", str(study_file), "--retained", "spectral_dimension", "--out", str(out)])
         == 0
     )
     text = capsys.readouterr().out
@@ -49,8 +47,10 @@ def test_table_and_figures(study_file, tmp_path, capsys):
         assert float(row[6]) > 0.05 and row[21] == "0.0"
     names = sorted(p.name for p in out.iterdir())
     assert len(names) == 10
-    assert "paths_hT3.png" in names and "matching_direct_hT4_W8_seed0.png" in names
-    assert "strengths_hidden2_hT4_W8.png" in names
+    retained = "retained=spectral_dimension"
+    assert f"topology-paths-hT=3-{retained}.png" in names
+    assert f"topology-matching-direct-hT=4-W=8-seed=0-{retained}.png" in names
+    assert f"topology-strengths_hidden2-hT=4-W=8-{retained}.png" in names
     assert all((out / n).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" for n in names)
 
 
@@ -60,9 +60,9 @@ def test_fixed_count_and_method_subset(study_file, tmp_path, capsys):
         str(study_file),
         "--retained",
         "2",
-        "--method",
+        "--training",
         "spectral",
-        "--out-dir",
+        "--out",
         str(tmp_path),
     ]
     assert main(argv) == 0
@@ -86,13 +86,13 @@ def test_fixed_count_and_method_subset(study_file, tmp_path, capsys):
         (["--threshold", "x"], "--threshold: 'x' is not allowed"),
         (["--normalize", "median"], "--normalize: 'median' is not allowed; use one of max"),
         (
-            ["--method", "lasso"],
-            "--method: ['lasso'] is not allowed; the dataset holds spectral, direct",
+            ["--training", "lasso"],
+            "--training: ['lasso'] is not allowed; the dataset holds spectral, direct",
         ),
     ],
 )
 def test_bad_options_exit_2_with_one_line(study_file, tmp_path, capsys, argv, message):
-    assert main(["topology", str(study_file), "--out-dir", str(tmp_path), *argv]) == 2
+    assert main(["topology", str(study_file), "--out", str(tmp_path), *argv]) == 2
     err = capsys.readouterr().err
     assert err.startswith("phasetrans topology: error: ")
     assert message in err
@@ -167,7 +167,7 @@ def test_swept_study_prints_its_table(tmp_path, capsys):
     """Two teacher seeds x two input dimensions (one padded): exit 0, a row per sweep value."""
     path = write_swept_study(tmp_path / "swept.nc")
     out = tmp_path / "figs"
-    assert main(["topology", str(path), "--out-dir", str(out)]) == 0
+    assert main(["topology", str(path), "--out", str(out)]) == 0
     text = capsys.readouterr().out
     header = next(line for line in text.splitlines() if line.startswith("training"))
     assert header.split()[:4] == ["training", "width", "input_dim", "n"]
@@ -180,4 +180,4 @@ def test_swept_study_prints_its_table(tmp_path, capsys):
         assert row[22] == row[4] and row[22] in ("3.0", "4.0") and row[24] == "0.0"
     assert "± : standard error of the teacher means (ddof 1)" in text
     assert "(at teacher_seed = 0, input_dim = 6)" in text
-    assert (out / "paths_hT4.png").exists()
+    assert (out / "topology-paths-hT=4.png").exists()

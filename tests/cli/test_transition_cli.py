@@ -31,23 +31,25 @@ ARGS = ["--bootstrap", "12", "--seed", "3"]
 
 
 def test_prints_the_report_and_writes_the_figure(study_file, tmp_path, capsys):
-    out = tmp_path / "fig" / "transition.png"
-    assert main(["transition", str(study_file), *ARGS, "--out", str(out)]) == 0
+    folder = tmp_path / "fig"
+    assert main(["transition", str(study_file), *ARGS, "--out", str(folder)]) == 0
     text = capsys.readouterr().out
+    out = folder / "transition-teacher_recovered-spectral-input_dim-alpha-bootstrap=12-seed=3.png"
+    assert f"wrote {out}" in text and f"wrote {out.with_suffix('.nc')}" in text
     assert text.startswith("<TransitionResult 'teacher_recovered' vs 'alpha'")
     assert "control alpha' = P/(N h_T + h_T h2)" in text  # regression teacher: the alpha' row
     assert out.read_bytes().startswith(PNG)
 
 
 def test_accessor_gives_the_same_numbers(study_file, tmp_path, capsys):
-    nc = tmp_path / "numbers.nc"
-    argv = ["transition", str(study_file), *ARGS, "--no-systematics", "--out", str(nc)]
+    argv = ["transition", str(study_file), *ARGS, "--no-systematics", "--out", str(tmp_path)]
     assert main(argv) == 0
     printed = capsys.readouterr().out
     with xr.open_dataset(study_file) as ds:
         res = ds.load().pt.transition(bootstrap=12, seed=3, systematics=False)
     assert printed.splitlines()[0] == repr(res)
     assert res.report() in printed
+    (nc,) = tmp_path.glob("transition-*-no_systematics.nc")
     with xr.open_dataset(nc) as saved:
         np.testing.assert_allclose(
             saved["collapse_estimate"], res.to_dataset()["collapse_estimate"]
@@ -61,4 +63,5 @@ def test_bad_options_are_one_line_errors(study_file, capsys):
     assert "--order" in err and len(err.strip().splitlines()) == 1
     assert main(["transition", str(study_file), "--at", "oops", *ARGS]) == 2
     assert "--at" in capsys.readouterr().err
-    assert main(["transition", str(study_file), "--out", "x.txt", *ARGS]) == 2
+    assert main(["transition", str(study_file), "--out", __file__, *ARGS]) == 2
+    assert "--out: " in capsys.readouterr().err  # a file where a folder is wanted
