@@ -26,7 +26,15 @@ else:  # pragma: no cover - Python 3.10
 __all__ = ["description", "headline_table", "summary_paragraph", "verdict_word"]
 
 #: The verdict words, in the order the summary counts them.
-VERDICTS = ("holds", "partly", "does not hold", "no model fits", "not determined", "not available")
+VERDICTS = (
+    "holds",
+    "partly",
+    "does not hold",
+    "no model fits",
+    "not determined",
+    "not tested",
+    "not available",
+)
 
 
 def description(ds: xr.Dataset) -> str:
