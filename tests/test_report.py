@@ -17,6 +17,7 @@ import phasetrans
 from phasetrans.cli import main as cli
 from phasetrans.report import build as report_module
 from phasetrans.report import build_report, write_report
+from tests.report.pages import png_sizes_and_dpi
 
 CHROMIUM_FLAGS = (
     "--headless",
@@ -56,17 +57,40 @@ def test_report_has_provenance_claims_and_figures(page, study_file):
     assert "not available" not in text
 
 
-def test_a_failing_analysis_is_a_labelled_row(study_file, monkeypatch):
+def test_a_failing_analysis_is_a_labelled_row_and_an_alert(study_file, monkeypatch):
     def broken(*args, **kwargs):
         raise ValueError("window holds no point")
 
     monkeypatch.setattr(report_module, "collapse_study", broken)
     report = build_report(phasetrans.open_study(study_file), bootstrap=0)
-    verdicts = [c.verdict for c in report.claims]
-    assert "not available: ValueError: window holds no point" in verdicts
-    titles = dict(report.figures)
-    assert any(isinstance(v, str) and "window holds no point" in v for v in titles.values())
-    assert "not available: ValueError: window holds no point" in report.to_html()
+    collapse = next(c for c in report.claims if c.kind == "collapse")
+    assert collapse.verdict == "not available: window holds no point"
+    figure = next(p for p in report.figures if p.title == "Finite-size-scaling collapse")
+    assert figure.figure == "not available: window holds no point"
+    assert "The claim 'the curves collapse' could not be checked: window holds no point." in (
+        report.alerts
+    )
+    assert (
+        "The figure 'Finite-size-scaling collapse' could not be drawn: window holds no point."
+        in report.alerts
+    )
+    page = report.to_html()
+    assert "not available: window holds no point" in page and "ValueError" not in page
+
+
+def test_no_exception_text_reaches_the_page(study_file, monkeypatch):
+    def broken(*args, **kwargs):
+        raise KeyError("'training' is not a valid dimension or coordinate")
+
+    monkeypatch.setattr(report_module, "fit_study", broken)
+    report = build_report(phasetrans.open_study(study_file), bootstrap=0)
+    fit = next(c for c in report.claims if c.kind == "fit")
+    assert fit.verdict.startswith("not available: an unexpected failure inside phasetrans")
+    page = report.to_html()
+    assert "KeyError" not in page and "is not a valid dimension" not in page
+    assert re.search(r"\w+Error:", page) is None and "Traceback" not in page
+    assert any(a.startswith("The claim 'the transition's shape below h_T' could not be checked")
+               for a in report.alerts)  # fmt: skip
 
 
 def test_swept_study_gets_order_parameter_figures(study_file):
@@ -74,9 +98,25 @@ def test_swept_study_gets_order_parameter_figures(study_file):
     swept = xr.concat([ds, ds], dim=xr.DataArray([0.5, 5.0], dims="alpha", name="alpha"))
     swept.attrs = ds.attrs
     report = build_report(swept, bootstrap=0)
-    figures = dict(report.figures)
+    figures = {p.title: p.figure for p in report.figures}
     assert not isinstance(figures["Order parameters against alpha"], str)
     assert any("alpha = 0.5" in n for n in report.notes)
+
+
+def test_report_figures_are_at_least_150_dpi(page):
+    sizes = png_sizes_and_dpi(page.read_text())
+    assert len(sizes) >= 8
+    for width, height, dpi in sizes:
+        assert dpi == pytest.approx(150, abs=0.1)
+        assert width >= 600 and height >= 300  # the 4-panel figure was 1188 x 288 at 90 dpi
+
+
+def test_cli_report_shows_progress(study_file, tmp_path, capsys):
+    assert cli(["report", str(study_file), "--out", str(tmp_path), "--bootstrap", "2"]) == 0
+    err = capsys.readouterr().err.splitlines()
+    assert err[0] == "phasetrans report: loading the study"
+    assert "phasetrans report: the curves collapse (2 bootstrap resamples)" in err
+    assert err[-1].startswith("phasetrans report: drawing ") and err[-1].endswith(" at 150 dpi")
 
 
 def test_cli_report_and_one_line_errors(study_file, tmp_path, capsys):
@@ -89,6 +129,10 @@ def test_cli_report_and_one_line_errors(study_file, tmp_path, capsys):
         assert cli(["report", str(target), "--out", str(tmp_path / "x")]) == 2
         err = capsys.readouterr().err
         assert err.count("\n") == 1 and err.startswith("phasetrans report: error:")
+    for args in (["report"], ["report", str(study_file), "--shipped"]):
+        assert cli(args) == 2
+        err = capsys.readouterr().err
+        assert err == "phasetrans report: error: give either DATA or --shipped\n"
 
 
 def test_python_dash_m_phasetrans():

@@ -19,7 +19,8 @@ same file gives the same numbers everywhere:
 
 The thresholds of the report's verdicts (:data:`DIMENSION_TOLERANCE`,
 :data:`MSE_AT_HT_MAX`, :data:`MSE_JUMP_MIN`, :data:`DIRECT_LOSS_MIN`,
-:data:`RECOVERED_MIN`, :data:`COLLAPSE_S_MAX`) are named settings here too,
+:data:`RECOVERED_MIN`, :data:`COLLAPSE_S_MAX`, :data:`FIT_P_MIN`) and of the parameter
+tables (:data:`STRONG_CORRELATION`, :data:`INTERVAL_EDGE`) are named settings here too,
 so a verdict and the footnote that states its rule read the same number.
 """
 
@@ -38,10 +39,13 @@ __all__ = [
     "COLLAPSE_S_MAX",
     "DIMENSION_TOLERANCE",
     "DIRECT_LOSS_MIN",
+    "FIT_P_MIN",
+    "INTERVAL_EDGE",
     "MSE_AT_HT_MAX",
     "MSE_JUMP_MIN",
     "RECOVERED_MIN",
     "SEED",
+    "STRONG_CORRELATION",
     "SYSTEMATICS_BOOTSTRAP",
     "TRAINING",
     "TRANSITION_BOOTSTRAP",
@@ -69,8 +73,9 @@ MSE_JUMP_MIN = 10.0
 DIRECT_LOSS_MIN = 2.0
 #: Verdict "the teacher's nodes are recovered": smallest mean recovered fraction.
 RECOVERED_MIN = 0.9
-#: Verdict "the curves collapse": Houdayer-Hartmann quality S below this.
-COLLAPSE_S_MAX = 10.0
+#: Verdict "the curves collapse": the collapse is adequate when its Houdayer-Hartmann
+#: quality S is at most this (S ~ 1: the curves agree within their error bars).
+COLLAPSE_S_MAX = 3.0
 
 
 def default_value(ds: xr.Dataset, dim: str) -> object:
@@ -170,3 +175,12 @@ TRANSITION_BOOTSTRAP = 200
 #: Most resamples of each row of a transition's systematic-error table (each row is a
 #: whole collapse).
 SYSTEMATICS_BOOTSTRAP = 40
+
+#: Verdict "the model fits": a fit is adequate when the p-value of its chi-square, given
+#: its degrees of freedom, is at least this (inadequate: p < FIT_P_MIN).
+FIT_P_MIN = 0.01
+#: A parameter table shows the correlations of two parameters with |C| above this.
+STRONG_CORRELATION = 0.95
+#: A parameter table flags an estimate within this share of its 68 % bootstrap
+#: interval's width from either end (or outside it): "at the edge of its interval".
+INTERVAL_EDGE = 0.2

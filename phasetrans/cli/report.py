@@ -21,7 +21,12 @@ def register(sub: argparse._SubParsersAction) -> None:
             "order parameters for swept studies)."
         ),
     )
-    add_data_argument(p, "netCDF study file, e.g. data/sample_quick.nc")
+    p.add_argument(
+        "data",
+        metavar="DATA",
+        nargs="?",
+        help="netCDF study file, e.g. data/sample_quick.nc (not with --shipped)",
+    )
     add_out_argument(p, "report.html (and figures/ with --separate-figures)", named=False)
     p.add_argument(
         "--bootstrap",
@@ -35,6 +40,12 @@ def register(sub: argparse._SubParsersAction) -> None:
         "--separate-figures",
         action="store_true",
         help="write the figures as PNG files in DIR/figures/ instead of embedding them",
+    )
+    p.add_argument(
+        "--shipped",
+        action="store_true",
+        help="regenerate the reports shipped in docs/ from their datasets, with the default "
+        "bootstrap and seed and no host name (run from the repository root)",
     )
     p.set_defaults(func=main)
 
@@ -51,11 +62,23 @@ def main(args: argparse.Namespace) -> int:
         print(f"phasetrans report: error: --seed: {args.seed} is not allowed; use >= 0",
               file=sys.stderr)  # fmt: skip
         return 2
-    out = out_folder(args)  # write_report creates it
+    if args.shipped == (args.data is not None):
+        print("phasetrans report: error: give either DATA or --shipped", file=sys.stderr)
+        return 2
+
+    def progress(step: str) -> None:
+        print(f"phasetrans report: {step}", file=sys.stderr, flush=True)
+
     try:
         import phasetrans
         from phasetrans.report import write_report
+        from phasetrans.report.shipped import regenerate
 
+        if args.shipped:
+            for line in regenerate(phasetrans.open_study, progress=progress):
+                print(line)
+            return 0
+        out = out_folder(args)  # write_report creates it
         ds = phasetrans.open_study(args.data)
         path = write_report(
             ds,
@@ -63,6 +86,7 @@ def main(args: argparse.Namespace) -> int:
             bootstrap=args.bootstrap,
             seed=args.seed,
             embed=not args.separate_figures,
+            progress=progress,
         )
     except (PhasetransError, OSError, ValueError, KeyError) as exc:
         text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__

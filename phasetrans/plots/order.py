@@ -126,7 +126,9 @@ def plot_order_parameters(
         other = [
             d for d in da.dims if d not in (control, "training", *SAMPLE_DIMS) and da.sizes[d] > 1
         ]
-        da = da.squeeze([d for d in da.dims if da.sizes[d] == 1 and d != control], drop=True)
+        da = da.squeeze(
+            [d for d in da.dims if da.sizes[d] == 1 and d not in (control, "training")], drop=True
+        )  # a single training stays: its cells are selected by name below
         combos = list(itertools.product(*(da[d].values for d in other)))
         palette = colors(len(combos))
         for k, train in enumerate(names):

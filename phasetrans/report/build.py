@@ -2,49 +2,75 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+import time
+import warnings
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import xarray as xr
-from matplotlib.figure import Figure
 
 from phasetrans.analysis.defaults import (
     BOOTSTRAP,
     COLLAPSE_S_MAX,
     DIMENSION_TOLERANCE,
     DIRECT_LOSS_MIN,
+    FIT_P_MIN,
     MSE_AT_HT_MAX,
     MSE_JUMP_MIN,
     RECOVERED_MIN,
     SEED,
 )
+from phasetrans.analysis.observables import diverged
 from phasetrans.analysis.stationarity import stationarity
-from phasetrans.errors import AnalysisInputError
+from phasetrans.errors import AnalysisInputError, PhasetransWarning
 from phasetrans.names import TIME
+from phasetrans.report.adequacy import rules_note
 from phasetrans.report.claims import (
     base_slice,
-    collapse_claim,
-    collapse_study,
     dimension_claims,
-    fit_claim,
-    fit_study,
     mse_claims,
     recovery_claim,
     spread_note,
-    sweep_dims,
+    teacher_width,
 )
+from phasetrans.report.figures import order_figures, study_figures
 from phasetrans.report.html import Report
-from phasetrans.report.records import Claim, Section, guard
+from phasetrans.report.models import (
+    collapse_claim,
+    collapse_study,
+    fit_claim,
+    fit_study,
+    model_alerts,
+    model_tables,
+)
+from phasetrans.report.overview import headline_table, summary_paragraph
+from phasetrans.report.provenance import provenance_rows, stamp
+from phasetrans.report.records import NOT_AVAILABLE, Claim, Plot, Section, guard
 from phasetrans.report.stationarity import unconverged_cells
 from phasetrans.report.transition import transition_section
 from phasetrans.summary import format_stationarity
 
-__all__ = ["build_report", "write_report"]
+__all__ = ["Progress", "build_report", "write_report"]
+
+#: A callback told each step of the report as it starts (``"collapse across W"``).
+Progress = Callable[[str], None]
 
 
-def build_report(ds: xr.Dataset, *, bootstrap: int = BOOTSTRAP, seed: int = SEED) -> Report:
-    """Compute the claims and figures of one study.
+def _quiet(step: str) -> None:
+    """The default progress callback: says nothing."""
+
+
+def build_report(
+    ds: xr.Dataset,
+    *,
+    bootstrap: int = BOOTSTRAP,
+    seed: int = SEED,
+    host: bool = True,
+    progress: Progress | None = None,
+) -> Report:
+    """Compute the claims, alerts, tables and figures of one study.
 
     Parameters
     ----------
@@ -54,6 +80,10 @@ def build_report(ds: xr.Dataset, *, bootstrap: int = BOOTSTRAP, seed: int = SEED
         Resamples of the seeds for the collapse and fit intervals.
     seed : int
         Seed of the bootstrap generators.
+    host : bool
+        Name the machine in the provenance (the shipped reports leave it out).
+    progress : callable, optional
+        Called with the name of each step as it starts.
 
     Returns
     -------
@@ -62,91 +92,152 @@ def build_report(ds: xr.Dataset, *, bootstrap: int = BOOTSTRAP, seed: int = SEED
 
     Notes
     -----
-    Claims and per-width figures use the first teacher width and, for swept
-    studies, the first value of every swept dimension (said in the notes);
-    the order-parameter figures show the sweep itself.  A study swept in a
-    control (``alpha``) and a size (``input_dim``) gets a transition section
-    (:func:`phasetrans.report.transition.transition_section`).  Every mean ±
-    error is :func:`phasetrans.analysis.describe.describe`'s, and a note says
-    what ± is.
+    Claims use the first teacher width and, for swept studies, the first value
+    of every swept dimension but the teachers (said in the notes); the
+    averaged figures average over the teachers, the per-student ones take the
+    first.  A claim resting on a fit or a collapse holds only when the model
+    is adequate (:mod:`phasetrans.report.adequacy`).  Every inadequate or
+    degenerate model, unconverged cell, diverged student, estimate outside
+    its window and piece that could not be made is an alert; the analyses'
+    warnings are noted on the page (and still reach the caller).
     """
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", PhasetransWarning)
+        report = _build(ds, bootstrap, seed, host, progress or _quiet)
+    said = dict.fromkeys(
+        str(w.message) for w in caught if issubclass(w.category, PhasetransWarning)
+    )
+    if said:
+        report.notes.append("Warnings of the analyses: " + "; ".join(said))
+    unique = {(str(w.message), w.category): w for w in caught}
+    for w in unique.values():  # the caller still gets each of them once
+        warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
+    return report
+
+
+def _build(ds: xr.Dataset, bootstrap: int, seed: int, host: bool, say: Progress) -> Report:
+    """:func:`build_report` under its warnings catcher."""
+    started = time.monotonic()
+    say("loading the study")
     ds = ds.load()
     report = Report(title=f"phasetrans study report: {ds.attrs.get('study_name', 'study')}")
-    report.provenance = _provenance(ds)
     report.study_toml = str(ds.attrs.get("study_toml", ""))
+    report.stamp = stamp(ds)
     base, at = base_slice(ds)
     disorder, _ = base_slice(ds, keep=("teacher_seed",))
-    h_t = int(base["teacher_width"].values[0])
+    h_t = teacher_width(base)
     report.notes = _notes(base, disorder, at, h_t)
+    report.alerts += _diverged_alerts(ds)
     if TIME in ds.dims:
+        say("stationarity of the claimed cells")
         checked = guard(lambda: _stationarity(ds, h_t, at))
         if isinstance(checked, str):
             report.notes.append(f"Stationarity: {checked}")
         else:
             report.notes.append(checked[0])
             report.alerts.extend(checked[1])
+    modelled = _claims(report, disorder, h_t, bootstrap, seed, say)
+    say("transition section")
+    section = guard(lambda: transition_section(ds, bootstrap=bootstrap, seed=seed))
+    if isinstance(section, str):
+        claim = Claim("a transition across sizes", "", "", section)
+        report.sections.append(Section("Transition", claims=[claim]))
+    elif section is not None:
+        report.sections.append(section[0])
+        report.alerts.extend(section[1])
+    say("figures")
+    report.figures = _figures(base, disorder, h_t, *modelled) + order_figures(ds)
+    report.headline = guard(lambda: headline_table(ds))
+    report.alerts += _unavailable_alerts(report)
+    claims = report.claims + [c for s in report.sections for c in s.claims]
+    footnote = guard(lambda: spread_note(disorder))
+    footnote = "" if footnote.startswith(NOT_AVAILABLE) else footnote
+    report.summary = summary_paragraph(ds, claims, report.alerts, footnote)
+    report.provenance = provenance_rows(ds, host=host, seconds=time.monotonic() - started)
+    return report
 
-    def add(rows: Any, claim: str) -> None:
+
+def _claims(
+    report: Report, disorder: xr.Dataset, h_t: int, bootstrap: int, seed: int, say: Progress
+) -> tuple[Any, Any, Any]:
+    """Fill the claims, their alerts and parameter tables; the collapse, fit and topology."""
+
+    def add(rows: Any, claim: str, kind: str = "") -> None:
         if isinstance(rows, str):
-            report.claims.append(Claim(claim, "", "", rows))
+            report.claims.append(Claim(claim, "", "", rows, kind))
         else:
             report.claims.extend(rows if isinstance(rows, list) else [rows])
 
+    say("claims: effective dimension and test error")
     add(guard(lambda: dimension_claims(disorder, h_t)), "effective dimension ≈ h_T")
     add(guard(lambda: mse_claims(disorder, h_t)), "test error against pruning")
-    collapse_result = guard(lambda: collapse_study(disorder, h_t, bootstrap, seed))
-    if isinstance(collapse_result, str):
-        add(collapse_result, "curves of all widths collapse onto one")
-    else:
-        add(guard(lambda: collapse_claim(collapse_result)), "collapse across widths")
-    fitted = guard(lambda: fit_study(base, h_t, bootstrap, seed))
-    if isinstance(fitted, str):
-        add(fitted, "the transition's shape below h_T")
-    else:
-        add(guard(lambda: fit_claim(*fitted)), "the transition's shape below h_T")
+    found = []
+    for study, claim, what in (
+        (collapse_study, collapse_claim, "the curves collapse"),
+        (fit_study, fit_claim, "the transition's shape below h_T"),
+    ):
+        say(f"{what} ({bootstrap} bootstrap resamples)")
+        modelled = guard(lambda s=study: s(disorder, h_t, bootstrap, seed))
+        found.append(modelled)
+        if isinstance(modelled, str):
+            add(modelled, what, "collapse" if study is collapse_study else "fit")
+            continue
+        add(guard(lambda c=claim, m=modelled: c(m)), what)
+        report.alerts += model_alerts(modelled)
+        report.tables += model_tables(modelled)
+    say("topology of the pruned students")
     topology = guard(lambda: _topology(disorder))
     add(
         guard(lambda: recovery_claim(disorder, h_t, topology)),
         "the pruned student recovers the teacher's nodes",
     )
-    section = guard(lambda: transition_section(ds, bootstrap=bootstrap, seed=seed))
-    if isinstance(section, str):
-        report.sections.append(
-            Section("Transition", claims=[Claim("a transition across sizes", "", "", section)])
-        )
-    elif section is not None:
-        report.sections.append(section[0])
-        report.alerts.extend(section[1])
-    report.figures = _figures(base, h_t, collapse_result, fitted, topology)
-    report.figures += _order_figures(ds)
-    return report
+    return found[0], found[1], topology
 
 
-def _provenance(ds: xr.Dataset) -> list[tuple[str, str]]:
-    """Key/value rows of where the study came from."""
-    attrs = ds.attrs
-    rows = [
-        (label, str(attrs.get(key, "?")))
-        for label, key in (
-            ("study", "study_name"),
-            ("study hash", "study_hash"),
-            ("teacher kind", "teacher_kind"),
-            ("created", "created"),
-            ("phasetrans version", "phasetrans_version"),
-            ("torch version", "torch_version"),
-            ("device", "device"),
-            ("tasks", "tasks"),
-        )
+def _figures(
+    base: xr.Dataset, disorder: xr.Dataset, h_t: int, collapse: Any, fitted: Any, topology: Any
+) -> list[Plot]:
+    """The study's figures (:func:`~phasetrans.report.figures.study_figures`)."""
+    return study_figures(base, disorder, h_t, collapse, fitted, topology)
+
+
+def _diverged_alerts(ds: xr.Dataset) -> list[str]:
+    """One alert naming the students whose training diverged (left out of every number)."""
+    flags = diverged(ds)
+    if not bool(flags.any()):
+        return []
+    names = []
+    for index in zip(*np.nonzero(flags.values), strict=True):
+        at = {d: ds[d].values[i] for d, i in zip(flags.dims, index, strict=True)}
+        names.append(", ".join(f"{d} = {v}" for d, v in at.items()))
+    shown = "; ".join(names[:6]) + (f"; and {len(names) - 6} more" if len(names) > 6 else "")
+    return [
+        f"{len(names)} student(s) diverged during training and are left out of every number "
+        f"and figure: {shown}."
     ]
-    rows.append(("dimensions", ", ".join(f"{k} = {v}" for k, v in ds.sizes.items())))
-    rows.append(("report made", datetime.now(timezone.utc).isoformat(timespec="seconds")))
-    if "missing_tasks" in attrs:
-        rows.append(("MISSING tasks", str(attrs["missing_tasks"])))
-    return rows
+
+
+def _unavailable_alerts(report: Report) -> list[str]:
+    """An alert for every claim, table or figure the report could not make, saying why."""
+    alerts = []
+    for claim in report.claims + [c for s in report.sections for c in s.claims]:
+        if claim.verdict.startswith(NOT_AVAILABLE):
+            alerts.append(f"The claim '{claim.claim}' could not be checked: {_why(claim.verdict)}")
+    for plot in report.figures + [p for s in report.sections for p in s.figures]:
+        if isinstance(plot.figure, str):
+            alerts.append(f"The figure '{plot.title}' could not be drawn: {_why(plot.figure)}")
+    if isinstance(report.headline, str):
+        alerts.append(f"The headline table could not be made: {_why(report.headline)}")
+    return alerts
+
+
+def _why(text: str) -> str:
+    reason = text[len(NOT_AVAILABLE) :] if text.startswith(NOT_AVAILABLE) else text
+    return reason.rstrip(".") + "."
 
 
 def _notes(base: xr.Dataset, disorder: xr.Dataset, at: dict[str, Any], h_t: int) -> list[str]:
-    """Which slice the claims use, what ± is, and the verdict tolerances."""
+    """Which slice the claims use, what ± is, and the verdict rules."""
     where = f"h_T = {h_t}"
     if base.sizes.get("teacher_width", 1) > 1:
         where += f" (first of {base['teacher_width'].values.tolist()})"
@@ -155,33 +246,24 @@ def _notes(base: xr.Dataset, disorder: xr.Dataset, at: dict[str, Any], h_t: int)
         where += ", " + ", ".join(f"{k} = {v}" for k, v in shown.items())
     if "teacher_seed" in disorder.dims:
         notes = [
-            f"Claims use {where} and average over the {disorder.sizes['teacher_seed']} teachers "
-            f"and their students; per-student figures (paths, matching) use teacher_seed = "
-            f"{at['teacher_seed']}."
+            f"Claims, fits, collapses and averaged figures use {where} and average over the "
+            f"{disorder.sizes['teacher_seed']} teachers and their students; per-student "
+            f"figures (neuron matching) use teacher_seed = {at['teacher_seed']}."
         ]
     else:
-        notes = [f"Claims and per-width figures use {where}; means are over seeds."]
+        notes = [f"Claims and figures use {where}; means are over seeds."]
     note = guard(lambda: spread_note(disorder))
-    if not note.startswith("not available"):
+    if not note.startswith(NOT_AVAILABLE):
         notes.append(f"{note}; diverged students are left out.")
     notes.append(
         f"Verdict tolerances: dimension within {DIMENSION_TOLERANCE:.0%} of h_T; "
         f"MSE(h_T)/MSE(all) ≤ {MSE_AT_HT_MAX:g}; MSE(h_T/2)/MSE(all) ≥ {MSE_JUMP_MIN:g}; "
         f"direct MSE(h_T)/MSE(all) ≥ {DIRECT_LOSS_MIN:g}; recovered fraction ≥ "
-        f"{RECOVERED_MIN:g}; collapse quality S < {COLLAPSE_S_MAX:g}."
+        f"{RECOVERED_MIN:g}; a fit holds when its χ² p-value ≥ {FIT_P_MIN:g}, a collapse "
+        f"when S ≤ {COLLAPSE_S_MAX:g}."
     )
+    notes.append(rules_note())
     return notes
-
-
-def _order_figures(ds: xr.Dataset) -> list[tuple[str, Figure | str]]:
-    """The order parameters against every swept dimension but the teachers, and against h_T."""
-    figures: list[tuple[str, Figure | str]] = []
-    for dim in sweep_dims(ds):
-        if ds.sizes[dim] > 1 and dim != "teacher_seed":
-            figures.append((f"Order parameters against {dim}", guard(lambda d=dim: _order(ds, d))))
-    if "teacher_width" in ds.dims and ds.sizes["teacher_width"] > 1:
-        figures.append(("Order parameters against h_T", guard(lambda: _order(ds, "teacher_width"))))
-    return figures
 
 
 def _stationarity(ds: xr.Dataset, h_t: int, at: dict[str, Any]) -> tuple[str, list[str]]:
@@ -218,72 +300,6 @@ def _topology(base: xr.Dataset) -> xr.Dataset:
     return compare_topology(base, retained="dimension")
 
 
-def _order(ds: xr.Dataset, control: str) -> Figure:
-    from phasetrans.plots.order import plot_order_parameters
-
-    others = {d: 0 for d in sweep_dims(ds) if d not in (control, "teacher_seed")}
-    return plot_order_parameters(ds.isel(others) if others else ds, control)
-
-
-def _figures(
-    base: xr.Dataset, h_t: int, collapse_result: Any, fitted: Any, topology: Any
-) -> list[tuple[str, Figure | str]]:
-    from phasetrans.analysis.topology import match_student
-    from phasetrans.plots import pruning, scaling
-    from phasetrans.plots import topology as topo_plots
-
-    def not_available(value: Any) -> str | None:
-        return value if isinstance(value, str) else None
-
-    width = int(base["width"].max())
-    seed = base["seed"].values[0].item()
-    figures: list[tuple[str, Figure | str]] = [
-        (
-            "Pruning curves: spectral against direct, per width",
-            guard(lambda: pruning.plot_pruning_by_width(base, teacher_width=h_t)),
-        ),
-        (
-            "Pruning curves per training, all widths",
-            guard(lambda: pruning.plot_pruning_curves(base, teacher_width=h_t)),
-        ),
-        (
-            "Effective dimension against width",
-            guard(lambda: pruning.plot_dimension(base, teacher_width=h_t)),
-        ),
-        (
-            "Transition observable ΔMSE and its collapse across widths (spectral)",
-            not_available(collapse_result) or guard(lambda: scaling.plot_collapse(collapse_result)),
-        ),
-        (
-            f"Fits of the transition below h_T (spectral, W = {width})",
-            not_available(fitted) or guard(lambda: scaling.plot_fit(fitted[0])),
-        ),
-        (
-            "Sorted path magnitudes of the pruned students against the teacher",
-            not_available(topology) or guard(lambda: topo_plots.plot_path_curves(topology)),
-        ),
-    ]
-    for training in [str(t) for t in base["training"].values]:
-        figures.append(
-            (
-                f"Neuron matching: {training}, W = {width}, seed {seed}",
-                guard(
-                    lambda t=training: topo_plots.plot_similarity_matrix(
-                        match_student(base, training=t, teacher_width=h_t, width=width, seed=seed),
-                        title=f"{t}, W = {width}, seed {seed}",
-                    )
-                ),
-            )
-        )
-    figures.append(
-        (
-            "Training loss",
-            guard(lambda: pruning.plot_training_loss(base, teacher_width=h_t)),
-        )
-    )
-    return figures
-
-
 def write_report(
     ds: xr.Dataset,
     out_dir: str | Path,
@@ -291,7 +307,9 @@ def write_report(
     bootstrap: int = BOOTSTRAP,
     seed: int = SEED,
     embed: bool = True,
-    dpi: int = 90,
+    dpi: int = 150,
+    host: bool = True,
+    progress: Progress | None = None,
 ) -> Path:
     """Build the report of a study and write ``<out_dir>/report.html``.
 
@@ -301,13 +319,13 @@ def write_report(
         The study (``phasetrans.open_study(path)``).
     out_dir : str or pathlib.Path
         Folder of the page (created).
-    bootstrap, seed : int
+    bootstrap, seed, host, progress
         See :func:`build_report`.
     embed : bool
         Embed the figures in the page (default); else write them to
         ``<out_dir>/figures/``.
     dpi : int
-        Resolution of the figures.
+        Resolution of the figures (at least 150 for a readable page).
 
     Returns
     -------
@@ -327,9 +345,10 @@ def write_report(
             field="ds",
             value=type(ds).__name__,
         )
-    report = build_report(ds, bootstrap=bootstrap, seed=seed)
+    report = build_report(ds, bootstrap=bootstrap, seed=seed, host=host, progress=progress)
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
+    (progress or _quiet)(f"drawing {report.n_figures()} figures at {dpi} dpi")
     page = report.to_html(dpi=dpi, image_dir=None if embed else out / "figures")
     path = out / "report.html"
     path.write_text(page, encoding="utf-8")

@@ -1,6 +1,7 @@
 """The paper's claims, each checked on a study: what was measured, the number, the verdict.
 
-One public function per claim, composed by
+One public function per claim (those resting on a fitted model are in
+:mod:`phasetrans.report.models`), composed by
 :func:`phasetrans.report.build.build_report` into rows of
 :class:`~phasetrans.report.records.Claim`.  Every mean ± error is
 :func:`phasetrans.analysis.describe.describe` of a variable read with
@@ -17,7 +18,6 @@ import numpy as np
 import xarray as xr
 
 from phasetrans.analysis.defaults import (
-    COLLAPSE_S_MAX,
     DIMENSION_TOLERANCE,
     DIRECT_LOSS_MIN,
     MSE_AT_HT_MAX,
@@ -32,16 +32,14 @@ from phasetrans.report.records import Claim
 
 __all__ = [
     "STUDY_DIMS",
+    "at_teacher",
     "base_slice",
-    "collapse_claim",
-    "collapse_study",
     "dimension_claims",
-    "fit_claim",
-    "fit_study",
     "mse_claims",
     "recovery_claim",
     "spread_note",
     "sweep_dims",
+    "teacher_width",
 ]
 
 
@@ -62,6 +60,16 @@ def base_slice(ds: xr.Dataset, keep: tuple[str, ...] = ()) -> tuple[xr.Dataset, 
     """
     at = {d: ds[d].values[0].item() for d in sweep_dims(ds) if d not in keep}
     return (ds.isel(dict.fromkeys(at, 0)) if at else ds), at
+
+
+def at_teacher(obj: Any, h_t: int) -> Any:
+    """``obj`` at ``teacher_width = h_t`` when that is a dimension of it (a swept h_T)."""
+    return obj.sel(teacher_width=h_t) if "teacher_width" in obj.dims else obj
+
+
+def teacher_width(ds: xr.Dataset) -> int:
+    """The study's first teacher width (a dimension when swept, else a scalar coordinate)."""
+    return int(np.ravel(ds["teacher_width"].values)[0])
 
 
 def _per_width(values: dict[int, str]) -> str:
@@ -98,7 +106,7 @@ def dimension_claims(base: xr.Dataset, h_t: int) -> list[Claim]:
     """
     rows = []
     trainings = [str(t) for t in base["training"].values]
-    dims = describe(student_variable(base, "dimension").sel(teacher_width=h_t))
+    dims = describe(at_teacher(student_variable(base, "dimension"), h_t))
     what = f"mean ± {dims.attrs['spread']}"
     if "spectral" in trainings:
         spectral = dims.sel(training="spectral")
@@ -133,7 +141,7 @@ def mse_claims(base: xr.Dataset, h_t: int) -> list[Claim]:
     """
     from phasetrans.summary import summarize
 
-    table = summarize(base).sel(teacher_width=h_t)
+    table = at_teacher(summarize(base), h_t)
     trainings = [str(t) for t in base["training"].values]
     widths = [int(w) for w in base["width"].values if int(w) > h_t]
     checks = [
@@ -170,136 +178,6 @@ def mse_claims(base: xr.Dataset, h_t: int) -> list[Claim]:
     return rows
 
 
-def collapse_study(base: xr.Dataset, h_t: int, bootstrap: int, seed: int) -> Any:
-    """The collapse the report checks: across widths at ``h_t``, or across ``h_T`` in n/h_T − 1.
-
-    Returns
-    -------
-    CollapseResult
-    """
-    from phasetrans.analysis.collapse_input import sample_dims
-    from phasetrans.analysis.defaults import default_slice, default_window
-    from phasetrans.analysis.scaling import collapse
-
-    if base.sizes.get("width", 1) < 2 and base.sizes.get("teacher_width", 1) > 1:
-        # one student width, several teachers: the paper's claim 4, in n/h_T - 1
-        da = default_slice(
-            base,
-            "normalized_delta_mse",
-            size="teacher_width",
-            control="ratio",
-            given={"training": "spectral"},
-        )
-        size = "teacher_width"
-    else:
-        da = default_slice(base, "delta_mse", given={"training": "spectral", "teacher_width": h_t})
-        size = "width"
-    return collapse(
-        da,
-        size,
-        "control",
-        sample_dim=sample_dims(da),
-        x_window=default_window(da),
-        bootstrap=bootstrap,
-        seed=seed,
-    )
-
-
-def collapse_claim(result: Any) -> Claim:
-    """The collapse claim of a :func:`collapse_study` result, with its verdict."""
-    two_level = isinstance(result.sample_dim, tuple | list)
-    samples = "teachers, then students" if two_level else "seeds"
-    if result.size_dim == "teacher_width":
-        claim = "curves of all teacher sizes collapse in n/h_T − 1 (claim 4)"
-        measured = (
-            "finite-size-scaling collapse of ΔMSE/ΔMSE_max against n/h_T − 1 in [−1, 1] "
-            f"across h_T, {result.n_bootstrap} bootstrap resamples of {samples}; "
-            "Houdayer–Hartmann S"
-        )
-    else:
-        claim = "curves of all widths collapse onto one (universality across W)"
-        measured = (
-            "finite-size-scaling collapse of ΔMSE against n − h_T in [−h_T, h_T], "
-            f"{result.n_bootstrap} bootstrap resamples of {samples}; Houdayer–Hartmann S"
-        )
-
-    def interval(name: str) -> str:
-        if result.intervals.get(name):
-            lo, hi = result.interval(name, 0.95)
-            return f"{result.params[name]:.3g} [95%: {lo:.3g}, {hi:.3g}]"
-        return format_pm(result.params[name], result.stderr.get(name, np.nan), ".3g", ".2g")
-
-    if getattr(result, "at_bound", ()):
-        value = f"S = {result.quality:.3g} at the bound of {', '.join(result.at_bound)}"
-        verdict = "not determined (degenerate collapse at an optimiser bound)"
-    elif result.size_independent:
-        value = f"1/ν = {interval('inv_nu')}; S = {result.quality:.3g}"
-        if result.quality < COLLAPSE_S_MAX:
-            verdict = "holds (curves coincide without rescaling: 1/ν ≈ 0)"
-        else:
-            verdict = (
-                "does not hold within the error bars "
-                f"(no rescaling of x helps; S ≥ {COLLAPSE_S_MAX:g})"
-            )
-    else:
-        value = (
-            f"x_c = {interval('x_c')} (n_c = h_T means x_c = 0), 1/ν = {interval('inv_nu')}; "
-            f"S = {result.quality:.3g}"
-        )
-        verdict = (
-            "holds"
-            if result.quality < COLLAPSE_S_MAX
-            else f"partly (poor collapse quality, S ≥ {COLLAPSE_S_MAX:g})"
-        )
-    return Claim(claim, measured, value, verdict)
-
-
-def fit_study(base: xr.Dataset, h_t: int, bootstrap: int, seed: int) -> tuple[Any, int]:
-    """The transition models fitted below h_T to the widest spectral curve, and that width."""
-    from phasetrans.analysis.collapse_input import sample_dims
-    from phasetrans.analysis.defaults import curve_value, default_slice, default_window
-    from phasetrans.analysis.exponents import compare_models, fit_transition
-
-    da = default_slice(base, "delta_mse", given={"training": "spectral", "teacher_width": h_t})
-    width = int(curve_value(da, "width"))
-    curve = da.sel(width=width, drop=True).dropna("control", how="all")
-    options = dict(
-        side="below",
-        window=default_window(da),
-        sample_dim=sample_dims(curve),
-        bootstrap=bootstrap,
-        seed=seed,
-    )
-    try:
-        return compare_models(curve, "control", **options), width
-    except ValueError:  # too few points for every model (small h_T): the paper's one alone
-        return fit_transition(curve, "control", model="exponential", **options), width
-
-
-def fit_claim(comparison: Any, width: int) -> Claim:
-    """The claim "below h_T the error grows like a·exp(−b·x) + c" from :func:`fit_study`."""
-    fits = getattr(comparison, "fits", None)
-    if fits is None:  # a single TransitionFit
-        fit, best, criterion = comparison, comparison.model, "AIC (only this model fits)"
-    else:
-        fit, best = fits.get("exponential"), comparison.best
-        criterion = comparison.criterion.upper()
-    value = f"best model: {best}"
-    if fit is not None:
-        b = fit.params.get("b", np.nan)
-        if "b" in fit.intervals:
-            lo, hi = fit.interval("b", 0.95)
-            value += f"; exponential b = {b:.3g} [95%: {lo:.3g}, {hi:.3g}]"
-        else:
-            value += f"; exponential b = {b:.3g}"
-    return Claim(
-        "below h_T the error grows like a·exp(−b·x) + c (the paper's fit)",
-        f"ΔMSE of spectral W = {width} for n < h_T; models ranked by {criterion}",
-        value,
-        "holds" if best == "exponential" else f"partly (best: {best})",
-    )
-
-
 def recovery_claim(base: xr.Dataset, h_t: int, topology: xr.Dataset | str | None) -> Claim:
     """The pruned spectral student recovers the teacher's nodes (mean fraction ≥ RECOVERED_MIN).
 
@@ -307,10 +185,10 @@ def recovery_claim(base: xr.Dataset, h_t: int, topology: xr.Dataset | str | None
     :func:`phasetrans.analysis.topology.compare_topology` result.
     """
     if "teacher_recovered" in base.data_vars:
-        rec = student_variable(base, "teacher_recovered").sel(teacher_width=h_t)
+        rec = at_teacher(student_variable(base, "teacher_recovered"), h_t)
         source = "teacher_recovered of the dataset"
     elif isinstance(topology, xr.Dataset):
-        rec = topology["recovered_fraction"].sel(teacher_width=h_t)
+        rec = at_teacher(topology["recovered_fraction"], h_t)
         source = "compare_topology(retained='dimension')"
     else:
         raise ValueError(f"no teacher_recovered in the dataset and no topology ({topology})")

@@ -29,11 +29,11 @@ def test_unconverged_cells_under_the_claims_raise_an_alert(sample, no_figures):
     assert "dimension 6/8 cells converged (75%)" in note
     assert not any("time =" in n for n in report.notes)  # time is not a sweep
     # spectral W = 16 is under the claims; direct W = 128 is not
-    (alert,) = report.alerts
+    (alert,) = [a for a in report.alerts if a.startswith("The claimed transition")]
     assert alert.startswith("The claimed transition (training = spectral, teacher_width = 8)")
     assert "dimension at width = 16;" in alert and "width = 128" not in alert
     page = report.to_html()
-    assert page.index("<h2>Alerts</h2>") < page.index("<h2>Provenance</h2>")
+    assert page.index("<h2>Alerts</h2>") < page.index("<h2>Headline numbers</h2>")
     assert f'<p class="alert">{alert}</p>' in page
 
 
@@ -46,6 +46,6 @@ def test_no_alert_when_the_claimed_cells_converged(sample):
 
 def test_a_study_without_checkpoints_gets_neither(sample, no_figures):
     report = build_report(sample, bootstrap=0)
-    assert report.alerts == []
+    assert not any("converged" in a for a in report.alerts)
     assert not any("stationarity" in n for n in report.notes)
-    assert "<h2>Alerts</h2>" not in report.to_html()
+    assert "cells converged" not in report.to_html()

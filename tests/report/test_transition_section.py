@@ -62,7 +62,11 @@ def test_swept_study_gets_the_section_with_numbers(built):
     assert f"ν = {result.nu:.3g} [" in main.value
     alpha_c = float(re.search(r"alpha_c = ([-\d.]+) \[", main.value).group(1))
     assert abs(alpha_c - ALPHA_C) < 0.1
-    assert result.collapse.quality < 10 and main.verdict.startswith("holds (S = ")
+    assert result.collapse.quality <= 3 and main.verdict.startswith("holds (S = ")
+    assert main.verdict == f"holds (S = {result.collapse.quality:.3g} over " + (
+        f"{result.collapse.n_points} points, S ≤ 3)"
+    )
+    assert main.kind == "collapse"
     claims = [c.claim for c in section.claims]
     assert any("self-averaging" in c for c in claims)
     assert any("do not depend on the analysis choices" in c for c in claims)
@@ -82,7 +86,7 @@ def test_swept_study_gets_the_section_with_numbers(built):
     assert "teacher_recovered at tau = 0.9" in systematics
     crossings = next(t for t in section.tables if t.caption.startswith("Crossings"))
     assert crossings.header[1:4:2] == ["crossing of overlap_max_weighted", "crossing of U_n"]
-    assert [isinstance(fig, str) for _, fig in section.figures] == [False, False]
+    assert [isinstance(plot.figure, str) for plot in section.figures] == [False, False]
 
 
 def test_the_page_shows_the_section_before_the_figures(built):
@@ -92,8 +96,8 @@ def test_the_page_shows_the_section_before_the_figures(built):
     assert page.index("<h2>The paper's claims</h2>") < start < page.index("<h2>Figures</h2>")
     part = page[start : page.index("<h2>Figures</h2>")]
     assert part.count('<img src="data:image/png;base64,') == 2
-    assert '<td class="holds">holds (S = ' in part
-    assert "<caption>Systematic errors" in part
+    assert '<td class="holds" data-kind="collapse">holds (S = ' in part
+    assert "</b> Systematic errors: the collapse re-run" in part  # a numbered table
 
 
 def test_unconverged_cells_are_said_in_the_claim(built, monkeypatch):
@@ -104,12 +108,13 @@ def test_unconverged_cells_are_said_in_the_claim(built, monkeypatch):
         transition_study(checkpoints=True), bootstrap=BOOTSTRAP, seed=0
     )
     main = section.claims[0]
-    assert main.verdict.startswith(f"partly (S = {result.collapse.quality:.3g} < 10, but NOT ")
+    assert main.verdict.startswith(f"partly (S = {result.collapse.quality:.3g} over ")
+    assert ", S ≤ 3, but NOT STATIONARY" in main.verdict
     assert "NOT STATIONARY: 1 of 27 cells" in main.verdict
     assert "specialisation at input_dim = 40, alpha = 1.0" in main.verdict
     assert any(n.startswith("Stationarity: specialisation (for overlap_max_weighted") for n in
                section.notes)  # fmt: skip
-    (alert,) = alerts
+    (alert,) = [a for a in alerts if "had not converged" in a]
     assert alert.startswith("The transition section (overlap_max_weighted, training = spectral)")
 
 
@@ -135,14 +140,20 @@ def test_verdicts_follow_the_collapse_quality(built):
     def with_collapse(**changes):
         return replace(result, collapse=replace(result.collapse, **changes))
 
+    n = result.collapse.n_points
     assert claim(with_collapse(quality=25.0), None).verdict == (
-        "partly (poor collapse quality, S = 25 ≥ 10)"
+        f"does not hold (the collapse is inadequate: S = 25 over {n} points, S > 3)"
     )
+    assert claim(with_collapse(quality=3.0), None).verdict.startswith("holds (S = 3 over")
+    assert claim(with_collapse(quality=3.01), None).verdict.startswith("does not hold")
     assert claim(with_collapse(size_independent=True), None).verdict.startswith("does not hold")
     assert claim(with_collapse(at_bound=("inv_nu",)), None).verdict.startswith("not determined")
     stale = Unconverged("specialisation", ["input_dim = 40, alpha = 1.0"], 27)
     verdict = claim(with_collapse(quality=25.0), stale).verdict
-    assert verdict.startswith("partly (poor collapse quality") and "NOT STATIONARY" in verdict
+    assert (
+        verdict.startswith("does not hold (the collapse is inadequate")
+        and "NOT STATIONARY" in verdict
+    )
     # a threshold artefact fails a thresholded order parameter, not a threshold-free one
     note = "THRESHOLD ARTEFACT: alpha_c moves with the threshold tau"
     artefact = replace(result, threshold_note=note)

@@ -11,9 +11,9 @@ here computes a statistic; it words the result's numbers.
 Verdicts (stated on the page):
 
 - the transition *holds* when the collapse is determined (no optimiser bound,
-  a size dependence) and its quality :math:`S` is below
-  :data:`~phasetrans.analysis.defaults.COLLAPSE_S_MAX`; a poor :math:`S` makes it
-  *partly*; a thresholded order parameter whose :math:`\alpha_c` moves with the
+  a size dependence) and adequate, its quality :math:`S` at most
+  :data:`~phasetrans.analysis.defaults.COLLAPSE_S_MAX`; a larger :math:`S` makes
+  it *does not hold*; a thresholded order parameter whose :math:`\alpha_c` moves with the
   threshold makes it *does not hold*; cells not stationary at the end of
   training make a *holds* a *partly* and are named in the verdict;
 - self-averaging *holds* when the 95 % interval of the spread exponent

@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 
 from phasetrans.analysis.defaults import COLLAPSE_S_MAX
+from phasetrans.report.adequacy import collapse_goodness
 from phasetrans.report.records import Claim
 from phasetrans.report.stationarity import Unconverged
 from phasetrans.report.transition.format import LEVEL, format_param
@@ -40,16 +41,20 @@ def collapse_claim(result: Any, unconverged: Unconverged | None) -> Claim:
     )
     if result.collapse_choice["corrections"]:
         value += f" (with corrections to scaling: {ctl}_c is an extrapolation)"
+    good = collapse_goodness(c)
+    fit = f"{good.text()}, {good.rule()}"
     if c.at_bound:
-        verdict = "not determined (degenerate collapse at an optimiser bound)"
+        verdict = f"not determined (degenerate collapse at an optimiser bound; {fit})"
     elif c.size_independent:
-        verdict = f"does not hold (the curves do not sharpen with {size}: 1/ν compatible with 0)"
+        verdict = (
+            f"does not hold (the curves do not sharpen with {size}: 1/ν compatible with 0; {fit})"
+        )
     elif result.threshold is not None and _artefact(result):
-        verdict = f"does not hold (threshold artefact: {ctl}_c moves with the threshold τ)"
-    elif c.quality >= COLLAPSE_S_MAX:
-        verdict = f"partly (poor collapse quality, S = {c.quality:.3g} ≥ {COLLAPSE_S_MAX:g})"
+        verdict = f"does not hold (threshold artefact: {ctl}_c moves with the threshold τ; {fit})"
+    elif not good.adequate:
+        verdict = f"does not hold (the collapse is inadequate: {fit})"
     else:
-        verdict = f"holds (S = {c.quality:.3g} < {COLLAPSE_S_MAX:g})"
+        verdict = f"holds ({fit})"
     if unconverged is not None:
         stale = (
             f"NOT STATIONARY: {len(unconverged.cells)} of {unconverged.n_tested} cells still "
@@ -66,6 +71,7 @@ def collapse_claim(result: Any, unconverged: Unconverged | None) -> Claim:
         measured,
         value,
         verdict,
+        kind="collapse",
     )
 
 
@@ -99,7 +105,7 @@ def self_averaging_claim(result: Any) -> Claim:
         verdict = "holds (a > 0 at 95 %)"
     else:
         verdict = "does not hold (the 95 % interval of a reaches 0)"
-    if not result.collapse.determined or result.collapse.quality >= COLLAPSE_S_MAX:
+    if not result.collapse.determined or result.collapse.quality > COLLAPSE_S_MAX:
         verdict += "; its comparison with 1/ν rests on a poor collapse"
     return Claim(claim, measured, result.self_averaging(), verdict)
 

@@ -17,7 +17,8 @@ from phasetrans.analysis.overlaps.schema import (
     SPECIALISATION,
 )
 from phasetrans.names import TIME, at_checkpoints
-from phasetrans.report.records import Claim, Section, guard
+from phasetrans.report.adequacy import collapse_alerts
+from phasetrans.report.records import Claim, Plot, Section, guard
 from phasetrans.report.stationarity import Unconverged, unconverged_cells
 from phasetrans.report.transition.claims import (
     collapse_claim,
@@ -155,15 +156,25 @@ def transition_section(
         else:
             section.tables.append(done)
     section.figures = [
-        (
+        Plot(
             f"Transition of {result.order}: disorder average, susceptibility, "
             f"{'Binder ratio' if 'binder_ratio' in result.curves else 'centred cumulant'}, "
             f"per-teacher spread of {control}*(t)",
             guard(lambda: result.plot()),
+            f"Per {size}: the disorder average of {result.order} against {control} with its "
+            "95 % band, the susceptibility χ, the cumulant, and the spread over teachers of "
+            f"the per-teacher pseudo-critical point {control}*(t).",
         ),
-        (f"Collapse of {result.order} across {size}", guard(lambda: result.collapse.plot())),
+        Plot(
+            f"Collapse of {result.order} across {size}",
+            guard(lambda: result.collapse.plot()),
+            "Left: the data per size. Right: the scaled curves with the master curve, and "
+            "their residuals in units of the combined error, whose mean square is S.",
+        ),
     ]
-    alerts = []
+    where = f"{result.order} against {control} across {size} ({_where(result, at)})"
+    grid = ds[control].values
+    alerts = collapse_alerts(result.collapse, where, (float(grid.min()), float(grid.max())))
     if unconverged is not None:
         alerts.append(
             f"The transition section ({result.order}, {_where(result, at)}) rests on cells "
@@ -297,10 +308,11 @@ def _notes(
     else:
         notes.append(f"Stationarity: {stationary[0]}.")
     notes.append(
-        f"Verdicts: the transition holds when the collapse is determined and S < "
-        f"{COLLAPSE_S_MAX:g} (a poor S or cells not stationary make it partly; a threshold "
-        "artefact of a thresholded order parameter makes it fail); self-averaging holds when "
-        "the 95 % interval of a (spread ∝ N^-a) is above 0; the estimates are robust when no "
+        f"Verdicts: the transition holds when the collapse is determined and adequate, S ≤ "
+        f"{COLLAPSE_S_MAX:g} (a larger S makes it fail, cells not stationary make it partly, "
+        "a threshold artefact of a thresholded order parameter makes it fail); self-averaging "
+        "holds when the 95 % interval of a (spread ∝ N^-a) is above 0; the estimates are "
+        "robust when no "
         f"systematic choice moves {ctl}_c or ν by more than the half-width of the baseline's "
         "95 % interval."
     )
