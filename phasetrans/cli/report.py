@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from phasetrans.cli.options import add_data_argument, add_out_argument, out_folder
+from phasetrans.cli.options import add_out_argument, out_folder
 
 
 def register(sub: argparse._SubParsersAction) -> None:
