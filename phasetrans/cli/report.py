@@ -65,6 +65,7 @@ def main(args: argparse.Namespace) -> int:
     if args.shipped == (args.data is not None):
         print("phasetrans report: error: give either DATA or --shipped", file=sys.stderr)
         return 2
+    out = None if args.shipped else out_folder(args)  # write_report creates it
 
     def progress(step: str) -> None:
         print(f"phasetrans report: {step}", file=sys.stderr, flush=True)
@@ -78,7 +79,6 @@ def main(args: argparse.Namespace) -> int:
             for line in regenerate(phasetrans.open_study, progress=progress):
                 print(line)
             return 0
-        out = out_folder(args)  # write_report creates it
         ds = phasetrans.open_study(args.data)
         path = write_report(
             ds,
