@@ -20,7 +20,7 @@ def register(sub: argparse._SubParsersAction) -> None:
             "order parameters for swept studies)."
         ),
     )
-    p.add_argument("data", help="netCDF study file, e.g. data/sample_quick.nc")
+    p.add_argument("data", help="netCDF study file, e.g. data/quick.nc")
     p.add_argument(
         "--out",
         default=None,
