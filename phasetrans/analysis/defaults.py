@@ -38,10 +38,13 @@ __all__ = [
     "COLLAPSE_S_MAX",
     "DIMENSION_TOLERANCE",
     "DIRECT_LOSS_MIN",
+    "INTERVAL_EDGE",
+    "MIN_BOOTSTRAP",
     "MSE_AT_HT_MAX",
     "MSE_JUMP_MIN",
     "RECOVERED_MIN",
     "SEED",
+    "STRONG_CORRELATION",
     "SYSTEMATICS_BOOTSTRAP",
     "TRAINING",
     "TRANSITION_BOOTSTRAP",
@@ -170,3 +173,13 @@ TRANSITION_BOOTSTRAP = 200
 #: Most resamples of each row of a transition's systematic-error table (each row is a
 #: whole collapse).
 SYSTEMATICS_BOOTSTRAP = 40
+
+#: Fewest bootstrap resamples whose percentile intervals are shown without a warning
+#: (Efron and Tibshirani: 50 to 200 resamples for a standard error; fewer leave the
+#: 2.5 and 97.5 % percentiles to one or two replicates).
+MIN_BOOTSTRAP = 50
+#: A parameter table shows the correlations of two parameters with |C| above this.
+STRONG_CORRELATION = 0.95
+#: A parameter table flags an estimate within this share of its 68 % bootstrap
+#: interval's width from either end (or outside it): "at the edge of its interval".
+INTERVAL_EDGE = 0.2
