@@ -25,6 +25,7 @@ __all__ = [
     "WEIGHT_DIMS",
     "Retained",
     "check_study",
+    "restore_dims",
     "retained_count",
     "retained_mask",
     "select_trainings",
@@ -41,6 +42,36 @@ REQUIRED_DIMS: tuple[str, ...] = ("training", "teacher_width", "width", "seed")
 WEIGHT_DIMS: tuple[str, ...] = ("node", "input", "hidden2", "teacher_node")
 #: What ``retained`` may be: a name of :data:`RETAINED_CHOICES`, a count, or counts.
 Retained = str | int | xr.DataArray
+
+
+def restore_dims(
+    ds: xr.Dataset, dims: Sequence[str] = REQUIRED_DIMS
+) -> tuple[xr.Dataset, tuple[str, ...]]:
+    """``ds`` with each of ``dims`` that was selected away a dimension of length 1 again.
+
+    ``ds.sel(training="spectral")`` keeps ``training`` as a scalar coordinate
+    and drops the dimension that the analyses index students by; this puts it
+    back (on every data variable, as :meth:`xarray.Dataset.expand_dims`
+    does), so a function that needs the dimension works on the selection.
+
+    Parameters
+    ----------
+    ds : xarray.Dataset
+        A study, or a selection of one.
+    dims : sequence of str
+        The dimensions wanted (default :data:`REQUIRED_DIMS`).
+
+    Returns
+    -------
+    ds : xarray.Dataset
+    restored : tuple of str
+        The dimensions put back, to squeeze from a result so that it mirrors
+        its input (``result.squeeze(restored)`` keeps them as scalar coordinates).
+    """
+    restored = tuple(
+        d for d in dims if d not in ds.dims and d in ds.coords and ds.coords[d].ndim == 0
+    )
+    return (ds.expand_dims(list(restored)) if restored else ds), restored
 
 
 def student_dims(ds: xr.Dataset) -> tuple[str, ...]:

@@ -96,8 +96,8 @@ def panels(
 
     Raises
     ------
-    ValueError
-        If ``ax`` does not hold exactly ``n`` axes.
+    AnalysisInputError
+        (a ``ValueError``) if ``ax`` does not hold exactly ``n`` axes.
     """
     if ax is None:
         fig = new_figure(width * n, height)
@@ -105,7 +105,11 @@ def panels(
         return fig, axes
     axes = [ax] if isinstance(ax, Axes) else list(np.ravel(ax))
     if len(axes) != n:
-        raise ValueError(f"ax: {len(axes)} axes given; this figure needs {n} (one per panel)")
+        raise AnalysisInputError(
+            f"ax: {len(axes)} axes given; this figure needs {n} (one per panel)",
+            field="ax",
+            value=len(axes),
+        )
     return axes[0].figure, axes
 
 
