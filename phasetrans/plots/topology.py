@@ -220,8 +220,9 @@ def plot_similarity_matrix(
     rows += [int(s) for s in match.student_nodes if int(s) not in matched]
     cols = [int(t) for t in match.teacher_nodes]
     sub = match.matrix[np.ix_(rows, cols)] if rows and cols else np.zeros((0, 0))
-    if ax is None:
-        fig = new_figure(4.8 + 0.08 * len(cols), 3.8 + 0.08 * len(rows))
+    own = ax is None
+    if own:
+        fig = new_figure(4.8 + 0.08 * len(cols), min(3.8 + 0.08 * len(rows), 9.0))
         ax = fig.subplots()
     else:
         fig = ax.figure
@@ -258,14 +259,10 @@ def plot_similarity_matrix(
             + (f": teacher {', '.join(map(str, missed))}" if missed else " (none)"),
         ),
     ]
-    ax.legend(
-        handles=handles,
-        fontsize="small",
-        loc="upper center",
-        bbox_to_anchor=(0.5, -0.14 - 0.1 * (len(rows) > 25)),
-        ncol=1,
-        frameon=False,
-    )
+    if own:  # below the axes, in space the layout makes for it (no empty band)
+        fig.legend(handles=handles, fontsize="small", loc="outside lower center", frameon=False)
+    else:
+        ax.legend(handles=handles, fontsize="small", loc="lower right", framealpha=0.8)
     ax.set_title(
         title
         or f"{match.n_recovered}/{match.teacher_nodes.size} recovered "
