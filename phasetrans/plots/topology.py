@@ -17,6 +17,7 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Rectangle
+from matplotlib.transforms import offset_copy
 
 from phasetrans.analysis.matching import NeuronMatch
 from phasetrans.analysis.paths import Normalization, node_strengths, normalize_magnitudes
@@ -25,6 +26,8 @@ from phasetrans.plots._base import described, error_label, new_figure, panels
 
 __all__ = ["plot_path_curves", "plot_similarity_matrix", "plot_strength_histograms"]
 
+#: Points between the bottom of the matrix and the top of its legend (below the x label).
+LEGEND_DROP = 34.0
 #: Dimensions the panels index by, put back when a selection took them away.
 _PANEL_DIMS = ("training", "teacher_width", "width")
 
@@ -220,8 +223,7 @@ def plot_similarity_matrix(
     rows += [int(s) for s in match.student_nodes if int(s) not in matched]
     cols = [int(t) for t in match.teacher_nodes]
     sub = match.matrix[np.ix_(rows, cols)] if rows and cols else np.zeros((0, 0))
-    own = ax is None
-    if own:
+    if ax is None:
         fig = new_figure(4.8 + 0.08 * len(cols), min(3.8 + 0.08 * len(rows), 9.0))
         ax = fig.subplots()
     else:
@@ -259,10 +261,17 @@ def plot_similarity_matrix(
             + (f": teacher {', '.join(map(str, missed))}" if missed else " (none)"),
         ),
     ]
-    if own:  # below the axes, in space the layout makes for it (no empty band)
-        fig.legend(handles=handles, fontsize="small", loc="outside lower center", frameon=False)
-    else:
-        ax.legend(handles=handles, fontsize="small", loc="lower right", framealpha=0.8)
+    # below the x label at a fixed distance, whatever the height of the matrix (an offset
+    # in axes units left an empty band under a tall one); the layout makes room for it
+    below = offset_copy(ax.transAxes, fig=fig, y=-LEGEND_DROP, units="points")
+    ax.legend(
+        handles=handles,
+        fontsize="small",
+        loc="upper center",
+        bbox_to_anchor=(0.5, 0.0),
+        bbox_transform=below,
+        frameon=False,
+    )
     ax.set_title(
         title
         or f"{match.n_recovered}/{match.teacher_nodes.size} recovered "
