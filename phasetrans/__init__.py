@@ -40,6 +40,8 @@ _LAZY = {
     "compare_transitions": "phasetrans.analysis.transition",
     "stationarity": "phasetrans.analysis.stationarity",
     "add_overlaps": "phasetrans.analysis.overlaps",
+    "sample_path": "phasetrans.data",
+    "open_sample": "phasetrans.data",
 }
 
 __all__ = [

@@ -7,14 +7,31 @@ from collections.abc import Iterator
 import numpy as np
 import xarray as xr
 
+from phasetrans.analysis.attrs import plain
 from phasetrans.analysis.describe import describe, footnote, format_pm
 from phasetrans.analysis.matching import COSINE_MATCH
 from phasetrans.analysis.observables import diverged, student_variable
+from phasetrans.analysis.pruned import restore_dims
 from phasetrans.analysis.stationarity import converged_fraction, stationarity
 from phasetrans.errors import AnalysisInputError
 from phasetrans.names import STRUCTURE_DIMS, TIME
 
-__all__ = ["format_stationarity", "format_summary", "summarize"]
+__all__ = ["LONG_NAMES", "format_stationarity", "format_summary", "summarize"]
+
+#: What each mean of :func:`summarize` is (the errors say what they are themselves).
+LONG_NAMES = {
+    "dimension_mean": "effective dimension, mean over the disorder",
+    "recovered_mean": f"fraction of teacher nodes recovered (cosine >= {COSINE_MATCH}), mean",
+    "mse_all_mean": "test MSE with every node kept, mean",
+    "mse_at_hT_mean": "test MSE with h_T nodes kept, mean",
+    "mse_at_half_mean": "test MSE with h_T/2 nodes kept, mean",
+    "ratio_hT": "MSE(h_T) / MSE(all), mean",
+    "ratio_half": "MSE(h_T/2) / MSE(all), mean",
+    "students": "students that ran and did not diverge",
+    "acc_all_mean": "test accuracy with every node kept, mean",
+    "acc_at_hT_mean": "test accuracy with h_T nodes kept, mean",
+    "acc_at_half_mean": "test accuracy with h_T/2 nodes kept, mean",
+}
 
 
 def summarize(ds: xr.Dataset, *, spread: str = "se") -> xr.Dataset:
@@ -65,7 +82,10 @@ def summarize(ds: xr.Dataset, *, spread: str = "se") -> xr.Dataset:
             out[f"{name}_mean"] = describe(da)["mean"]
     out.attrs = {key: described.attrs[key] for key in ("spread", "spread_kind", "sample_dims")}
     out.attrs["footnote"] = footnote(described)
-    return out
+    for name, long_name in LONG_NAMES.items():
+        if name in out:
+            out[name].attrs = {"long_name": long_name}
+    return plain(out)
 
 
 def _at_counts(ds: xr.Dataset, metric: xr.DataArray) -> dict[str, xr.DataArray]:
@@ -90,7 +110,8 @@ def format_summary(ds: xr.Dataset) -> str:
     Parameters
     ----------
     ds : xarray.Dataset
-        A study dataset.
+        A study dataset, or a selection of one (``ds.sel(training="direct")``:
+        a dimension selected away is one row value).
 
     Returns
     -------
@@ -98,6 +119,7 @@ def format_summary(ds: xr.Dataset) -> str:
         The last lines say what each column is and what ± is (the
         ``footnote`` of :func:`summarize`).
     """
+    ds, _ = restore_dims(ds, ("training", "teacher_width", "width"))
     table = summarize(ds)
     recovered = "recovered_mean" in table
     over = "teacher and student seeds" if "teacher_seed" in ds["dimension"].dims else "seeds"

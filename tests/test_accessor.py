@@ -84,3 +84,83 @@ def test_cli_and_accessor_give_the_same_numbers(study_file, study_ds, tmp_path, 
     assert "width 16" in printed and fitted.result.ndata == 4  # the widest, -h_T <= x < 0
     table = study_ds.pt.compare(models=("power", "exponential"), bootstrap=0)
     assert table.best in ("power", "exponential")
+
+
+# --- issue 19: one-line errors, selections, results that draw themselves, progress ---
+
+
+@pytest.fixture(scope="module")
+def sample():
+    return phasetrans.open_sample()
+
+
+def test_accessor_errors_are_one_line_and_name_the_field(sample):
+    from phasetrans.errors import AnalysisInputError
+
+    cases = [
+        (lambda: sample.pt.fit(width=999, bootstrap=0), "width", "[16, 32, 64, 128]"),
+        (lambda: sample.pt.fit(at={"width": 999}, bootstrap=0), "width", "[16, 32, 64, 128]"),
+        (lambda: sample.pt.dimension("nope"), "training", "['spectral', 'direct']"),
+        (lambda: sample.pt.collapse(training="nope", bootstrap=0), "training", "'direct'"),
+        (lambda: sample.pt.plot_pruning_curves(teacher_width=5), "teacher_width", "[8]"),
+        (lambda: sample.isel(seed=0).pt.collapse(bootstrap=0), "seed", "isel(seed=slice(0, 2))"),
+    ]
+    for call, field, allowed in cases:
+        with pytest.raises(AnalysisInputError) as info:
+            call()
+        assert info.value.field == field
+        message = str(info.value)
+        assert "\n" not in message and allowed in message, message
+
+
+def test_a_dimension_selected_away_is_accepted(sample):
+    from phasetrans.analysis.topology import compare_topology, match_student
+    from phasetrans.plots.pruning import plot_dimension
+    from phasetrans.summary import format_summary
+
+    spectral = sample.sel(training="spectral")
+    topo = compare_topology(spectral)
+    assert "training" not in topo.dims and topo["training"].item() == "spectral"
+    full = compare_topology(sample).sel(training="spectral")
+    np.testing.assert_array_equal(topo["n_recovered"].values, full["n_recovered"].values)
+    one_teacher = sample.sel(teacher_width=8)
+    assert "teacher_width" not in compare_topology(one_teacher).dims
+    match = match_student(one_teacher, training="direct", teacher_width=8, width=128, seed=0)
+    assert match.n_recovered == int(full.sel(width=128, seed=0)["n_recovered"].item())
+    lines = format_summary(spectral).splitlines()
+    assert any(line.startswith("spectral ") and " 128 " in line for line in lines)
+    assert not any(line.startswith("direct ") for line in lines)
+    assert len(plot_dimension(spectral).axes[0].containers) == 1  # one training drawn
+    result = one_teacher.pt.collapse(training="spectral", bootstrap=0)
+    assert result.scaled.attrs["teacher_width"] == 8
+    assert result.size_independent == sample.pt.collapse(bootstrap=0).size_independent
+
+
+def test_compare_is_one_line_and_results_draw_themselves(sample):
+    comparison = sample.pt.compare(bootstrap=0)
+    assert comparison.best in comparison and comparison["power"].model == "power"
+    fig = comparison["exponential"].plot()
+    assert len(fig.axes) == 2 and fig.axes[0].lines
+    assert len(sample.pt.fit(model="power", bootstrap=0).plot().axes) == 2
+    collapsed = sample.pt.collapse(bootstrap=0).plot()
+    assert len(collapsed.axes) == 3 and collapsed._repr_png_().startswith(b"\x89PNG")
+
+
+def test_progress_is_shown_in_jupyter_only_unless_asked(sample, monkeypatch):
+    import phasetrans.analysis.scaling.resampling as resampling
+    from phasetrans.analysis import progress
+
+    seen = []
+
+    def spy(total, desc, unit, enabled):
+        seen.append((total, desc, enabled))
+        return progress.progress_bar(total, desc, unit, False)
+
+    monkeypatch.setattr(resampling, "progress_bar", spy)
+    sample.pt.collapse(bootstrap=3)
+    assert not progress.in_jupyter() and seen and not any(s[2] for s in seen)
+    seen.clear()
+    sample.pt.collapse(bootstrap=3, progress=True)
+    assert seen[0] == (3, "bootstrap", True)
+    monkeypatch.setattr(progress, "in_jupyter", lambda: True)
+    assert progress.wanted(None) and not progress.wanted(False)

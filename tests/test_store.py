@@ -165,9 +165,9 @@ def test_info_missing_file_is_one_clear_error(tmp_path, capsys):
 
 
 def test_shipped_sample_selects_by_training():
-    from pathlib import Path
+    from phasetrans import sample_path
 
-    sample = Path(__file__).parents[1] / "data" / "sample_quick.nc"
+    sample = sample_path()
     ds = open_study(sample)
     spectral = ds.sel(training="spectral")
     assert "training" not in spectral.dims
@@ -178,11 +178,10 @@ def test_shipped_sample_selects_by_training():
 
 
 def test_the_matching_threshold_of_teacher_recovered_is_recorded_in_its_attributes():
-    from pathlib import Path
-
+    from phasetrans import sample_path
     from phasetrans.names import COSINE_MATCH
 
-    ds = read_dataset(Path(__file__).resolve().parents[1] / "data" / "sample_quick.nc", load=True)
+    ds = read_dataset(sample_path(), load=True)
     combined = combine_datasets([ds])
     assert combined["teacher_recovered"].attrs["threshold"] == COSINE_MATCH
     assert str(COSINE_MATCH) in combined["teacher_recovered"].attrs["long_name"]

@@ -7,6 +7,9 @@ Statistics layer, used by everything below:
 ``describe``      mean ± error over the disorder, as every face shows it
 ``bootstrap``     resampling (one- and two-level) and percentile intervals
 ``disorder``      disorder averages, susceptibility, Binder cumulant
+``estimate``      the Estimate record of a fitted parameter; ``parameter_text``
+                  how fits and collapses show them (± a standard error, the
+                  bootstrap beside it, edge flags, strong correlations)
 
 Transition analyses:
 
@@ -15,5 +18,7 @@ Transition analyses:
 ``exponents``     transition models, fits and their comparison (subpackage)
 
 Structure of the networks: ``order_parameters``, ``matching``, ``pruned``,
-``topology``, ``paths``, ``graph``.  Input checks: ``validation``.
+``topology``, ``paths``, ``graph``.  Input checks: ``validation``.  For the
+faces: ``attrs`` (labels without markup or a unit of "1"), ``progress`` (bars
+that never warn), ``defaults`` (the slices and thresholds every face shares).
 """

@@ -41,6 +41,7 @@ __all__ = [
     "DIRECT_LOSS_MIN",
     "FIT_P_MIN",
     "INTERVAL_EDGE",
+    "MIN_BOOTSTRAP",
     "MSE_AT_HT_MAX",
     "MSE_JUMP_MIN",
     "RECOVERED_MIN",
@@ -179,6 +180,10 @@ SYSTEMATICS_BOOTSTRAP = 40
 #: Verdict "the model fits": a fit is adequate when the p-value of its chi-square, given
 #: its degrees of freedom, is at least this (inadequate: p < FIT_P_MIN).
 FIT_P_MIN = 0.01
+#: Fewest bootstrap resamples whose percentile intervals are shown without a warning
+#: (Efron and Tibshirani: 50 to 200 resamples for a standard error; fewer leave the
+#: 2.5 and 97.5 % percentiles to one or two replicates).
+MIN_BOOTSTRAP = 50
 #: A parameter table shows the correlations of two parameters with |C| above this.
 STRONG_CORRELATION = 0.95
 #: A parameter table flags an estimate within this share of its 68 % bootstrap

@@ -22,7 +22,7 @@ from phasetrans.names import COSINE_MATCH
 __all__ = ["COSINE_MATCH", "NeuronMatch", "check_threshold", "match_neurons"]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class NeuronMatch:
     """Result of :func:`match_neurons`.
 
@@ -73,6 +73,11 @@ class NeuronMatch:
             f"at similarity >= {self.threshold:g}; {len(self.pairs)} pairs from "
             f"{self.student_nodes.size} student nodes, mean similarity {self.mean_similarity:.3f}"
         )
+
+    def __repr__(self) -> str:
+        """One line: what was recovered, and the shape of the matrix (never its values)."""
+        rows, cols = self.matrix.shape
+        return f"<{self}; matrix {rows} x {cols} (student x teacher nodes)>"
 
 
 def check_threshold(threshold: object) -> float:

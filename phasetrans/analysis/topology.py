@@ -26,6 +26,7 @@ from dataclasses import dataclass
 import numpy as np
 import xarray as xr
 
+from phasetrans.analysis.attrs import plain
 from phasetrans.analysis.matching import COSINE_MATCH, NeuronMatch, check_threshold, match_neurons
 from phasetrans.analysis.paths import (
     NORMALIZATIONS,
@@ -41,6 +42,7 @@ from phasetrans.analysis.pruned import (
     WEIGHT_DIMS,
     Retained,
     check_study,
+    restore_dims,
     retained_mask,
     select_trainings,
     student_dims,
@@ -115,8 +117,10 @@ def match_student(
     Raises
     ------
     AnalysisInputError
-        If a swept dimension is not given in ``at``.
+        If a swept dimension is not given in ``at``, or a value is not in
+        the dataset.
     """
+    ds, _ = restore_dims(ds)
     check_study(ds, _NEEDED)
     student = {"training": training, "teacher_width": teacher_width, "width": width, "seed": seed}
     student.update(at or {})
@@ -128,6 +132,14 @@ def match_student(
             field="at",
             value=open_dims,
         )
+    for name, value in student.items():
+        allowed = ds[name].values.tolist() if name in ds.coords else []
+        if value not in allowed:
+            raise AnalysisInputError(
+                f"{name}={value!r} is not in the dataset; allowed: {allowed}",
+                field=name,
+                value=value,
+            )
     kept = retained_mask(ds, retained=retained).sel(student)
     w1 = ds["w1"].sel(student).where(kept).transpose("input", "node").values
     t1, _ = _teacher_weights(ds.sel({d: student[d] for d in teacher_dims(ds)}))
@@ -220,7 +232,9 @@ def compare_topology(
     ds : xarray.Dataset
         A study as returned by ``phasetrans.open_study``: ``importance``,
         ``dimension`` (for the named ``retained`` choices), ``w1``, ``w2``,
-        ``teacher_w1`` and ``teacher_w2``; swept or not.
+        ``teacher_w1`` and ``teacher_w2``; swept or not, or a selection of
+        one (``ds.sel(training="spectral")``: the result then has that
+        coordinate as a scalar too).
     retained : {"dimension", "spectral_dimension"} or int or xarray.DataArray
         Nodes each student keeps, top ones by ``importance``; see
         :func:`~phasetrans.analysis.pruned.retained_count`.
@@ -270,6 +284,7 @@ def compare_topology(
     Path magnitudes and matching are blind to the ReLU symmetry (scaling a
     node's input by a > 0 and its output by 1/a); strengths are not.
     """
+    ds, restored = restore_dims(ds)
     check_study(ds, _NEEDED)
     _check_options(normalize, threshold, n_points)
     kept = retained_mask(ds, retained=retained, training=training)
@@ -292,7 +307,9 @@ def compare_topology(
             teacher = teachers[tuple(at[i] for i in position)]
             _measure(out, at, (w1[at], w2[at], keep[at]), teacher, float(threshold), normalize)
     rank = (np.arange(n_points) + 0.5) / n_points
-    return _result(ds, out, teachers, t1.shape[: len(tdims)], rank, retained, threshold, normalize)
+    shape = t1.shape[: len(tdims)]
+    result = _result(ds, out, teachers, shape, rank, retained, threshold, normalize)
+    return plain(result.squeeze(list(restored)) if restored else result)
 
 
 def _result(
@@ -315,7 +332,7 @@ def _result(
     curves = np.stack([teachers[i].curve for i in np.ndindex(teacher_shape)])
     result = xr.Dataset(
         {
-            name: ((*dims, dim) if dim else dims, out[name], {"long_name": long, "units": "1"})
+            name: ((*dims, dim) if dim else dims, out[name], {"long_name": long})
             for name, (long, dim) in MEASURES.items()
         },
         coords={**coords, "layer": np.array(STRENGTH_LAYERS), "rank": rank},
@@ -323,15 +340,15 @@ def _result(
     result["teacher_path_curve"] = (
         (*tdims, "rank"),
         curves.reshape(*teacher_shape, rank.size),
-        {"long_name": "sorted normalised path magnitude of the teacher", "units": "1"},
+        {"long_name": "sorted normalised path magnitude of the teacher"},
     )
     n_nodes = np.array([teachers[i].n_nodes for i in np.ndindex(teacher_shape)], dtype=float)
     result["teacher_n_nodes"] = (
         tdims,
         n_nodes.reshape(teacher_shape),
-        {"long_name": "teacher hidden1 nodes", "units": "1"},
+        {"long_name": "teacher hidden1 nodes"},
     )
-    result["rank"].attrs.update(long_name="rank of the sorted path magnitude", units="1")
+    result["rank"].attrs.update(long_name="rank of the sorted path magnitude")
     result.attrs.update(
         retained=retained if isinstance(retained, str | int) else "DataArray",
         threshold=float(threshold),

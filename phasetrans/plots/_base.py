@@ -24,6 +24,7 @@ from phasetrans.errors import AnalysisInputError
 from phasetrans.names import SAMPLE_DIMS
 
 __all__ = [
+    "FEW_DECADES",
     "StudyFigure",
     "colors",
     "control_label",
@@ -36,6 +37,8 @@ __all__ = [
     "symlog_if_spread",
 ]
 
+#: A log axis spanning at most this many decades gets ticks at 1, 2 and 5 x 10^k.
+FEW_DECADES = 2.5
 #: Axis labels of the observables of :mod:`phasetrans.analysis.observables`.
 _OBSERVABLE_LABELS = {
     "delta_mse": r"$\Delta\mathrm{MSE} = |\mathrm{MSE}(n) - \mathrm{MSE}(W)|$",
@@ -96,8 +99,8 @@ def panels(
 
     Raises
     ------
-    ValueError
-        If ``ax`` does not hold exactly ``n`` axes.
+    AnalysisInputError
+        (a ``ValueError``) if ``ax`` does not hold exactly ``n`` axes.
     """
     if ax is None:
         fig = new_figure(width * n, height)
@@ -105,7 +108,11 @@ def panels(
         return fig, axes
     axes = [ax] if isinstance(ax, Axes) else list(np.ravel(ax))
     if len(axes) != n:
-        raise ValueError(f"ax: {len(axes)} axes given; this figure needs {n} (one per panel)")
+        raise AnalysisInputError(
+            f"ax: {len(axes)} axes given; this figure needs {n} (one per panel)",
+            field="ax",
+            value=len(axes),
+        )
     return axes[0].figure, axes
 
 
@@ -223,5 +230,7 @@ def symlog_if_spread(
             (ax.set_ylim if axis == "y" else ax.set_xlim)(0, None)
     else:
         setter("log")
+        if np.log10(top / significant.min()) <= FEW_DECADES:
+            plain_log_ticks(ax, axis)  # 1, 2, 5 x 10^k: labels below 1 too, not one per decade
     (ax.yaxis if axis == "y" else ax.xaxis).set_major_formatter(FuncFormatter(_plain))
     return True

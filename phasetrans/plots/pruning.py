@@ -21,6 +21,8 @@ from matplotlib.figure import Figure
 
 from phasetrans.analysis.describe import mean_text
 from phasetrans.analysis.observables import student_variable
+from phasetrans.analysis.pruned import restore_dims
+from phasetrans.errors import AnalysisInputError
 from phasetrans.plots._base import colors, described, error_label, panels, plain_log_ticks
 
 __all__ = [
@@ -37,13 +39,20 @@ _TRAINING_STYLE = {
 }
 
 
+def _study(ds: xr.Dataset) -> xr.Dataset:
+    """``ds`` with its ``training``, ``teacher_width`` and ``width`` dimensions back."""
+    return restore_dims(ds, ("training", "teacher_width", "width"))[0]
+
+
 def _teacher(ds: xr.Dataset, teacher_width: int | None) -> int:
     values = ds["teacher_width"].values.tolist()
     if teacher_width is None:
         return int(values[0])
     if teacher_width not in values:
-        raise ValueError(
-            f"teacher_width={teacher_width!r} is not in the dataset; allowed: {values}"
+        raise AnalysisInputError(
+            f"teacher_width={teacher_width!r} is not in the dataset; allowed: {values}",
+            field="teacher_width",
+            value=teacher_width,
         )
     return int(teacher_width)
 
@@ -53,7 +62,11 @@ def _trainings(ds: xr.Dataset, training: str | Sequence[str] | None) -> list[str
     wanted = present if training is None else [training] if isinstance(training, str) else training
     for name in wanted:
         if name not in present:
-            raise ValueError(f"training={name!r} is not in the dataset; allowed: {present}")
+            raise AnalysisInputError(
+                f"training={name!r} is not in the dataset; allowed: {present}",
+                field="training",
+                value=name,
+            )
     return list(wanted)
 
 
@@ -93,6 +106,7 @@ def plot_pruning_curves(
         label); log axes (retained counts from 1), the y ranges shared; a
         dashed line marks :math:`n = h_T`.
     """
+    ds = _study(ds)
     h_t = _teacher(ds, teacher_width)
     mse = student_variable(ds, "test_mse").sel(teacher_width=h_t)
     trainings = _trainings(ds, training)
@@ -148,6 +162,7 @@ def plot_pruning_by_width(
         Test MSE (mean ± error, ``describe``'s) against retained nodes on log
         axes, with :math:`n = h_T` dashed; panels share the y range.
     """
+    ds = _study(ds)
     h_t = _teacher(ds, teacher_width)
     mse = student_variable(ds, "test_mse").sel(teacher_width=h_t)
     trainings = _trainings(ds, training)
@@ -203,6 +218,7 @@ def plot_dimension(
         with plain-number ticks; the identity (dimension = width) dotted and
         :math:`h_T` as a thin line drawn beneath the points.
     """
+    ds = _study(ds)
     h_t = _teacher(ds, teacher_width)
     dim = student_variable(ds, "dimension").sel(teacher_width=h_t)
     fig, (a,) = panels(1, ax, width=5.2, height=3.8)
@@ -266,6 +282,7 @@ def plot_training_loss(
         Mean over the disorder of the logged training loss (data term), log
         y axis shared by the panels.
     """
+    ds = _study(ds)
     h_t = _teacher(ds, teacher_width)
     loss = student_variable(ds, "train_loss").sel(teacher_width=h_t)
     trainings = _trainings(ds, training)

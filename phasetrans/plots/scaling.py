@@ -20,6 +20,7 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
 from phasetrans.analysis.exponents import ModelComparison, TransitionFit
+from phasetrans.analysis.parameter_text import short_estimate
 from phasetrans.analysis.scaling import CollapseResult
 from phasetrans.errors import AnalysisInputError
 from phasetrans.plots._base import (
@@ -99,19 +100,37 @@ def _draw_sizes(axes: dict[str, Axes], sc: xr.Dataset, size_dim: str, control_di
 
 
 def _collapse_title(result: CollapseResult) -> str:
-    """The estimates, each as value ± error (or "(fixed)")."""
+    """The estimates, each as value ± standard error [68 % interval] (or "(fixed)")."""
     p = result.params
+    if result.at_bound:
+        return f"degenerate collapse ({', '.join(result.at_bound)} at a bound): nothing determined"
     if result.size_independent:
         title = (
-            f"1/ν = {p['inv_nu'].format()}: curves independent of "
-            f"{_size_symbol(str(result.size_dim))} ($x_c$ not determined by the collapse),  "
-            f"ζ = {p['zeta'].format()}"
+            f"no size dependence: 1/ν = 0, curves independent of "
+            f"{_size_symbol(str(result.size_dim))} ($x_c$ not determined),  "
+            f"{short_estimate('ζ', p['zeta'], ' = ')}"
         )
     else:
-        title = f"$x_c$ = {p['x_c'].format()},  ν = {p['nu'].format()},  ζ = {p['zeta'].format()}"
+        title = ",  ".join(short_estimate(n, p[k], " = ") for n, k in _TITLE_NAMES)
     if result.corrections:
-        title += f",  b = {p['b'].format()}, ω = {p['omega'].format()}"
+        b, omega = short_estimate("b", p["b"], " = "), short_estimate("ω", p["omega"], " = ")
+        title += f",  {b}, {omega}"
     return title
+
+
+#: Symbol and parameter of each estimate in a collapse title.
+_TITLE_NAMES = (("$x_c$", "x_c"), ("ν", "nu"), ("ζ", "zeta"))
+
+
+def _scaled_label(result: CollapseResult, x_text: str) -> str:
+    """The collapsed panels' x label, from the result's own x_c and 1/nu."""
+    if result.at_bound:
+        return rf"$(x - x_c)\,L^{{1/\nu}}$ at the degenerate optimum,  x = {x_text}"
+    if result.size_independent:
+        x_c = result.params["x_c"]
+        shift = f"$x_c$ = {x_c:g} (fixed)" if x_c.fixed else "$x_c$ not determined, taken as 0"
+        return f"{x_text}, unscaled (1/ν = 0; {shift})"
+    return rf"$(x - x_c)\,L^{{1/\nu}}$,  x = {x_text}"
 
 
 def plot_collapse(
@@ -168,20 +187,20 @@ def plot_collapse(
         title=_wrap(f"data ({mean_of}error bars: {result.error_model})"),
     )
     axes["raw"].title.set_fontsize("small")
-    if not result.size_independent:
-        axes["raw"].axvline(result.x_c, color="0.5", ls="--", lw=0.8)
+    if np.isfinite(result.x_c) and not result.size_independent:
+        axes["raw"].axvline(result.x_c, color="0.5", ls="--", lw=0.8, label="$x_c$")
     axes["raw"].legend(fontsize="small")
     zeta = "" if result.zeta == 0 and result.zeta.fixed else r"$L^{-\zeta}\,\times$ "
     size_symbol = _size_symbol(str(size_dim))
     axes["collapsed"].set(ylabel=f"{zeta}{name}", title=f"collapse, $L$ = {size_symbol}")
     axes["collapsed"].legend(fontsize="small")
     axes["residual"].set(
-        xlabel=rf"$(x - x_c)\,L^{{1/\nu}}$,  x = {x_text}",
+        xlabel=_scaled_label(result, x_text),
         ylabel="residual / σ",
         title=_wrap(f"S = {result.quality:.3g} ({result.error_model})"),
     )
     axes["residual"].title.set_fontsize("small")
-    fig.suptitle(title if title is not None else _collapse_title(result))
+    fig.suptitle(title if title is not None else _wrap(_collapse_title(result), 110))
     return fig
 
 

@@ -17,13 +17,19 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Rectangle
+from matplotlib.transforms import offset_copy
 
 from phasetrans.analysis.matching import NeuronMatch
 from phasetrans.analysis.paths import Normalization, node_strengths, normalize_magnitudes
-from phasetrans.analysis.pruned import Retained, retained_mask
+from phasetrans.analysis.pruned import Retained, restore_dims, retained_mask
 from phasetrans.plots._base import described, error_label, new_figure, panels
 
 __all__ = ["plot_path_curves", "plot_similarity_matrix", "plot_strength_histograms"]
+
+#: Points between the bottom of the matrix and the top of its legend (below the x label).
+LEGEND_DROP = 34.0
+#: Dimensions the panels index by, put back when a selection took them away.
+_PANEL_DIMS = ("training", "teacher_width", "width")
 
 
 def _methods(ds: xr.Dataset, training: str | Sequence[str] | None) -> list[str]:
@@ -70,6 +76,7 @@ def plot_path_curves(
         several teachers draws the first teacher's curve; a result with other
         swept dimensions must be sliced first (``result.sel(alpha=...)``).
     """
+    result = restore_dims(result, _PANEL_DIMS)[0]
     teacher_width = _first(result, "teacher_width", teacher_width)
     res = result.sel(teacher_width=teacher_width)
     widths = list(res["width"].values if widths is None else widths)
@@ -148,6 +155,7 @@ def plot_strength_histograms(
         Per training, the density of the students' strengths pooled over seeds
         (filled) and the teacher's (black step).
     """
+    ds = restore_dims(ds, _PANEL_DIMS)[0]
     teacher_width = _first(ds, "teacher_width", teacher_width)
     trainings = _methods(ds, training)
     kept = retained_mask(ds, retained=retained, training=trainings)
@@ -216,7 +224,7 @@ def plot_similarity_matrix(
     cols = [int(t) for t in match.teacher_nodes]
     sub = match.matrix[np.ix_(rows, cols)] if rows and cols else np.zeros((0, 0))
     if ax is None:
-        fig = new_figure(4.8 + 0.08 * len(cols), 3.8 + 0.08 * len(rows))
+        fig = new_figure(4.8 + 0.08 * len(cols), min(3.8 + 0.08 * len(rows), 9.0))
         ax = fig.subplots()
     else:
         fig = ax.figure
@@ -253,12 +261,15 @@ def plot_similarity_matrix(
             + (f": teacher {', '.join(map(str, missed))}" if missed else " (none)"),
         ),
     ]
+    # below the x label at a fixed distance, whatever the height of the matrix (an offset
+    # in axes units left an empty band under a tall one); the layout makes room for it
+    below = offset_copy(ax.transAxes, fig=fig, y=-LEGEND_DROP, units="points")
     ax.legend(
         handles=handles,
         fontsize="small",
         loc="upper center",
-        bbox_to_anchor=(0.5, -0.14 - 0.1 * (len(rows) > 25)),
-        ncol=1,
+        bbox_to_anchor=(0.5, 0.0),
+        bbox_transform=below,
         frameon=False,
     )
     ax.set_title(

@@ -37,7 +37,7 @@ Examples
 --------
 >>> import phasetrans
 >>> from phasetrans.report import write_report
->>> ds = phasetrans.open_study("data/sample_quick.nc")  # doctest: +SKIP
+>>> ds = phasetrans.open_sample()  # the shipped sample study  # doctest: +SKIP
 >>> write_report(ds, "out/quick")  # doctest: +SKIP
 PosixPath('out/quick/report.html')
 """

@@ -19,7 +19,7 @@ __all__ = ["BUDGET", "ORDER_PARAMETERS", "SAMPLE_SLOW", "with_checkpoints"]
 
 #: The order parameters given checkpoints by default.
 ORDER_PARAMETERS = ("dimension", "teacher_recovered", "teacher_cosine")
-#: Default slow cells: two cells of the shipped sample study ``data/sample_quick.nc``.
+#: Default slow cells: two cells of the shipped sample study (``phasetrans.sample_path()``).
 SAMPLE_SLOW: tuple[Mapping[str, Any], ...] = (
     {"training": "spectral", "width": 16},
     {"training": "direct", "width": 128},

@@ -109,3 +109,17 @@ def test_match_is_lexicographically_optimal():
 def test_match_with_no_student_nodes(teacher):
     m = match_neurons(np.zeros((10, 3)), teacher[0])
     assert m.pairs.shape == (0, 2) and m.n_recovered == 0 and np.isnan(m.mean_similarity)
+
+
+def test_neuron_match_prints_one_line_not_its_matrix():
+    rng = np.random.default_rng(0)
+    teacher = rng.standard_normal((10, 8))
+    student = np.full((10, 128), np.nan)  # a wide student, mostly padding
+    student[:, :8] = teacher
+    match = match_neurons(student, teacher)
+    text = repr(match)
+    assert text == (
+        "<NeuronMatch: 8/8 teacher nodes recovered at similarity >= 0.9; 8 pairs from 8 "
+        "student nodes, mean similarity 1.000; matrix 128 x 8 (student x teacher nodes)>"
+    )
+    assert "nan" not in text and "\n" not in text

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import shutil
-from pathlib import Path
 
 import numpy as np
 import pytest
 import xarray as xr
 
+from phasetrans import sample_path
 from phasetrans.analysis.overlaps import (
     COSINE_THRESHOLD,
     OVERLAP,
@@ -32,7 +32,7 @@ from phasetrans.errors import AnalysisInputError
 from phasetrans.store import read_dataset
 from phasetrans.testing import permuted_teacher
 
-SAMPLE = Path(__file__).parents[2] / "data" / "sample_quick.nc"
+SAMPLE = sample_path()  # the study shipped with the package
 
 
 def _orthonormal(rng: np.random.Generator, n: int, m: int) -> np.ndarray:

@@ -9,9 +9,10 @@ import numpy as np
 import pytest
 import xarray as xr
 
+from phasetrans import sample_path
 from phasetrans.cli import main
 
-SAMPLE = Path(__file__).parents[2] / "data" / "sample_quick.nc"
+SAMPLE = sample_path()  # the study shipped with the package
 
 
 def _bad_files(tmp: Path) -> dict[str, tuple[Path, str]]:

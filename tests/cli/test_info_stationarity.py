@@ -7,12 +7,13 @@ from pathlib import Path
 import pytest
 import xarray as xr
 
+from phasetrans import sample_path
 from phasetrans.cli import main as cli
 from phasetrans.names import at_checkpoints
 from phasetrans.testing.checkpoints import ORDER_PARAMETERS as ORDER
 from phasetrans.testing.checkpoints import with_checkpoints
 
-SAMPLE = Path(__file__).resolve().parents[2] / "data" / "sample_quick.nc"
+SAMPLE = sample_path()  # the study shipped with the package
 
 
 @pytest.fixture(scope="module")

@@ -10,11 +10,12 @@ import pytest
 import xarray as xr
 
 import phasetrans.store
+from phasetrans import sample_path
 from phasetrans.analysis.overlaps import OVERLAP_SCHEMA, OVERLAP_VARIABLES, SPECIALISATION
 from phasetrans.cli import main
 from phasetrans.store import read_dataset, read_root
 
-SAMPLE = Path(__file__).parents[2] / "data" / "sample_quick.nc"
+SAMPLE = sample_path()  # the study shipped with the package
 
 
 @pytest.fixture

@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import math
-import sys
 from collections.abc import Sequence
 
 import xarray as xr
-from tqdm.auto import tqdm
 
 from phasetrans.analysis.exponents.fit import fit_transition
 from phasetrans.analysis.exponents.models import MODELS
 from phasetrans.analysis.exponents.results import ModelComparison
+from phasetrans.analysis.progress import progress_bar
 from phasetrans.errors import AnalysisInputError
 
 __all__ = ["compare_models"]
@@ -48,7 +47,9 @@ def compare_models(
     side, window, bootstrap, seed, x_c, sample_dim, error, vary_x_c
         As for :func:`fit_transition`, the same for every model.
     progress : bool
-        Show a progress bar over the models on stderr (for long bootstraps).
+        Show a progress bar over the models on stderr (for long bootstraps; a
+        widget in Jupyter when ipywidgets is installed, see
+        :mod:`phasetrans.analysis.progress`).
 
     Returns
     -------
@@ -101,9 +102,7 @@ def compare_models(
         vary_x_c=vary_x_c,
     )
     fits = {}
-    with tqdm(
-        total=len(models), desc="fit", unit="model", file=sys.stderr, disable=not progress, delay=1
-    ) as bar:
+    with progress_bar(len(models), "fit", "model", progress) as bar:
         for name in models:
             bar.set_postfix_str(name)
             fits[name] = fit_transition(da, control_dim, model=name, **options)

@@ -290,7 +290,12 @@ def _points(
 
 def _estimates(result: lmfit.model.ModelResult, refits: Refits | None) -> dict[str, Estimate]:
     """Every parameter as an :class:`Estimate`: lmfit's value, error and correlations, and
-    the bootstrap replicates and intervals of the varying ones."""
+    the bootstrap replicates and intervals of the varying ones.
+
+    lmfit's error comes from the covariance, the curvature of chi^2 at the
+    minimum: it is both ``stderr`` and ``curvature_stderr`` (the "±" of the
+    displays, :func:`~phasetrans.analysis.parameter_text.covariance_error`).
+    """
     out = {}
     for name, p in result.params.items():
         samples = refits.samples.get(name) if refits is not None else None
@@ -301,6 +306,7 @@ def _estimates(result: lmfit.model.ModelResult, refits: Refits | None) -> dict[s
         out[name] = Estimate(
             p.value,
             stderr,
+            curvature_stderr=stderr,  # lmfit's covariance: the curvature of chi^2
             intervals=percentile_intervals(samples) if samples is not None else None,
             samples=samples,
             fixed=not p.vary,

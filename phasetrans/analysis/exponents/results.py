@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import html
 import math
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -19,15 +20,23 @@ import numpy as np
 import xarray as xr
 
 from phasetrans.analysis import plotting
-from phasetrans.analysis.estimate import (
-    Estimate,
-    html_table,
-    parameter_table,
-    parameters_dataset,
-)
+from phasetrans.analysis.attrs import plain
+from phasetrans.analysis.estimate import Estimate, parameters_dataset
 from phasetrans.analysis.exponents.models import FORMULAS
+from phasetrans.analysis.parameter_text import (
+    BOOTSTRAP_SD,
+    few_resamples,
+    html_parameters,
+    parameter_lines,
+    short_estimate,
+    strong_correlations,
+)
+from phasetrans.errors import AnalysisInputError
 
-__all__ = ["ModelComparison", "TransitionFit"]
+__all__ = ["COVARIANCE_SE", "ModelComparison", "TransitionFit"]
+
+#: What "±" is in a fit's tables.
+COVARIANCE_SE = "± : standard error from the covariance of the fit (lmfit)"
 
 
 @dataclass(frozen=True, repr=False)
@@ -114,13 +123,22 @@ class TransitionFit:
         """The fitted curve at ``x``."""
         return self.result.eval(x=np.asarray(x, dtype=float))
 
+    def _notes(self) -> list[str]:
+        notes = [] if self.result.success else ["ALERT: the fit did not converge"]
+        warning = few_resamples(self.n_bootstrap)
+        return notes + ([f"warning: {warning}"] if warning else [])
+
     def __repr__(self) -> str:
-        parts = [f"{name}={e.format()}" for name, e in self.params.items()]
+        parts = [short_estimate(name, e) for name, e in self.params.items()]
+        correlations = strong_correlations(self.params)
         state = "" if self.result.success else "; NOT CONVERGED"
+        boot = f"; bootstrap {self.n_bootstrap}" if self.n_bootstrap else ""
+        boot += " (too few)" if few_resamples(self.n_bootstrap) else ""
         return (
             f"<TransitionFit {self.model} {self.side} x_c={self.x_c:g} "
-            f"({self.result.ndata} points): {', '.join(parts)}; "
-            f"AIC={self.aic:.2f}, reduced chi2={self.result.redchi:.3g}{state}>"
+            f"({self.result.ndata} points): {', '.join(parts)}"
+            + "".join(f"; {c.replace(' = ', '=')}" for c in correlations)
+            + f"; AIC={self.aic:.2f}, reduced chi2={self.result.redchi:.3g}{boot}{state}>"
         )
 
     def _repr_html_(self) -> str:
@@ -128,10 +146,10 @@ class TransitionFit:
         caption = (
             f"{self.model} fit O = {FORMULAS[self.model]} of {self.name}, {r.ndata} points "
             f"{self.side} x_c = {self.x_c:g}; reduced chi2 = {r.redchi:.4g}, "
-            f"AIC = {r.aic:.2f}, BIC = {r.bic:.2f}; {self.error_model}"
+            f"AIC = {r.aic:.2f}, BIC = {r.bic:.2f}; {self.error_model}; {COVARIANCE_SE}"
+            + (f"; {BOOTSTRAP_SD}" if self.n_bootstrap else "")
         )
-        notes = [] if r.success else ["the fit did not converge"]
-        return html_table(caption, self.params, notes)
+        return html_parameters(caption, self.params, self._notes())
 
     def to_dataset(self) -> xr.Dataset:
         """Estimates, errors, intervals, bootstrap samples and the fitted points as a Dataset.
@@ -184,7 +202,7 @@ class TransitionFit:
             "n_bootstrap_failed": self.n_bootstrap_failed,
             "seed": self.seed,
         }  # fmt: skip
-        return ds
+        return plain(ds)
 
     def plot(self, ax: Any = None, *, title: str | None = None) -> Any:
         """Data, fitted curve and residuals (:func:`phasetrans.plots.scaling.plot_fit`).
@@ -203,7 +221,7 @@ class TransitionFit:
         return plotting.plot(self, ax=ax, title=title)
 
     def report(self) -> str:
-        """Plain-text summary: model, data, estimates, errors, intervals and criteria."""
+        """Plain-text summary: model, data, estimates, errors, intervals, criteria, warnings."""
         r = self.result
         lines = [
             f"Transition fit: {self.model}  O = {FORMULAS[self.model]}",
@@ -212,7 +230,8 @@ class TransitionFit:
             f"  error model  {self.error_model}",
             f"  fit          chi2 = {r.chisqr:.4g}, reduced chi2 = {r.redchi:.4g}, "
             f"AIC = {r.aic:.2f}, BIC = {r.bic:.2f}" + ("" if r.success else "  (NOT CONVERGED)"),
-            *parameter_table(self.params),
+            *parameter_lines(self.params),
+            f"  {COVARIANCE_SE}",
         ]
         if self.n_bootstrap:
             what = (
@@ -222,8 +241,11 @@ class TransitionFit:
             )
             lines.append(
                 f"  bootstrap    {self.n_bootstrap} {what} (seed {self.seed}), "
-                f"{self.n_bootstrap_failed} failed"
+                f"{self.n_bootstrap_failed} failed; {BOOTSTRAP_SD}"
             )
+        warning = few_resamples(self.n_bootstrap)
+        if warning:
+            lines.append(f"  warning      {warning}")
         return "\n".join(lines)
 
 
@@ -251,6 +273,26 @@ class ModelComparison:
     def best(self) -> str:
         """Name of the model with the lowest criterion."""
         return str(self.rows[0]["model"])
+
+    def __getitem__(self, model: str) -> TransitionFit:
+        """The fit of one model: ``comparison["power"]``."""
+        if model not in self.fits:
+            raise AnalysisInputError(
+                f"model={model!r} was not fitted; allowed: {list(self.fits)}",
+                field="model",
+                value=model,
+            )
+        return self.fits[model]
+
+    def __iter__(self) -> Iterator[str]:
+        """The model names, best first."""
+        return iter(str(r["model"]) for r in self.rows)
+
+    def __len__(self) -> int:
+        return len(self.fits)
+
+    def __contains__(self, model: object) -> bool:
+        return model in self.fits
 
     def __repr__(self) -> str:
         ranking = ", ".join(f"{r['model']} (weight {r['weight']:.2f})" for r in self.rows)

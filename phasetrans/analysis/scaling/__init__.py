@@ -28,8 +28,12 @@ Modules, in the order data flows through them:
                 :mod:`phasetrans.analysis.bootstrap`) and its summaries
 ``uncertainty`` curvature, polish and bootstrap as one
                 :class:`~phasetrans.analysis.estimate.Estimate` per parameter
-``honesty``     the flags: no size dependence, a degenerate optimum at a bound
-``result``      :class:`CollapseResult` and its ``report()``
+``honesty``     the flags: no size dependence (from the profile of S at
+                1/nu = 0), a degenerate optimum at a bound
+``decision``    the decision on size dependence before the bootstrap, then
+                the bootstrap of what is reported
+``result``      :class:`CollapseResult`: repr, HTML, dataset, alerts
+``text``        its ``report()``
 ``collapse``    :func:`collapse`, composing the steps above
 """
 

@@ -13,6 +13,7 @@ polish, bootstrap), :func:`~phasetrans.analysis.scaling.honesty.apply_flags`
 from __future__ import annotations
 
 import math
+import warnings
 from collections.abc import Mapping, Sequence
 
 import numpy as np
@@ -20,13 +21,13 @@ import xarray as xr
 
 from phasetrans.analysis.scaling.checks import check_arguments, check_fix
 from phasetrans.analysis.scaling.data import CollapseData, prepare
+from phasetrans.analysis.scaling.decision import decide
 from phasetrans.analysis.scaling.honesty import apply_flags
 from phasetrans.analysis.scaling.objective import NAMES, Objective, scaled_dataset
 from phasetrans.analysis.scaling.optimiser import nelder_mead, search_plain
 from phasetrans.analysis.scaling.quality import PaddedCurves
 from phasetrans.analysis.scaling.result import CollapseResult
-from phasetrans.analysis.scaling.uncertainty import estimate_errors
-from phasetrans.errors import AnalysisInputError
+from phasetrans.errors import AnalysisInputError, PhasetransWarning
 
 __all__ = ["collapse"]
 
@@ -100,6 +101,7 @@ def collapse(
     seed: int = 0,
     min_overlap: float = 0.2,
     workers: int = 1,
+    progress: bool = False,
 ) -> CollapseResult:
     r"""Finite-size-scaling collapse: estimate :math:`x_c, \nu, \zeta` with errors.
 
@@ -151,6 +153,10 @@ def collapse(
     workers : int
         Processes sharing the bootstrap resamples (the draws, and so the
         result, do not depend on it).
+    progress : bool
+        Show a bar over the bootstrap resamples on stderr (a widget in
+        Jupyter when ipywidgets is installed; see
+        :mod:`phasetrans.analysis.progress`).
 
     Returns
     -------
@@ -192,11 +198,23 @@ def collapse(
     ``result.at_bound`` names the parameters there, every free estimate is
     NaN and the report says that nothing is determined.
 
-    No size dependence: when :math:`1/\nu` is compatible with 0 — its 95 %
-    bootstrap interval contains 0, or, without a bootstrap, the estimate is 0
-    or within two curvature standard errors of it — the curves do not depend
+    No size dependence: when :math:`1/\nu` is compatible with 0 — the
+    estimate is 0, or the best :math:`S` with :math:`1/\nu = 0` (the other
+    parameters free: its profile) is within
+    :data:`~phasetrans.analysis.scaling.honesty.PROFILE_RISE` :math:`S_{min}`
+    of the optimum, two curvature standard errors — the curves do not depend
     on size: :math:`\nu` is reported as ``inf`` (:math:`1/\nu = 0`) and
-    :math:`x_c`, which then only shifts every size alike, as NaN.
+    :math:`x_c`, which then only shifts every size alike, as NaN; the
+    quality, :math:`\zeta` and the scaled data are those of the profile's
+    optimum, with :math:`x_c` taken as 0.  The decision uses the point
+    estimate and the profile only, never the bootstrap resamples, so it is the
+    same for any ``bootstrap``; below
+    :data:`~phasetrans.analysis.defaults.MIN_BOOTSTRAP` resamples the
+    intervals carry a warning.
+
+    Window: an estimate of :math:`x_c` outside the control range fitted is an
+    extrapolation; it is an alert (``result.alerts``) and a
+    :class:`~phasetrans.errors.PhasetransWarning`.
 
     The optimiser works on :math:`1/\nu` (so :math:`1/\nu = 0`, curves that do
     not depend on size, is an ordinary point; ``nu`` is reported as
@@ -261,24 +279,31 @@ def collapse(
             field="fix",
             value=fixed,
         )
-    found = estimate_errors(
-        objective, data, theta_hat, s_min, free_names, fixed,
-        corrections=corrections, bootstrap=bootstrap, seed=seed, workers=workers,
-    )  # fmt: skip
-    scaled = scaled_dataset(data, objective, found.theta, size_dim, control_dim, da)
     sizes = np.asarray(data.sizes, dtype=float)
     log_span = float(np.log(sizes.max() / sizes.min())) if sizes.min() > 0 else 1.0
-    params, size_independent, at_bound = apply_flags(found.params, log_span)
+    options = {
+        "corrections": corrections, "bootstrap": bootstrap, "seed": seed, "workers": workers,
+        "progress": progress,
+    }  # fmt: skip
+    found = decide(objective, data, theta_hat, s_min, free_names, fixed, log_span, options)
+    params, at_bound = apply_flags(found.errors.params, found.size_independent)
+    size_independent = found.size_independent
+    theta, s_shown = found.errors.theta, found.errors.quality
+    scaled = scaled_dataset(data, objective, theta, size_dim, control_dim, da)
+    if size_independent and not at_bound and "x_c" not in fixed:
+        # x_c is not determined: shown as 0 (S does not see a common shift)
+        scaled["scaled_x"] = scaled["scaled_x"] + theta[0]
+        scaled["scaled_x"].attrs = {"long_name": "x (1/nu = 0; x_c not determined, taken as 0)"}
     used = data.sample_dims
-    return CollapseResult(
+    result = CollapseResult(
         params=params,
-        quality=found.quality,
+        quality=s_shown,
         n_points=int(scaled.attrs["n_points"]),
         n_total=objective.curves.n_points,
         error_model=data.error_model,
-        stderr_method=found.method,
+        stderr_method=found.errors.method,
         n_bootstrap=bootstrap,
-        n_bootstrap_failed=found.n_failed,
+        n_bootstrap_failed=found.errors.n_failed,
         corrections=corrections,
         scaled=scaled,
         size_dim=size_dim,
@@ -288,7 +313,14 @@ def collapse(
         size_independent=size_independent,
         n_flat=int(scaled.attrs["n_flat"]),
         at_bound=at_bound,
+        x_window=(float(data.control.min()), float(data.control.max())),
+        profile_quality=found.profile.quality if found.profile is not None else math.nan,
+        free_quality=found.free_quality,
+        profile_points=found.profile.n_points if found.profile is not None else 0,
     )
+    for alert in result.window_alerts():
+        warnings.warn(alert, PhasetransWarning, stacklevel=2)
+    return result
 
 
 def _objective(

@@ -14,6 +14,7 @@ import math
 import numpy as np
 import xarray as xr
 
+from phasetrans.analysis.attrs import plain_attrs
 from phasetrans.analysis.scaling.data import CollapseData
 from phasetrans.analysis.scaling.quality import PaddedCurves, hh_terms
 from phasetrans.analysis.validation import require_control, require_dims, require_sizes
@@ -251,7 +252,8 @@ def scaled_dataset(
 
     The input's attributes are kept, as xarray's ``keep_attrs`` does: those
     of ``da`` on the Dataset and on ``observable``, those of its size and
-    control coordinates on theirs.  The Dataset's attrs add the quality, the
+    control coordinates on theirs (without markup or a dimensionless unit:
+    :func:`~phasetrans.analysis.attrs.plain_attrs`).  The Dataset's attrs add the quality, the
     points that enter it (``n_points``) and the flat-plateau points left out
     (``n_flat``).
     """
@@ -284,9 +286,10 @@ def scaled_dataset(
         control_dim: (control_dim, data.control, dict(da[control_dim].attrs)),
     }
     observable = {"long_name": da.name or "observable", **da.attrs}
+    coords = {name: (*spec[:2], plain_attrs(spec[2])) for name, spec in coords.items()}
     return xr.Dataset(
         {
-            "observable": (dims, data.mean, observable),
+            "observable": (dims, data.mean, plain_attrs(observable)),
             "error": (dims, data.err, {"long_name": f"error ({data.error_model})"}),
             "scaled_x": (dims, grid(s[valid]), {"long_name": "(x - x_c) L^(1/nu)"}),
             "scaled_y": (dims, grid(y[valid]), {"long_name": "L^-zeta O"}),
@@ -297,7 +300,7 @@ def scaled_dataset(
         },
         coords=coords,
         attrs={
-            **da.attrs,
+            **plain_attrs(da.attrs),
             "quality": float(objective.value(theta)),
             "n_points": n_points,
             "n_flat": n_flat,

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import concurrent.futures
 import math
+from collections.abc import Callable
 
 import numpy as np
 
@@ -21,6 +22,7 @@ from phasetrans.analysis.bootstrap import (
     percentile_intervals,
     replicate,
 )
+from phasetrans.analysis.progress import progress_bar
 from phasetrans.analysis.samples import mean_and_error
 from phasetrans.analysis.scaling.data import CollapseData
 from phasetrans.analysis.scaling.objective import NAMES, Objective
@@ -37,32 +39,44 @@ def resample_collapse(
     n_resamples: int,
     seed: int,
     workers: int = 1,
+    progress: bool = False,
 ) -> np.ndarray:
     """Redo the collapse on resampled samples; rows of (x_c, 1/nu, zeta, b, omega).
 
     ``objective`` is centred on the point estimate in the whitened basis; each
     resample is searched locally from there; NaN rows are failed resamples.
+    ``progress`` shows a bar over the resamples (:mod:`phasetrans.analysis.progress`).
     """
     rng = np.random.default_rng(seed)
     draws = draw(rng, data.samples.shape[2:], n_resamples)
     if objective.free.size == 0:
         return np.tile(objective.theta, (n_resamples, 1))
     workers = min(workers, n_resamples)
-    if workers <= 1:
-        return _chunk(data, objective, local, draws)
-    chunks = draws.split(workers)
-    with concurrent.futures.ProcessPoolExecutor(max_workers=workers) as pool:
-        parts = pool.map(
-            _chunk,
-            [data] * len(chunks),
-            [objective] * len(chunks),
-            [local] * len(chunks),
-            chunks,
-        )
-        return np.vstack(list(parts))
+    with progress_bar(n_resamples, "bootstrap", "resample", progress) as bar:
+        if workers <= 1:
+            return _chunk(data, objective, local, draws, bar.update)
+        chunks = draws.split(workers)
+        with concurrent.futures.ProcessPoolExecutor(max_workers=workers) as pool:
+            parts = []
+            for part in pool.map(
+                _chunk,
+                [data] * len(chunks),
+                [objective] * len(chunks),
+                [local] * len(chunks),
+                chunks,
+            ):
+                parts.append(part)
+                bar.update(len(part))
+            return np.vstack(parts)
 
 
-def _chunk(data: CollapseData, objective: Objective, local: LocalSearch, draws) -> np.ndarray:
+def _chunk(
+    data: CollapseData,
+    objective: Objective,
+    local: LocalSearch,
+    draws,
+    done: Callable[[], object] | None = None,
+) -> np.ndarray:
     control = np.broadcast_to(data.control, data.mean.shape)
 
     def one(b: int) -> np.ndarray | None:
@@ -72,6 +86,8 @@ def _chunk(data: CollapseData, objective: Objective, local: LocalSearch, draws) 
             objective.theta, objective.basis, PaddedCurves.from_grid(control, mean, err)
         )
         z, f = local.search(resampled)
+        if done is not None:
+            done()
         return resampled.full(z) if np.isfinite(f) else None
 
     return replicate(len(draws), objective.theta.size, one)[0]

@@ -20,19 +20,24 @@ import numpy as np
 import xarray as xr
 
 from phasetrans.analysis import plotting
-from phasetrans.analysis.estimate import (
-    Estimate,
-    html_table,
-    parameter_table,
-    parameters_dataset,
+from phasetrans.analysis.attrs import plain
+from phasetrans.analysis.estimate import Estimate, format_value, parameters_dataset
+from phasetrans.analysis.parameter_text import (
+    BOOTSTRAP_SD,
+    covariance_error,
+    few_resamples,
+    html_parameters,
+    short_estimate,
 )
 from phasetrans.analysis.scaling.objective import BOUNDS
 
 __all__ = [
+    "AT_BOUND",
     "CORRECTION_PARAMETERS",
     "NO_SIZE_DEPENDENCE",
     "PARAMETERS",
     "CollapseResult",
+    "sizes_text",
 ]
 
 #: Parameters of the scaling form, in the order of the internal vector.
@@ -43,6 +48,8 @@ CORRECTION_PARAMETERS = ("b", "omega")
 NO_SIZE_DEPENDENCE = "no size dependence: ν and x_c not determined"
 #: What the report says when the optimum sits at a bound of the search.
 AT_BOUND = "degenerate collapse at an optimiser bound: x_c, ν and ζ not determined"
+#: What "±" is in a collapse's tables.
+CURVATURE_SE = "± : standard error from the curvature of S (2 S_min H^-1, pyfssa's rule)"
 
 
 @dataclass(frozen=True, repr=False)
@@ -63,7 +70,8 @@ class CollapseResult:
     quality : float
         Houdayer–Hartmann :math:`S` at the estimate (about 1 for a collapse
         consistent with the error bars, about 0 for noise-free data), over the
-        points where the observable varies.
+        points where the observable varies; with no size dependence, at the
+        best point with :math:`1/\nu = 0`.
     n_points, n_total : int
         Points that enter :math:`S` (a master-curve estimate, not on a flat
         plateau), and points used.
@@ -100,6 +108,16 @@ class CollapseResult:
         Free parameters whose optimum sat at a bound of the search
         (:math:`|1/\nu|` or :math:`|\zeta|` at 50): the collapse is then
         degenerate, and every free estimate is NaN.
+    x_window : (float, float)
+        The range of the control values fitted (after ``x_window``).
+    profile_quality : float
+        The profile: the best :math:`S` with :math:`1/\nu = 0` (NaN when
+        :math:`\nu` was fixed), from which ``size_independent`` is decided.
+    free_quality : float
+        :math:`S` at the free optimum.
+    profile_points : int
+        Points entering :math:`S` at the free optimum (the :math:`N` of the
+        profile's test).
     """
 
     params: dict[str, Estimate]
@@ -119,6 +137,10 @@ class CollapseResult:
     size_independent: bool = False
     n_flat: int = 0
     at_bound: tuple[str, ...] = ()
+    x_window: tuple[float, float] = (float("nan"), float("nan"))
+    profile_quality: float = float("nan")
+    free_quality: float = float("nan")
+    profile_points: int = 0
 
     # ------------------------------------------------------------------ views of params
     @property
@@ -182,35 +204,64 @@ class CollapseResult:
         """Whether the collapse determined its exponents (no bound hit, size dependence seen)."""
         return not (self.at_bound or self.size_independent)
 
+    # ------------------------------------------------------------------ alerts
+    def window_alerts(self) -> list[str]:
+        """An estimate of ``x_c`` outside the control range fitted: an extrapolation."""
+        x_c, (lo, hi) = self.params["x_c"], self.x_window
+        if x_c.fixed or not (np.isfinite(x_c) and np.isfinite(lo) and np.isfinite(hi)):
+            return []
+        if lo <= x_c <= hi:
+            return []
+        shown = format_value(x_c, covariance_error(x_c))
+        return [
+            f"collapse over {self.size_dim!r}: x_c = {shown} lies outside the fitted window "
+            f"[{lo:g}, {hi:g}] of {self.control_dim!r}: an extrapolation, not an estimate"
+        ]
+
+    @property
+    def alerts(self) -> list[str]:
+        """What a report must list among its alerts: a degenerate optimum, x_c off the window."""
+        out = []
+        if self.at_bound:
+            out.append(
+                f"collapse over {self.size_dim!r}: {AT_BOUND} ("
+                + ", ".join(f"{n} at the bound {BOUNDS[n]:g}" for n in self.at_bound)
+                + ")"
+            )
+        return out + self.window_alerts()
+
     # ------------------------------------------------------------------ display
     def _notes(self) -> list[str]:
-        notes = [AT_BOUND] if self.at_bound else []
-        return notes + ([NO_SIZE_DEPENDENCE] if self.size_independent else [])
-
-    def _sizes(self) -> str:
-        return ", ".join(f"{v:g}" for v in self.scaled[self.size_dim].values)
+        notes = [f"ALERT: {a}" for a in self.alerts]
+        notes += [f"note: {NO_SIZE_DEPENDENCE}"] if self.size_independent else []
+        warning = few_resamples(self.n_bootstrap)
+        return notes + ([f"warning: {warning}"] if warning else [])
 
     def __repr__(self) -> str:
-        parts = [f"{n}={self.params[n].format()}" for n in ("x_c", "nu", "zeta")]
+        parts = [short_estimate(n, self.params[n]) for n in ("x_c", "nu", "zeta")]
         note = ""
         if self.at_bound:
             note = f"; DEGENERATE ({', '.join(self.at_bound)} at a bound)"
         elif self.size_independent:
             note = "; no size dependence"
+        if self.window_alerts():
+            note += "; ALERT x_c outside the window"
         boot = f", bootstrap {self.n_bootstrap}" if self.n_bootstrap else ""
+        boot += " (too few)" if few_resamples(self.n_bootstrap) else ""
         return (
-            f"<CollapseResult {self.size_dim}=[{self._sizes()}] vs {self.control_dim!r}: "
+            f"<CollapseResult {self.size_dim}=[{sizes_text(self)}] vs {self.control_dim!r}: "
             f"{', '.join(parts)}; S={self.quality:.4g} over {self.n_points}/{self.n_total} "
             f"points{boot}{note}>"
         )
 
     def _repr_html_(self) -> str:
         caption = (
-            f"Collapse over {self.size_dim} ({self._sizes()}) and {self.control_dim}: "
+            f"Collapse over {self.size_dim} ({sizes_text(self)}) and {self.control_dim}: "
             f"S = {self.quality:.4g} over {self.n_points} of {self.n_total} points; "
-            f"{self.error_model}; std.err from {self.stderr_method}"
+            f"{self.error_model}; {CURVATURE_SE}"
+            + (f"; {BOOTSTRAP_SD}" if self.n_bootstrap else "")
         )
-        return html_table(caption, self.params, self._notes())
+        return html_parameters(caption, self.params, self._notes())
 
     def to_dataset(self) -> xr.Dataset:
         """Estimates, errors, intervals, bootstrap samples and the scaled data as a Dataset.
@@ -225,8 +276,8 @@ class CollapseResult:
             resample)``: ``bootstrap_samples`` (bootstrap only); plus the
             variables of ``scaled`` over ``(size_dim, control_dim)``.  The
             attrs hold the input's attributes, then the quality, the error
-            model, the dimensions and the flags; everything can be written
-            with ``to_netcdf``.
+            model, the dimensions, the flags, the fitted window, the profile
+            and the alerts; everything can be written with ``to_netcdf``.
         """
         ds = parameters_dataset(self.params)
         ds["curvature_stderr"] = (
@@ -255,8 +306,13 @@ class CollapseResult:
             "corrections": int(self.corrections),
             "size_independent": int(self.size_independent),
             "at_bound": ",".join(self.at_bound),
+            "x_window": list(self.x_window),
+            "profile_quality": self.profile_quality,
+            "free_quality": self.free_quality,
+            "profile_points": self.profile_points,
+            "alerts": "; ".join(self.alerts),
         }
-        return ds
+        return plain(ds)
 
     def plot(self, ax: Any = None, *, title: str | None = None) -> Any:
         """The collapse figure (:func:`phasetrans.plots.scaling.plot_collapse`).
@@ -286,46 +342,13 @@ class CollapseResult:
         return self.params[name].intervals[level]
 
     def report(self) -> str:
-        """Plain-text summary: estimates, errors, intervals, quality and error model."""
-        lines = [
-            f"Finite-size-scaling collapse over {self.size_dim!r} "
-            f"(sizes {self._sizes()}) and {self.control_dim!r}",
-            "  form         O = L^zeta * F((x - x_c(L)) * L^(1/nu))"
-            + ("  with x_c(L) = x_c + b * L^-omega" if self.corrections else ""),
-            f"  error model  {self.error_model}",
-            f"  quality      S = {self.quality:.4g} over {self.n_points} of "
-            f"{self.n_total} points (S ~ 1: consistent with the error bars)"
-            + (f"; {self.n_flat} flat-plateau points left out" if self.n_flat else ""),
-            *parameter_table(self.params),
-            f"  std.err from {self.stderr_method}",
-        ]
-        if self.n_bootstrap:
-            kind = (
-                "two-level resamples (teachers, then students) of"
-                if isinstance(self.sample_dim, tuple)
-                else "resamples of"
-            )
-            lines.append(
-                f"  bootstrap    {self.n_bootstrap} {kind} {self.sample_dim!r} "
-                f"(seed {self.seed}), {self.n_bootstrap_failed} failed"
-            )
-        if self.at_bound:
-            lines.append(
-                f"  note         {AT_BOUND} ("
-                + ", ".join(f"{n} at the bound {BOUNDS[n]:g}" for n in self.at_bound)
-                + " of the search: huge L^-zeta error bars make any residual tiny)"
-            )
-        if self.size_independent:
-            lines.append(
-                f"  note         {NO_SIZE_DEPENDENCE} (1/nu is compatible with 0: the "
-                "curves do not depend on size)"
-            )
-        for name in self.outside_interval():
-            lines.append(
-                f"  note         the estimate of {name} lies outside its 95% interval "
-                "(skewed or multimodal bootstrap distribution): trust the interval"
-            )
-        return "\n".join(lines)
+        """Plain-text summary: estimates, errors, intervals, quality, error model, alerts.
+
+        See :func:`phasetrans.analysis.scaling.text.collapse_report`.
+        """
+        from phasetrans.analysis.scaling.text import collapse_report
+
+        return collapse_report(self)
 
     def outside_interval(self) -> list[str]:
         """Free parameters whose estimate lies outside their own 95 % bootstrap interval."""
@@ -337,6 +360,11 @@ class CollapseResult:
             if not lo <= e <= hi:
                 out.append(name)
         return out
+
+
+def sizes_text(result: CollapseResult) -> str:
+    """The sizes of a collapse, ``"16, 32, 64, 128"``."""
+    return ", ".join(f"{v:g}" for v in result.scaled[result.size_dim].values)
 
 
 def _as_tuple(value: str | Sequence[str] | None) -> tuple[str, ...]:

@@ -19,7 +19,7 @@ import numpy as np
 from phasetrans.analysis.estimate import Estimate
 from phasetrans.analysis.scaling.data import CollapseData
 from phasetrans.analysis.scaling.objective import NAMES, Objective
-from phasetrans.analysis.scaling.optimiser import curvature, local_search
+from phasetrans.analysis.scaling.optimiser import LocalSearch, curvature, local_search
 from phasetrans.analysis.scaling.resampling import (
     nu_error,
     resample_collapse,
@@ -28,7 +28,7 @@ from phasetrans.analysis.scaling.resampling import (
 )
 from phasetrans.analysis.scaling.result import CORRECTION_PARAMETERS
 
-__all__ = ["Errors", "estimate_errors"]
+__all__ = ["Errors", "Optimum", "errors_at", "estimate_errors", "polish"]
 
 
 @dataclass(frozen=True)
@@ -83,6 +83,48 @@ def _bootstrap_covariance(draws: np.ndarray, free_names: list[str]) -> np.ndarra
     return np.atleast_2d(np.cov(columns[ok], rowvar=False))
 
 
+@dataclass(frozen=True)
+class Optimum:
+    """The polished optimum of a collapse, before its bootstrap.
+
+    Attributes
+    ----------
+    objective : Objective
+        The goal function (its ``free`` parameters are those searched).
+    theta : numpy.ndarray
+        The optimum after the polish, ``(x_c, 1/nu, zeta, b, omega)``.
+    quality : float
+        :math:`S` there.
+    cov : numpy.ndarray
+        Curvature covariance of the free parameters at the search's optimum.
+    local : LocalSearch
+        The whitened local search (of the polish, and of every resample).
+    free_names : list of str
+        The free parameters, in the order of ``objective.free``.
+    """
+
+    objective: Objective
+    theta: np.ndarray
+    quality: float
+    cov: np.ndarray
+    local: LocalSearch
+    free_names: list[str]
+
+
+def polish(
+    objective: Objective, theta_hat: np.ndarray, s_min: float, free_names: list[str]
+) -> Optimum:
+    """Curvature errors at the optimum of the search, then the polish in whitened coordinates."""
+    cov = curvature(objective, theta_hat, s_min)
+    local = local_search(objective, theta_hat, cov)
+    if objective.free.size:
+        # polish in whitened coordinates, where the valley of S is round
+        z, f = local.search(local.objective)
+        if f < s_min:
+            theta_hat, s_min = local.objective.full(z), f
+    return Optimum(objective, theta_hat, s_min, cov, local, list(free_names))
+
+
 def estimate_errors(
     objective: Objective,
     data: CollapseData,
@@ -119,13 +161,31 @@ def estimate_errors(
     -------
     Errors
     """
-    cov = curvature(objective, theta_hat, s_min)
-    local = local_search(objective, theta_hat, cov)
-    if objective.free.size:
-        # polish in whitened coordinates, where the valley of S is round
-        z, f = local.search(local.objective)
-        if f < s_min:
-            theta_hat, s_min = local.objective.full(z), f
+    optimum = polish(objective, theta_hat, s_min, free_names)
+    return errors_at(
+        optimum, data, fixed, corrections=corrections, bootstrap=bootstrap, seed=seed,
+        workers=workers,
+    )  # fmt: skip
+
+
+def errors_at(
+    optimum: Optimum,
+    data: CollapseData,
+    fixed: Mapping[str, float],
+    *,
+    corrections: bool,
+    bootstrap: int,
+    seed: int,
+    workers: int,
+    progress: bool = False,
+) -> Errors:
+    """The estimates at a polished optimum: curvature errors and, with ``bootstrap``, resamples.
+
+    Each resample is searched locally from ``optimum`` over its free
+    parameters; ``progress`` shows a bar over them; arguments otherwise as for
+    :func:`estimate_errors`.
+    """
+    theta_hat, cov, free_names = optimum.theta, optimum.cov, optimum.free_names
     curv = {n: 0.0 for n in NAMES}
     for k, n in enumerate(free_names):
         curv[n] = float(np.sqrt(cov[k, k])) if np.isfinite(cov[k, k]) else math.nan
@@ -136,9 +196,9 @@ def estimate_errors(
     intervals: dict[str, dict[float, tuple[float, float]]] = {}
     failed = 0
     if bootstrap:
-        draws = resample_collapse(
-            data, local.objective.rebased(theta_hat, local.basis), local, bootstrap, seed, workers
-        )
+        local = optimum.local
+        centred = local.objective.rebased(theta_hat, local.basis)
+        draws = resample_collapse(data, centred, local, bootstrap, seed, workers, progress)
         failed = int(np.isnan(draws[:, 0]).sum())
         samples, intervals, stderr = summarise(draws, free_names)
         stderr["nu"] = nu_error(values["inv_nu"], stderr["inv_nu"])
@@ -161,4 +221,4 @@ def estimate_errors(
         )
         for n in names
     }
-    return Errors(theta_hat, s_min, params, method, failed)
+    return Errors(theta_hat, optimum.quality, params, method, failed)

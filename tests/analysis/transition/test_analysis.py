@@ -84,10 +84,11 @@ def test_result_shows_itself(critical, tmp_path):
 
 def test_threshold_artefact_is_named():
     # cosines 1 - 0.5 exp(-alpha/2) + 0.5 N^(-1/2) eps: no transition; thresholding at tau
-    # puts the "crossing" where the mean cosine equals tau, alpha = -2 ln(2 (1 - tau))
+    # puts the "crossing" where the mean cosine equals tau, alpha = -2 ln(2 (1 - tau));
+    # 4 students per teacher, so that the profile of S rules out 1/nu = 0 at tau = 0.99 too
     ds = threshold_artefact_ensemble(
         sizes=(16, 32, 64, 128), alpha=np.geomspace(0.5, 16.0, 13), n_teachers=6,
-        n_students=3, seed=2,
+        n_students=4, seed=2,
     )  # fmt: skip
     res = transition(ds, bootstrap=40, collapse_bootstrap=20, systematics_bootstrap=8, seed=0)
     rows = {r.threshold: r.alpha_c for r in res.systematics if r.group == "threshold"}

@@ -26,10 +26,18 @@ from typing import TYPE_CHECKING
 
 import xarray as xr
 
+from phasetrans.accessor.slicing import (
+    check_value,
+    curve_slice,
+    merge_given,
+    require_seeds,
+    slice_of,
+)
 from phasetrans.analysis.defaults import BOOTSTRAP, SEED
 from phasetrans.analysis.describe import describe
 from phasetrans.analysis.matching import COSINE_MATCH
 from phasetrans.analysis.observables import OBSERVABLES, student_variable
+from phasetrans.analysis.progress import wanted
 from phasetrans.errors import AnalysisInputError
 
 if TYPE_CHECKING:
@@ -92,7 +100,10 @@ class StudyAccessor:
         students are left out.
         """
         dim = self.describe("dimension")["mean"]
-        return dim if training is None else dim.sel(training=training)
+        if training is None:
+            return dim
+        check_value(dim, "training", training)
+        return dim.sel(training=training) if "training" in dim.dims else dim
 
     def observable(self, name: str = "delta_mse") -> xr.DataArray:
         """An observable (see :data:`phasetrans.analysis.observables.OBSERVABLES`).
@@ -124,18 +135,10 @@ class StudyAccessor:
         See :func:`phasetrans.analysis.defaults.default_slice` and
         :func:`phasetrans.analysis.collapse_input.collapse_array` (same arguments).
         """
-        from phasetrans.analysis.defaults import default_slice
-
-        given = {"training": training, "teacher_width": teacher_width, "width": width}
-        for name, value in (at or {}).items():
-            if given.get(name) is not None and given[name] != value:
-                raise AnalysisInputError(
-                    f"{name}={given[name]!r} and at[{name!r}]={value!r} disagree; give it once",
-                    field=name,
-                    value=value,
-                )
-            given[name] = value
-        return default_slice(self._ds, observable, size=size, control=control, given=given)
+        given = merge_given(
+            {"training": training, "teacher_width": teacher_width, "width": width}, at
+        )
+        return slice_of(self._ds, observable, size, control, given)
 
     def collapse(
         self,
@@ -157,6 +160,7 @@ class StudyAccessor:
         seed: int = SEED,
         min_overlap: float = 0.2,
         workers: int = 1,
+        progress: bool | None = None,
     ) -> CollapseResult:
         """Finite-size-scaling collapse of one slice of the study, as ``phasetrans collapse``.
 
@@ -174,6 +178,9 @@ class StudyAccessor:
         fix, x_c, nu, zeta, corrections, bootstrap, seed, min_overlap, workers
             As for :func:`phasetrans.analysis.scaling.collapse`; ``bootstrap``
             and ``seed`` default to the command line's (100 and 0).
+        progress : bool, optional
+            A bar over the bootstrap resamples; by default shown in Jupyter
+            only (:func:`phasetrans.analysis.progress.wanted`).
 
         Returns
         -------
@@ -192,6 +199,7 @@ class StudyAccessor:
             width=width,
             at=at,
         )
+        require_seeds(da)
         return collapse(
             da,
             size,
@@ -207,27 +215,8 @@ class StudyAccessor:
             seed=seed,
             min_overlap=min_overlap,
             workers=workers,
+            progress=wanted(progress),
         )
-
-    def _curve(
-        self,
-        observable: str,
-        size: str,
-        control: str,
-        given: dict[str, object],
-        at: Mapping[str, object] | None,
-    ) -> tuple[xr.DataArray, str, tuple[float, float] | None]:
-        from phasetrans.analysis.collapse_input import control_dim
-        from phasetrans.analysis.defaults import curve_value, default_window
-
-        given = {**given, **(at or {})}
-        value = given.pop(size, None)
-        da = self.collapse_input(observable, size=size, control=control, at=given)
-        if value is None:
-            value = curve_value(da, size)
-        cdim = control_dim(control)
-        curve = da.sel({size: value}, drop=True).dropna(cdim, how="all")
-        return curve, cdim, default_window(da)
 
     def fit(
         self,
@@ -258,8 +247,10 @@ class StudyAccessor:
         from phasetrans.analysis.collapse_input import sample_dims
         from phasetrans.analysis.exponents import fit_transition
 
-        given = {"training": training, "teacher_width": teacher_width, "width": width}
-        curve, cdim, default = self._curve(observable, size, control, given, at)
+        given = merge_given(
+            {"training": training, "teacher_width": teacher_width, "width": width}, at
+        )
+        curve, cdim, default = curve_slice(self._ds, observable, size, control, given)
         return fit_transition(
             curve,
             cdim,
@@ -290,17 +281,22 @@ class StudyAccessor:
         window: float | tuple[float, float] | None = None,
         bootstrap: int = BOOTSTRAP,
         seed: int = SEED,
+        progress: bool | None = None,
     ) -> ModelComparison:
         """Fit several models to one curve and rank them, as ``phasetrans fit`` (``--model all``).
 
         Arguments as :meth:`fit`, plus ``models`` and ``criterion`` of
-        :func:`phasetrans.analysis.exponents.compare_models`.
+        :func:`phasetrans.analysis.exponents.compare_models`; ``progress`` is a
+        bar over the models, by default shown in Jupyter only.  One line in a
+        notebook: ``ds.pt.compare()``; ``comparison["power"]`` is one model's fit.
         """
         from phasetrans.analysis.collapse_input import sample_dims
         from phasetrans.analysis.exponents import compare_models
 
-        given = {"training": training, "teacher_width": teacher_width, "width": width}
-        curve, cdim, default = self._curve(observable, size, control, given, at)
+        given = merge_given(
+            {"training": training, "teacher_width": teacher_width, "width": width}, at
+        )
+        curve, cdim, default = curve_slice(self._ds, observable, size, control, given)
         return compare_models(
             curve,
             cdim,
@@ -312,6 +308,7 @@ class StudyAccessor:
             seed=seed,
             x_c=x_c,
             sample_dim=sample_dims(curve),
+            progress=wanted(progress),
         )
 
     def transition(

@@ -1,0 +1,44 @@
+"""Analysis outputs carry attributes fit for plot labels: no markup, no unit of "1"."""
+
+from __future__ import annotations
+
+import pytest
+import xarray as xr
+
+import phasetrans
+from phasetrans.analysis.attrs import plain, plain_attrs
+
+
+def test_plain_attrs_drops_markup_and_dimensionless_units_only():
+    attrs = {"long_name": "test MSE with the top-`retained` nodes kept", "units": "1", "x": 3}
+    assert plain_attrs(attrs) == {"long_name": "test MSE with the top-retained nodes kept", "x": 3}
+    assert plain_attrs({"long_name": "time", "units": "s"}) == {"long_name": "time", "units": "s"}
+    ds = xr.Dataset({"a": ("n", [1.0], attrs)}, coords={"n": ("n", [0], {"units": "1"})})
+    out = plain(ds)
+    assert out["a"].attrs == plain_attrs(attrs) and out["n"].attrs == {}
+    assert ds["a"].attrs == attrs and ds["n"].attrs == {"units": "1"}  # the input untouched
+
+
+def _labels(ds: xr.Dataset) -> list[tuple[str, dict]]:
+    return [
+        (name, dict(ds[name].attrs))
+        for name in list(ds.data_vars) + list(ds.coords)
+        if "`" in str(ds[name].attrs.get("long_name", "")) or ds[name].attrs.get("units") == "1"
+    ]
+
+
+@pytest.fixture(scope="module")
+def sample():
+    return phasetrans.open_sample()
+
+
+def test_summary_topology_and_results_are_clean(sample):
+    assert _labels(sample)  # the study itself still carries them (written by the store)
+    summary = sample.pt.summary()
+    assert _labels(summary) == []
+    assert summary["ratio_hT"].attrs["long_name"] == "MSE(h_T) / MSE(all), mean"
+    assert _labels(sample.pt.topology()) == []
+    collapse = sample.pt.collapse(bootstrap=0)
+    assert _labels(collapse.scaled) == [] and _labels(collapse.to_dataset()) == []
+    assert "units" not in collapse.to_dataset().attrs
+    assert _labels(sample.pt.fit(bootstrap=0).to_dataset()) == []
