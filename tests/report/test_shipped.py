@@ -71,7 +71,7 @@ def test_the_quick_report_has_every_fit_inadequate():
     (fit,) = [v for kind, v in check_model_verdicts(text) if kind == "fit"]
     assert fit.startswith("no model fits: reduced χ² = 10.6 (5 d.o.f.), p = ")
     (collapse,) = [v for kind, v in check_model_verdicts(text) if kind == "collapse"]
-    assert collapse.startswith("does not hold") and "S = 4.05 over " in collapse
+    assert collapse.startswith("does not hold") and "S = 4.09 over " in collapse
 
 
 @pytest.fixture(scope="module")
