@@ -13,8 +13,9 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 
-from phasetrans.analysis.defaults import INTERVAL_EDGE, STRONG_CORRELATION
+from phasetrans.analysis.defaults import STRONG_CORRELATION
 from phasetrans.analysis.estimate import Estimate, format_estimate, format_value
+from phasetrans.analysis.parameter_text import edge_flag
 from phasetrans.report.records import Table
 
 __all__ = ["HEADER", "edge_flag", "estimate_row", "parameter_table", "strong_correlations"]
@@ -28,30 +29,6 @@ HEADER = [
     "flags",
     f"correlations |C| > {STRONG_CORRELATION:g}",
 ]
-
-
-def edge_flag(estimate: Estimate) -> str:
-    """Where the estimate sits in its own bootstrap interval, when that is worth a flag.
-
-    ``"outside its 95 % interval"``, ``"outside its 68 % interval"``, ``"at the
-    edge of its 68 % interval"`` (within :data:`INTERVAL_EDGE` of the
-    interval's width from an end), or ``""``.  A skewed or shifted bootstrap
-    distribution: the interval, not ± the standard error, describes the
-    uncertainty.
-    """
-    value = float(estimate)
-    lo68, hi68 = estimate.interval(0.68)
-    if estimate.fixed or not all(math.isfinite(v) for v in (value, lo68, hi68)):
-        return ""
-    lo95, hi95 = estimate.interval(0.95)
-    if math.isfinite(lo95) and math.isfinite(hi95) and not lo95 <= value <= hi95:
-        return "outside its 95 % interval"
-    if not lo68 <= value <= hi68:
-        return "outside its 68 % interval"
-    width = hi68 - lo68
-    if width > 0 and min(value - lo68, hi68 - value) < INTERVAL_EDGE * width:
-        return "at the edge of its 68 % interval"
-    return ""
 
 
 def strong_correlations(name: str, estimate: Estimate) -> list[str]:

@@ -17,11 +17,11 @@ BETA = Estimate(
 
 
 def test_an_estimate_at_the_edge_of_its_own_interval_is_flagged():
-    assert edge_flag(BETA) == "at the edge of its 68 % interval"  # 15 % of the width from it
+    assert edge_flag(BETA) == "at the edge of its 68% interval"  # 15 % of the width from it
     central = BETA.replace(3.73)
     assert edge_flag(central) == ""
-    assert edge_flag(BETA.replace(3.92)) == "outside its 68 % interval"
-    assert edge_flag(BETA.replace(3.98)) == "outside its 95 % interval"
+    assert edge_flag(BETA.replace(3.92)) == "outside its 68% interval"
+    assert edge_flag(BETA.replace(3.98)) == "outside its 95% interval"
     assert edge_flag(Estimate(1.0, 0.1)) == ""  # no bootstrap, nothing to compare with
     assert edge_flag(BETA.replace(fixed=True)) == ""
 
@@ -33,7 +33,7 @@ def test_the_row_shows_value_error_intervals_flags_and_strong_correlations():
         "3.854 ± 0.058",
         "[3.557, 3.906]",
         "[3.266, 3.970]",
-        "at the edge of its 68 % interval",
+        "at the edge of its 68% interval",
         "C(beta, amplitude) = -1.000",  # |C| > 0.95 only: C(beta, c) = 0.62 is not shown
     ]
     assert len(row) == len(HEADER)
