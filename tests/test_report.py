@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import re
 import shutil
 import subprocess
@@ -15,6 +16,8 @@ from matplotlib.image import imread
 
 import phasetrans
 from phasetrans.cli import main as cli
+from phasetrans.cli.report import report_name
+from phasetrans.errors import AnalysisInputError
 from phasetrans.report import build as report_module
 from phasetrans.report import build_report, write_report
 from tests.report.pages import png_sizes_and_dpi
@@ -121,7 +124,7 @@ def test_cli_report_shows_progress(study_file, tmp_path, capsys):
 
 def test_cli_report_and_one_line_errors(study_file, tmp_path, capsys):
     assert cli(["report", str(study_file), "--out", str(tmp_path), "--bootstrap", "3"]) == 0
-    assert (tmp_path / "report.html").exists()
+    assert (tmp_path / "report-bootstrap=3.html").exists()
     assert "wrote" in capsys.readouterr().out
     bad = tmp_path / "bad.nc"
     bad.write_text("not netcdf")
@@ -133,6 +136,32 @@ def test_cli_report_and_one_line_errors(study_file, tmp_path, capsys):
         assert cli(args) == 2
         err = capsys.readouterr().err
         assert err == "phasetrans report: error: give either DATA or --shipped\n"
+
+
+def test_reports_with_other_options_do_not_overwrite_each_other(study_file, tmp_path, capsys):
+    base = ["report", str(study_file), "--out", str(tmp_path)]
+    assert cli([*base, "--bootstrap", "0"]) == 0
+    assert cli([*base, "--bootstrap", "2", "--separate-figures"]) == 0
+    wrote = [line.split()[1] for line in capsys.readouterr().out.splitlines()]
+    names = ["report-bootstrap=0.html", "report-bootstrap=2-linked.html"]
+    assert wrote == [str(tmp_path / n) for n in names]
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "report-bootstrap=0.html",
+        "report-bootstrap=2-linked-figures",
+        "report-bootstrap=2-linked.html",
+    ]
+    linked = (tmp_path / names[1]).read_text()
+    assert 'src="report-bootstrap=2-linked-figures/figure-01.png"' in linked
+    defaults = argparse.Namespace(bootstrap=100, seed=0, separate_figures=False)
+    assert report_name(defaults) == "report.html"  # and --shipped writes report.html
+
+
+def test_write_report_refuses_a_name_with_a_folder(study_file, tmp_path):
+    ds = phasetrans.open_study(study_file)
+    for name in ("sub/report.html", "report.png", ".html"):
+        with pytest.raises(AnalysisInputError, match="name="):
+            write_report(ds, tmp_path, bootstrap=0, name=name)
+    assert list(tmp_path.iterdir()) == []
 
 
 def test_python_dash_m_phasetrans():

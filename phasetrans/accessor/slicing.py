@@ -2,9 +2,9 @@
 
 Every bad argument ends in the package's one-line
 :class:`~phasetrans.errors.AnalysisInputError` naming the argument, the value
-and what is allowed, never in xarray's ``KeyError``; and a dimension that the
-caller selected away (``ds.sel(training="spectral")``) is put back with length
-1, so the analyses that index by it work on the selection.
+and what is allowed, never in xarray's ``KeyError``.  A dimension that the
+caller selected away (``ds.sel(training="spectral")``) needs nothing here: the
+analyses themselves accept selections (:mod:`phasetrans.analysis.selection`).
 """
 
 from __future__ import annotations
@@ -13,26 +13,15 @@ from collections.abc import Mapping
 
 import xarray as xr
 
-from phasetrans.analysis.pruned import restore_dims
 from phasetrans.errors import AnalysisInputError
 
 __all__ = [
-    "SLICE_DIMS",
     "check_value",
     "curve_slice",
     "merge_given",
     "require_seeds",
     "slice_of",
-    "sliceable",
 ]
-
-#: Dimensions a slice of a study fixes that a selection may have taken away.
-SLICE_DIMS = ("training", "teacher_width", "width")
-
-
-def sliceable(ds: xr.Dataset) -> xr.Dataset:
-    """``ds`` with :data:`SLICE_DIMS` that were selected away back as length-1 dimensions."""
-    return restore_dims(ds, SLICE_DIMS)[0]
 
 
 def check_value(obj: xr.Dataset | xr.DataArray, dim: str, value: object) -> object:
@@ -82,11 +71,11 @@ def slice_of(
     """The collapse input of the slice: ``given`` values (None: not given), defaults for the rest.
 
     See :func:`phasetrans.analysis.defaults.default_slice`; ``ds`` may be a
-    selection (:func:`sliceable`).
+    selection of a study.
     """
     from phasetrans.analysis.defaults import default_slice
 
-    return default_slice(sliceable(ds), observable, size=size, control=control, given=given)
+    return default_slice(ds, observable, size=size, control=control, given=given)
 
 
 def require_seeds(da: xr.DataArray) -> xr.DataArray:

@@ -25,6 +25,7 @@ from phasetrans.analysis.observables import (
     PRUNING_OBSERVABLES,
     SOURCES,
 )
+from phasetrans.analysis.selection import accepts_selection
 from phasetrans.errors import AnalysisInputError
 from phasetrans.names import SAMPLE_DIMS
 
@@ -208,6 +209,7 @@ def _layout(
     return dims, source
 
 
+@accepts_selection(keep_size=True)
 def collapse_array(
     ds: xr.Dataset,
     observable: str = "delta_mse",

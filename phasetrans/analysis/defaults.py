@@ -33,6 +33,8 @@ import xarray as xr
 
 from phasetrans.analysis.collapse_input import collapse_array, dims_to_fix
 from phasetrans.analysis.observables import CONTROLS
+from phasetrans.analysis.selection import accepts_selection
+from phasetrans.errors import AnalysisInputError
 
 __all__ = [
     "BOOTSTRAP",
@@ -89,6 +91,7 @@ def default_value(ds: xr.Dataset, dim: str) -> object:
     return values[0]
 
 
+@accepts_selection
 def slice_defaults(
     ds: xr.Dataset,
     observable: str = "delta_mse",
@@ -126,6 +129,7 @@ def slice_defaults(
     return chosen
 
 
+@accepts_selection(keep_size=True)
 def default_slice(
     ds: xr.Dataset,
     observable: str = "delta_mse",
@@ -157,10 +161,17 @@ def default_window(da: xr.DataArray) -> tuple[float, float] | None:
         return None
     if control == "ratio":
         return (-1.0, 1.0)
-    if "teacher_width" in da.dims:
+    if "teacher_width" in da.coords:  # the size, or a scalar left by a selection
         h_t = float(np.min(da["teacher_width"].values))
-    else:
+    elif "teacher_width" in da.attrs:
         h_t = float(da.attrs["teacher_width"])
+    else:
+        raise AnalysisInputError(
+            f"da: a {control} control needs h_T, as a teacher_width coordinate or attribute; "
+            "allowed: an output of collapse_array",
+            field="da",
+            value=control,
+        )
     return (-h_t, h_t)
 
 

@@ -35,6 +35,7 @@ from collections.abc import Callable
 import numpy as np
 import xarray as xr
 
+from phasetrans.analysis.selection import accepts_selection
 from phasetrans.errors import AnalysisInputError, PhasetransWarning
 
 __all__ = [
@@ -62,6 +63,7 @@ CONTROLS = ("shift", "ratio")
 PRUNING_LONG_NAMES = {"shift": "n - h_T", "ratio": "n / h_T - 1"}
 
 
+@accepts_selection
 def student_variable(ds: xr.Dataset, name: str, *, warn: bool = True) -> xr.DataArray:
     """A per-student variable of a study, diverged students set to NaN: the one way to read it.
 
@@ -109,6 +111,7 @@ def student_variable(ds: xr.Dataset, name: str, *, warn: bool = True) -> xr.Data
     return exclude_diverged(ds, ds[name])
 
 
+@accepts_selection
 def diverged(ds: xr.Dataset) -> xr.DataArray:
     """True for every student whose training diverged (``diverged_epoch > 0``).
 
@@ -182,6 +185,7 @@ def _at_full_width(da: xr.DataArray) -> xr.DataArray:
     return da.sel(retained=widths).drop_vars("retained")
 
 
+@accepts_selection
 def delta_mse(ds: xr.Dataset) -> xr.DataArray:
     r"""Test-error increase from pruning, :math:`|\mathrm{MSE}(n) - \mathrm{MSE}(W)|`.
 
@@ -214,10 +218,11 @@ def delta_mse(ds: xr.Dataset) -> xr.DataArray:
     mse = _variable(ds, "test_mse")
     out = np.abs(mse - _at_full_width(mse))
     out.name = "delta_mse"
-    out.attrs = {"long_name": "|test MSE(retained) - test MSE(all nodes kept)|", "units": "1"}
+    out.attrs = {"long_name": "|test MSE(retained) - test MSE(all nodes kept)|"}
     return out
 
 
+@accepts_selection
 def normalized_delta_mse(ds: xr.Dataset) -> xr.DataArray:
     r""":math:`\Delta\mathrm{MSE}(n) / \max_{n'} \Delta\mathrm{MSE}(n')`, per student.
 
@@ -246,10 +251,11 @@ def normalized_delta_mse(ds: xr.Dataset) -> xr.DataArray:
     peak = d.max("retained", skipna=True)
     out = d / peak.where(peak > 0)
     out.name = "normalized_delta_mse"
-    out.attrs = {"long_name": "delta MSE / its maximum over retained", "units": "1"}
+    out.attrs = {"long_name": "delta MSE / its maximum over retained"}
     return out
 
 
+@accepts_selection
 def accuracy_loss(ds: xr.Dataset) -> xr.DataArray:
     r"""Accuracy lost by pruning, :math:`\mathrm{acc}(W) - \mathrm{acc}(n)`.
 
@@ -275,6 +281,7 @@ def accuracy_loss(ds: xr.Dataset) -> xr.DataArray:
     return out
 
 
+@accepts_selection
 def control(ds: xr.Dataset | xr.DataArray, kind: str = "ratio") -> xr.DataArray:
     r"""The pruning control variable over ``(teacher_width, retained)``.
 
@@ -314,6 +321,7 @@ def control(ds: xr.Dataset | xr.DataArray, kind: str = "ratio") -> xr.DataArray:
     return x.transpose("teacher_width", "retained")
 
 
+@accepts_selection
 def teacher_recovered(ds: xr.Dataset) -> xr.DataArray:
     """Fraction of the teacher's nodes each student recovers (``teacher_recovered``).
 
@@ -322,25 +330,28 @@ def teacher_recovered(ds: xr.Dataset) -> xr.DataArray:
     return _with_teacher_width(ds, "teacher_recovered")
 
 
+@accepts_selection
 def teacher_cosine(ds: xr.Dataset) -> xr.DataArray:
     """Mean cosine of each student's matched teacher nodes (``teacher_cosine``)."""
     return _with_teacher_width(ds, "teacher_cosine")
 
 
+@accepts_selection
 def dimension_ratio(ds: xr.Dataset) -> xr.DataArray:
     r"""Effective dimension over the teacher width, :math:`d / h_T`, per student."""
     dim = _with_teacher_width(ds, "dimension")
     out = dim / dim["teacher_width"].astype(float)
     out.name = "dimension_ratio"
-    out.attrs = {"long_name": "effective dimension / teacher width h_T", "units": "1"}
+    out.attrs = {"long_name": "effective dimension / teacher width h_T"}
     return out
 
 
+@accepts_selection
 def generalisation_error(ds: xr.Dataset) -> xr.DataArray:
     r"""Test MSE of the unpruned student (every node kept, ``retained == width``)."""
     out = _at_full_width(_variable(ds, "test_mse"))
     out.name = "generalisation_error"
-    out.attrs = {"long_name": "test MSE with every node kept", "units": "1"}
+    out.attrs = {"long_name": "test MSE with every node kept"}
     return out
 
 

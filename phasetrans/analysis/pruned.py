@@ -17,12 +17,12 @@ import numpy as np
 import xarray as xr
 
 from phasetrans.analysis.observables import diverged, student_variable
+from phasetrans.analysis.selection import REQUIRED_DIMS, accepts_selection
+from phasetrans.analysis.selection import restore_dims as restore_dims  # summary.py
 from phasetrans.errors import AnalysisInputError
 
 __all__ = [
-    "REQUIRED_DIMS",
     "RETAINED_CHOICES",
-    "STUDENT_ONLY_DIMS",
     "WEIGHT_DIMS",
     "Retained",
     "check_study",
@@ -37,56 +37,10 @@ __all__ = [
 #: Named choices of ``retained``: each student's own effective dimension, or the
 #: spectral student's (same cell and seed) for every method.
 RETAINED_CHOICES: tuple[str, ...] = ("dimension", "spectral_dimension")
-#: Dimensions every study has that index a student (any sweep comes on top).
-REQUIRED_DIMS: tuple[str, ...] = ("training", "teacher_width", "width", "seed")
 #: Dimensions inside one network's weights (not indexing a student or a teacher).
 WEIGHT_DIMS: tuple[str, ...] = ("node", "input", "hidden2", "teacher_node")
-#: Dimensions only a student's variables have (a teacher's have none of them).
-STUDENT_ONLY_DIMS: tuple[str, ...] = ("training", "width", "seed", "node", "retained", "epoch")
 #: What ``retained`` may be: a name of :data:`RETAINED_CHOICES`, a count, or counts.
 Retained = str | int | xr.DataArray
-
-
-def restore_dims(
-    ds: xr.Dataset, dims: Sequence[str] = REQUIRED_DIMS
-) -> tuple[xr.Dataset, tuple[str, ...]]:
-    """``ds`` with each of ``dims`` that was selected away a dimension of length 1 again.
-
-    ``ds.sel(training="spectral")`` keeps ``training`` as a scalar coordinate
-    and drops the dimension that the analyses index students by; this puts it
-    back, so a function that needs the dimension works on the selection.  It
-    goes where it was: ``teacher_width`` on every variable, a student
-    dimension (``training``, ``width``, ``seed``) on the variables of the
-    students (those over one of :data:`STUDENT_ONLY_DIMS`), not on the teacher's.
-
-    Parameters
-    ----------
-    ds : xarray.Dataset
-        A study, or a selection of one (or a result over its students).
-    dims : sequence of str
-        The dimensions wanted (default :data:`REQUIRED_DIMS`).
-
-    Returns
-    -------
-    ds : xarray.Dataset
-    restored : tuple of str
-        The dimensions put back, to squeeze from a result so that it mirrors
-        its input (``result.squeeze(restored)`` keeps them as scalar coordinates).
-    """
-    restored = tuple(
-        d for d in dims if d not in ds.dims and d in ds.coords and ds.coords[d].ndim == 0
-    )
-    if not restored:
-        return ds, ()
-    out = ds.drop_vars(list(restored)).assign_coords(
-        {d: (d, [ds.coords[d].item()], dict(ds.coords[d].attrs)) for d in restored}
-    )
-    for name, var in ds.data_vars.items():
-        students = bool(set(map(str, var.dims)) & set(STUDENT_ONLY_DIMS))
-        add = [d for d in restored if d == "teacher_width" or students]
-        if add:
-            out[name] = var.drop_vars(add).expand_dims(add)
-    return out, restored
 
 
 def student_dims(ds: xr.Dataset) -> tuple[str, ...]:
@@ -194,6 +148,7 @@ def _named_count(ds: xr.Dataset, retained: str) -> xr.DataArray:
     return dimension.sel({"training": "spectral"}, drop=True).astype(float)
 
 
+@accepts_selection
 def retained_count(ds: xr.Dataset, retained: Retained = "dimension") -> xr.DataArray:
     """Resolve ``retained`` into a node count per student.
 
@@ -256,6 +211,7 @@ def retained_count(ds: xr.Dataset, retained: Retained = "dimension") -> xr.DataA
     return count
 
 
+@accepts_selection
 def retained_mask(
     ds: xr.Dataset, *, retained: Retained = "dimension", training: str | Sequence[str] | None = None
 ) -> xr.DataArray:

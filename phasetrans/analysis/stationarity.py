@@ -23,6 +23,7 @@ import xarray as xr
 
 from phasetrans.analysis.disorder import disorder_average
 from phasetrans.analysis.samples import IDENTICAL
+from phasetrans.analysis.selection import accepts_selection
 from phasetrans.errors import AnalysisInputError
 from phasetrans.names import TIME, TIME_COORDS, at_checkpoints
 
@@ -35,6 +36,7 @@ LEVEL = 3.0
 _CHANGE, _ERROR, _CONVERGED = "_change", "_change_error", "_converged"
 
 
+@accepts_selection
 def stationarity(
     data: xr.Dataset | xr.DataArray,
     variables: str | Sequence[str] | None = None,

@@ -42,12 +42,12 @@ from phasetrans.analysis.pruned import (
     WEIGHT_DIMS,
     Retained,
     check_study,
-    restore_dims,
     retained_mask,
     select_trainings,
     student_dims,
     teacher_dims,
 )
+from phasetrans.analysis.selection import accepts_selection
 from phasetrans.errors import AnalysisInputError
 
 __all__ = ["MEASURES", "compare_topology", "match_student"]
@@ -80,13 +80,14 @@ def _teacher_weights(ds: xr.Dataset) -> tuple[np.ndarray, np.ndarray]:
     )
 
 
+@accepts_selection
 def match_student(
     ds: xr.Dataset,
     *,
-    training: str,
-    teacher_width: int,
-    width: int,
-    seed: int,
+    training: str | None = None,
+    teacher_width: int | None = None,
+    width: int | None = None,
+    seed: int | None = None,
     at: Mapping[str, object] | None = None,
     retained: Retained = "dimension",
     threshold: float = COSINE_MATCH,
@@ -98,7 +99,8 @@ def match_student(
     ds : xarray.Dataset
         A study dataset as for :func:`compare_topology`.
     training, teacher_width, width, seed
-        Coordinates of the student.
+        Coordinates of the student; one may be left out where the dataset
+        has a single value of it (a selection, ``ds.sel(training="direct")``).
     at : mapping, optional
         Values of the swept dimensions (``{"teacher_seed": 0, "alpha": 2.0}``).
     retained : {"dimension", "spectral_dimension"} or int or xarray.DataArray
@@ -120,9 +122,9 @@ def match_student(
         If a swept dimension is not given in ``at``, or a value is not in
         the dataset.
     """
-    ds, _ = restore_dims(ds)
     check_study(ds, _NEEDED)
     student = {"training": training, "teacher_width": teacher_width, "width": width, "seed": seed}
+    student = {k: _only_value(ds, k) if v is None else v for k, v in student.items()}
     student.update(at or {})
     open_dims = [d for d in student_dims(ds) if d not in student]
     if open_dims:
@@ -145,6 +147,15 @@ def match_student(
     t1, _ = _teacher_weights(ds.sel({d: student[d] for d in teacher_dims(ds)}))
     inputs = np.isfinite(t1).any(axis=1)
     return match_neurons(w1[inputs], t1[inputs], threshold=threshold)
+
+
+def _only_value(ds: xr.Dataset, name: str) -> object:
+    values = ds[name].values.tolist()
+    if len(values) != 1:
+        raise AnalysisInputError(
+            f"{name} is not given; allowed: one of {values}", field=name, value=None
+        )
+    return values[0]
 
 
 @dataclass(frozen=True)
@@ -216,6 +227,7 @@ def _check_options(normalize: object, threshold: object, n_points: object) -> No
         )
 
 
+@accepts_selection
 def compare_topology(
     ds: xr.Dataset,
     *,
@@ -284,7 +296,6 @@ def compare_topology(
     Path magnitudes and matching are blind to the ReLU symmetry (scaling a
     node's input by a > 0 and its output by 1/a); strengths are not.
     """
-    ds, restored = restore_dims(ds)
     check_study(ds, _NEEDED)
     _check_options(normalize, threshold, n_points)
     kept = retained_mask(ds, retained=retained, training=training)
@@ -309,7 +320,7 @@ def compare_topology(
     rank = (np.arange(n_points) + 0.5) / n_points
     shape = t1.shape[: len(tdims)]
     result = _result(ds, out, teachers, shape, rank, retained, threshold, normalize)
-    return plain(result.squeeze(list(restored)) if restored else result)
+    return plain(result)
 
 
 def _result(

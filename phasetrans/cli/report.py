@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from phasetrans.cli.options import add_out_argument, out_folder
+from phasetrans.cli.options import add_out_argument, file_name, out_folder
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -27,7 +27,11 @@ def register(sub: argparse._SubParsersAction) -> None:
         nargs="?",
         help="netCDF study file, e.g. data/sample_quick.nc (not with --shipped)",
     )
-    add_out_argument(p, "report.html (and figures/ with --separate-figures)", named=False)
+    add_out_argument(
+        p,
+        "the page: report.html with the default options, else named after them, e.g. "
+        "report-bootstrap=20.html (figures beside it with --separate-figures)",
+    )
     p.add_argument(
         "--bootstrap",
         default=100,
@@ -87,6 +91,7 @@ def main(args: argparse.Namespace) -> int:
             seed=args.seed,
             embed=not args.separate_figures,
             progress=progress,
+            name=report_name(args),
         )
     except (PhasetransError, OSError, ValueError, KeyError) as exc:
         text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
@@ -95,3 +100,19 @@ def main(args: argparse.Namespace) -> int:
         return 2
     print(f"wrote {path}")
     return 0
+
+
+def report_name(args: argparse.Namespace) -> str:
+    """``report.html``, with every option not at its default in the name (``file_name``).
+
+    ``--bootstrap 20`` gives ``report-bootstrap=20.html``; ``--separate-figures``
+    adds ``linked`` (the page links its figures instead of embedding them).
+    """
+    from phasetrans.analysis.defaults import BOOTSTRAP, SEED
+
+    options = {
+        "bootstrap": None if args.bootstrap == BOOTSTRAP else args.bootstrap,
+        "seed": None if args.seed == SEED else args.seed,
+        "linked": args.separate_figures,
+    }
+    return file_name("report", [], options, suffix=".html")

@@ -18,6 +18,7 @@ from matplotlib.figure import Figure
 
 from phasetrans.analysis.describe import describe, footnote
 from phasetrans.analysis.observables import OBSERVABLES
+from phasetrans.analysis.selection import accepts_selection
 from phasetrans.errors import AnalysisInputError
 from phasetrans.names import SAMPLE_DIMS
 from phasetrans.plots._base import colors, error_label, panels, plain_log_ticks
@@ -64,6 +65,7 @@ def order_parameter(ds: xr.Dataset, name: str) -> xr.DataArray:
     return OBSERVABLES[name](ds)
 
 
+@accepts_selection
 def plot_order_parameters(
     ds: xr.Dataset,
     control: str,

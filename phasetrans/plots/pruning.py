@@ -21,7 +21,7 @@ from matplotlib.figure import Figure
 
 from phasetrans.analysis.describe import mean_text
 from phasetrans.analysis.observables import student_variable
-from phasetrans.analysis.pruned import restore_dims
+from phasetrans.analysis.selection import accepts_selection
 from phasetrans.errors import AnalysisInputError
 from phasetrans.plots._base import colors, described, error_label, panels, plain_log_ticks
 
@@ -37,11 +37,6 @@ _TRAINING_STYLE = {
     "direct": {"color": "tab:orange", "marker": "s"},
     "group_lasso": {"color": "tab:green", "marker": "d"},
 }
-
-
-def _study(ds: xr.Dataset) -> xr.Dataset:
-    """``ds`` with its ``training``, ``teacher_width`` and ``width`` dimensions back."""
-    return restore_dims(ds, ("training", "teacher_width", "width"))[0]
 
 
 def _teacher(ds: xr.Dataset, teacher_width: int | None) -> int:
@@ -75,6 +70,7 @@ def _style(training: str, k: int) -> dict[str, str]:
     return _TRAINING_STYLE.get(training, fallback[k % len(fallback)])
 
 
+@accepts_selection
 def plot_pruning_curves(
     ds: xr.Dataset,
     *,
@@ -106,7 +102,6 @@ def plot_pruning_curves(
         label); log axes (retained counts from 1), the y ranges shared; a
         dashed line marks :math:`n = h_T`.
     """
-    ds = _study(ds)
     h_t = _teacher(ds, teacher_width)
     mse = student_variable(ds, "test_mse").sel(teacher_width=h_t)
     trainings = _trainings(ds, training)
@@ -136,6 +131,7 @@ def plot_pruning_curves(
     return fig
 
 
+@accepts_selection
 def plot_pruning_by_width(
     ds: xr.Dataset,
     *,
@@ -162,7 +158,6 @@ def plot_pruning_by_width(
         Test MSE (mean ± error, ``describe``'s) against retained nodes on log
         axes, with :math:`n = h_T` dashed; panels share the y range.
     """
-    ds = _study(ds)
     h_t = _teacher(ds, teacher_width)
     mse = student_variable(ds, "test_mse").sel(teacher_width=h_t)
     trainings = _trainings(ds, training)
@@ -191,6 +186,7 @@ def plot_pruning_by_width(
     return fig
 
 
+@accepts_selection
 def plot_dimension(
     ds: xr.Dataset,
     *,
@@ -218,7 +214,6 @@ def plot_dimension(
         with plain-number ticks; the identity (dimension = width) dotted and
         :math:`h_T` as a thin line drawn beneath the points.
     """
-    ds = _study(ds)
     h_t = _teacher(ds, teacher_width)
     dim = student_variable(ds, "dimension").sel(teacher_width=h_t)
     fig, (a,) = panels(1, ax, width=5.2, height=3.8)
@@ -256,6 +251,7 @@ def plot_dimension(
     return fig
 
 
+@accepts_selection
 def plot_training_loss(
     ds: xr.Dataset,
     *,
@@ -282,7 +278,6 @@ def plot_training_loss(
         Mean over the disorder of the logged training loss (data term), log
         y axis shared by the panels.
     """
-    ds = _study(ds)
     h_t = _teacher(ds, teacher_width)
     loss = student_variable(ds, "train_loss").sel(teacher_width=h_t)
     trainings = _trainings(ds, training)

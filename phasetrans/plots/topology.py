@@ -21,15 +21,14 @@ from matplotlib.transforms import offset_copy
 
 from phasetrans.analysis.matching import NeuronMatch
 from phasetrans.analysis.paths import Normalization, node_strengths, normalize_magnitudes
-from phasetrans.analysis.pruned import Retained, restore_dims, retained_mask
+from phasetrans.analysis.pruned import Retained, retained_mask
+from phasetrans.analysis.selection import accepts_selection
 from phasetrans.plots._base import described, error_label, new_figure, panels
 
 __all__ = ["plot_path_curves", "plot_similarity_matrix", "plot_strength_histograms"]
 
 #: Points between the bottom of the matrix and the top of its legend (below the x label).
 LEGEND_DROP = 34.0
-#: Dimensions the panels index by, put back when a selection took them away.
-_PANEL_DIMS = ("training", "teacher_width", "width")
 
 
 def _methods(ds: xr.Dataset, training: str | Sequence[str] | None) -> list[str]:
@@ -42,6 +41,7 @@ def _first(ds: xr.Dataset, dim: str, value: object | None) -> object:
     return ds[dim].values[0] if value is None else value
 
 
+@accepts_selection
 def plot_path_curves(
     result: xr.Dataset,
     *,
@@ -76,7 +76,6 @@ def plot_path_curves(
         several teachers draws the first teacher's curve; a result with other
         swept dimensions must be sliced first (``result.sel(alpha=...)``).
     """
-    result = restore_dims(result, _PANEL_DIMS)[0]
     teacher_width = _first(result, "teacher_width", teacher_width)
     res = result.sel(teacher_width=teacher_width)
     widths = list(res["width"].values if widths is None else widths)
@@ -111,6 +110,7 @@ def plot_path_curves(
     return fig
 
 
+@accepts_selection
 def plot_strength_histograms(
     ds: xr.Dataset,
     *,
@@ -155,7 +155,6 @@ def plot_strength_histograms(
         Per training, the density of the students' strengths pooled over seeds
         (filled) and the teacher's (black step).
     """
-    ds = restore_dims(ds, _PANEL_DIMS)[0]
     teacher_width = _first(ds, "teacher_width", teacher_width)
     trainings = _methods(ds, training)
     kept = retained_mask(ds, retained=retained, training=trainings)

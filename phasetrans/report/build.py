@@ -52,10 +52,21 @@ from phasetrans.report.stationarity import unconverged_cells
 from phasetrans.report.transition import transition_section
 from phasetrans.summary import format_stationarity
 
-__all__ = ["Progress", "build_report", "write_report"]
+__all__ = ["REPORT_NAME", "Progress", "build_report", "figures_folder", "write_report"]
 
 #: A callback told each step of the report as it starts (``"collapse across W"``).
 Progress = Callable[[str], None]
+#: File name of a report written with the default options (and of the shipped reports).
+REPORT_NAME = "report.html"
+
+
+def figures_folder(name: str) -> str:
+    """The folder, beside the page ``name``, of its figures when they are not embedded.
+
+    ``figures`` for :data:`REPORT_NAME`, else ``<stem>-figures``, so that each
+    page keeps its own figures.
+    """
+    return "figures" if name == REPORT_NAME else f"{Path(name).stem}-figures"
 
 
 def _quiet(step: str) -> None:
@@ -310,8 +321,9 @@ def write_report(
     dpi: int = 150,
     host: bool = True,
     progress: Progress | None = None,
+    name: str = REPORT_NAME,
 ) -> Path:
-    """Build the report of a study and write ``<out_dir>/report.html``.
+    """Build the report of a study and write ``<out_dir>/<name>`` (``report.html``).
 
     Parameters
     ----------
@@ -323,9 +335,13 @@ def write_report(
         See :func:`build_report`.
     embed : bool
         Embed the figures in the page (default); else write them to
-        ``<out_dir>/figures/``.
+        ``<out_dir>/figures/`` (:func:`figures_folder`).
     dpi : int
         Resolution of the figures (at least 150 for a readable page).
+    name : str
+        File name of the page, ending in ``.html`` (``phasetrans report``
+        names it after its options, so reports with other options never
+        overwrite each other).
 
     Returns
     -------
@@ -336,8 +352,16 @@ def write_report(
     ------
     AnalysisInputError
         If ``ds`` is not a Dataset (open a study file with ``phasetrans.open_study``:
-        the report layer does not read files).
+        the report layer does not read files), or ``name`` is not a file name
+        ending in ``.html``.
     """
+    if Path(name).name != name or not name.endswith(".html") or name == ".html":
+        raise AnalysisInputError(
+            f"name={name!r}; allowed: a file name ending in .html, without a folder "
+            "(the folder is out_dir)",
+            field="name",
+            value=name,
+        )
     if not isinstance(ds, xr.Dataset):
         raise AnalysisInputError(
             f"ds is a {type(ds).__name__}; allowed: xarray.Dataset "
@@ -349,7 +373,7 @@ def write_report(
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     (progress or _quiet)(f"drawing {report.n_figures()} figures at {dpi} dpi")
-    page = report.to_html(dpi=dpi, image_dir=None if embed else out / "figures")
-    path = out / "report.html"
+    page = report.to_html(dpi=dpi, image_dir=None if embed else out / figures_folder(name))
+    path = out / name
     path.write_text(page, encoding="utf-8")
     return path

@@ -2,7 +2,9 @@
 
 Every variable of a study dataset is declared here once, with its dimensions
 (``...`` standing for the sweep dimensions), long name and units;
-:func:`annotate` gives a dataset those attributes.
+:func:`annotate` gives a dataset those attributes.  Long names are plain text
+(xarray prints them on plot axes); a dimensionless quantity has units ``""``
+and gets no ``units`` attribute.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from collections.abc import Sequence
 
 import xarray as xr
 
+from phasetrans.analysis.attrs import DIMENSIONLESS
 from phasetrans.analysis.overlaps import OVERLAP_SCHEMA
 from phasetrans.config import n_train_of
 from phasetrans.names import (
@@ -48,45 +51,45 @@ SCHEMA: dict[str, dict[str, tuple[tuple[str, ...], str, str]]] = {
     "root": {
         "test_mse": (
             (*STUDENT, "retained"),
-            "test mean squared error with the top-`retained` nodes kept",
-            "1",
+            "test mean squared error with the most important retained nodes kept",
+            "",
         ),
         "test_accuracy": (
             (*STUDENT, "retained"),
-            "test accuracy with the top-`retained` nodes kept",
-            "1",
+            "test accuracy with the most important retained nodes kept",
+            "",
         ),
-        "importance": ((*STUDENT, "node"), "node importance |lambda_out| ||phi|| sqrt(width)", "1"),
+        "importance": ((*STUDENT, "node"), "node importance |lambda_out| ||phi|| sqrt(width)", ""),
         "eigenvalue": (
             (*STUDENT, "node"),
             "output eigenvalue lambda_out of the spectral layer",
-            "1",
+            "",
         ),
-        "dimension": (STUDENT, "effective dimension (nodes with importance/max > threshold)", "1"),
+        "dimension": (STUDENT, "effective dimension (nodes with importance/max > threshold)", ""),
         "teacher_recovered": (
             STUDENT,
             f"fraction of teacher nodes matched at cosine >= {COSINE_MATCH} by the "
             "top-dimension nodes",
-            "1",
+            "",
         ),
-        "teacher_cosine": (STUDENT, "mean cosine of the matched teacher-student node pairs", "1"),
-        "diverged_epoch": (STUDENT, "epoch at which the loss became non-finite (0: never)", "1"),
-        "stopped_epoch": (STUDENT, "epoch at which training stopped as converged (0: never)", "1"),
-        "train_loss": ((*STUDENT, "epoch"), "mean training data loss over the epoch", "1"),
+        "teacher_cosine": (STUDENT, "mean cosine of the matched teacher-student node pairs", ""),
+        "diverged_epoch": (STUDENT, "epoch at which the loss became non-finite (0: never)", ""),
+        "stopped_epoch": (STUDENT, "epoch at which training stopped as converged (0: never)", ""),
+        "train_loss": ((*STUDENT, "epoch"), "mean training data loss over the epoch", ""),
     },
     "weights": {
-        "w1": ((*STUDENT, "input", "node"), "effective first-layer weights", "1"),
-        "w2": ((*STUDENT, "node", "hidden2"), "second-layer weights", "1"),
-        "readout": ((*STUDENT, "node"), "readout weights v of committee students", "1"),
+        "w1": ((*STUDENT, "input", "node"), "effective first-layer weights", ""),
+        "w2": ((*STUDENT, "node", "hidden2"), "second-layer weights", ""),
+        "readout": ((*STUDENT, "node"), "readout weights v of committee students", ""),
     },
     "teacher": {
-        "w1": ((*TEACHER, "input", "teacher_node"), "teacher first-layer weights", "1"),
-        "w2": ((*TEACHER, "teacher_node", "hidden2"), "teacher second-layer weights", "1"),
-        "threshold": (TEACHER, "classification threshold on the teacher output", "1"),
+        "w1": ((*TEACHER, "input", "teacher_node"), "teacher first-layer weights", ""),
+        "w2": ((*TEACHER, "teacher_node", "hidden2"), "teacher second-layer weights", ""),
+        "threshold": (TEACHER, "classification threshold on the teacher output", ""),
         "overlap": (
             (*TEACHER, "teacher_node", TEACHER_NODE_B),
             "teacher-teacher overlaps T = B_n . B_m / N",
-            "1",
+            "",
         ),
     },
 }
@@ -109,7 +112,7 @@ for _name, _long in CHECKPOINTED.items():
     SCHEMA["root"][at_checkpoints(_name)] = (
         (*STUDENT, *_extra, TIME),
         _long + " (at checkpoints)",
-        "1",
+        "",
     )
 #: Variables of the root group.
 ROOT_VARIABLES = tuple(SCHEMA["root"])
@@ -119,34 +122,34 @@ MERGED_NAME = {("teacher", k): f"teacher_{k}" for k in SCHEMA["teacher"]}
 #: ``name -> (long_name, units)`` of every coordinate.
 COORD_ATTRS = {
     "training": ("training method", ""),
-    "teacher_seed": ("teacher seed (teacher weights and data)", "1"),
-    "input_dim": ("input dimension d", "1"),
-    "n_train": ("training-set size", "1"),
-    "alpha": ("samples per teacher first-layer parameter n_train/(d h_T)", "1"),
-    "l2_eigenvalues": ("L2 coefficient on the eigenvalues", "1"),
-    "teacher_width": ("teacher first hidden width h_T", "1"),
-    "width": ("student hidden width", "1"),
-    "seed": ("student initialisation seed", "1"),
-    "retained": ("number of nodes kept after pruning", "1"),
-    "node": ("student hidden node", "1"),
-    "epoch": ("training epoch", "1"),
-    "input": ("input component", "1"),
-    "hidden2": ("second hidden layer node", "1"),
-    "teacher_node": ("teacher hidden node", "1"),
-    TEACHER_NODE_B: ("teacher hidden node (second index)", "1"),
+    "teacher_seed": ("teacher seed (teacher weights and data)", ""),
+    "input_dim": ("input dimension d", ""),
+    "n_train": ("training-set size", ""),
+    "alpha": ("samples per teacher first-layer parameter n_train/(d h_T)", ""),
+    "l2_eigenvalues": ("L2 coefficient on the eigenvalues", ""),
+    "teacher_width": ("teacher first hidden width h_T", ""),
+    "width": ("student hidden width", ""),
+    "seed": ("student initialisation seed", ""),
+    "retained": ("number of nodes kept after pruning", ""),
+    "node": ("student hidden node", ""),
+    "epoch": ("training epoch", ""),
+    "input": ("input component", ""),
+    "hidden2": ("second hidden layer node", ""),
+    "teacher_node": ("teacher hidden node", ""),
+    TEACHER_NODE_B: ("teacher hidden node (second index)", ""),
     PRINCIPAL_ANGLE: (
         "principal angle between student and teacher spans (largest cosine first)",
-        "1",
+        "",
     ),
-    "batch_size": ("examples per optimiser step of the cell (the largest batch)", "1"),
-    "budget_steps": ("optimiser steps run", "1"),
-    "budget_samples": ("training examples seen", "1"),
-    "budget_epochs": ("epochs run (steps / steps per epoch)", "1"),
-    "budget_time": ("natural time t = examples seen / input_dim", "1"),
-    TIME: ("checkpoint index", "1"),
-    "time_step": ("optimiser steps at the checkpoint", "1"),
-    "time_samples": ("training examples seen at the checkpoint", "1"),
-    "time_epoch": ("epochs at the checkpoint (steps / steps per epoch)", "1"),
+    "batch_size": ("examples per optimiser step of the cell (the largest batch)", ""),
+    "budget_steps": ("optimiser steps run", ""),
+    "budget_samples": ("training examples seen", ""),
+    "budget_epochs": ("epochs run (steps / steps per epoch)", ""),
+    "budget_time": ("natural time t = examples seen / input_dim", ""),
+    TIME: ("checkpoint index", ""),
+    "time_step": ("optimiser steps at the checkpoint", ""),
+    "time_samples": ("training examples seen at the checkpoint", ""),
+    "time_epoch": ("epochs at the checkpoint (steps / steps per epoch)", ""),
 }
 #: Coordinates over the cell dimensions (training, sweeps, teacher_width[, time]).
 CELL_COORDS = ("batch_size", *BUDGET_COORDS, *TIME_COORDS)
@@ -189,10 +192,19 @@ def annotate(ds: xr.Dataset) -> xr.Dataset:
     schema = merged_schema()
     for name in ds.data_vars:
         _, long_name, units = schema[str(name)]
-        ds[name].attrs.update(long_name=long_name, units=units)
+        _label(ds[name], long_name, units)
         if name in ("teacher_recovered", at_checkpoints("teacher_recovered")):
             ds[name].attrs.setdefault("threshold", COSINE_MATCH)  # recorded, not hashed
     for name, (long_name, units) in COORD_ATTRS.items():
         if name in ds.coords:
-            ds[name].attrs.update(long_name=long_name, **({"units": units} if units else {}))
+            _label(ds[name], long_name, units)
     return ds
+
+
+def _label(da: xr.DataArray, long_name: str, units: str) -> None:
+    """Set ``long_name``, and ``units`` only where there are units (xarray shows ``[]`` else)."""
+    da.attrs["long_name"] = long_name
+    if units in DIMENSIONLESS:
+        da.attrs.pop("units", None)
+    else:
+        da.attrs["units"] = units

@@ -42,3 +42,18 @@ def test_summary_topology_and_results_are_clean(sample):
     assert _labels(collapse.scaled) == [] and _labels(collapse.to_dataset()) == []
     assert "units" not in collapse.to_dataset().attrs
     assert _labels(sample.pt.fit(bootstrap=0).to_dataset()) == []
+
+
+def test_the_store_writes_plain_long_names_and_no_dimensionless_units(sample):
+    from xarray.plot.utils import label_from_attrs
+
+    from phasetrans.store.schema import annotate
+
+    annotated = annotate(sample.copy(deep=True))
+    assert _labels(annotated) == []
+    for name in list(annotated.data_vars) + list(annotated.coords):
+        units = annotated[name].attrs.get("units")
+        assert units is None or units.strip(), (name, units)  # "" would print "[]"
+    label = label_from_attrs(annotated["test_mse"])
+    assert "`" not in label and "[" not in label and "most important" in label
+    xr.testing.assert_identical(annotated.drop_attrs(), sample.drop_attrs())  # values untouched

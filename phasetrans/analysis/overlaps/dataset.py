@@ -6,6 +6,7 @@ import numpy as np
 import xarray as xr
 from numpy.typing import NDArray
 
+from phasetrans.analysis.attrs import plain_attrs
 from phasetrans.analysis.overlaps.matrices import study_weights
 from phasetrans.analysis.overlaps.schema import (
     INPUT,
@@ -108,5 +109,5 @@ def add_overlaps(ds: xr.Dataset, *, overwrite: bool = False) -> xr.Dataset:
         if PRINCIPAL_ANGLE in da.dims:
             da = da.assign_coords({PRINCIPAL_ANGLE: np.arange(da.sizes[PRINCIPAL_ANGLE])})
         _, long_name, units = OVERLAP_SCHEMA[name]
-        out[name] = da.assign_attrs(long_name=long_name, units=units)
+        out[name] = da.assign_attrs(plain_attrs({"long_name": long_name, "units": units}))
     return out

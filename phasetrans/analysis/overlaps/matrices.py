@@ -187,8 +187,8 @@ def study_overlap_matrices(ds: xr.Dataset) -> xr.Dataset:
         "T": "teacher-teacher overlap T = B_n.B_m/N",
     }
     for key, long_name in names.items():
-        out[key].attrs.update(long_name=long_name, units="1")
-        out[f"{key}_cosine"].attrs.update(long_name=f"cosine of {key}", units="1")
+        out[key].attrs.update(long_name=long_name)  # dimensionless: no units
+        out[f"{key}_cosine"].attrs.update(long_name=f"cosine of {key}")
     return out
 
 

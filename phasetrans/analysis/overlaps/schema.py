@@ -42,29 +42,29 @@ OVERLAP_SCHEMA: Mapping[str, tuple[tuple[str, ...], str, str]] = {
     OVERLAP: (
         (NODE, TEACHER_NODE),
         "cosine of student node and teacher node first-layer weights",
-        "1",
+        "",
     ),
     OVERLAP_MAX: (
         (TEACHER_NODE,),
         "r_n: largest |cosine| of teacher node n with any student node",
-        "1",
+        "",
     ),
     OVERLAP_MAX_WEIGHTED: (
         (TEACHER_NODE,),
         "output-weighted r_n: max over student nodes of min(1, c_i/c_(M)) |cosine|",
-        "1",
+        "",
     ),
-    OVERLAP_SYMMETRIC: ((), "r_sym: mean |cosine| of the symmetric student with the teacher", "1"),
-    SPECIALISATION: ((), "specialisation: mean output-weighted r_n minus r_sym", "1"),
+    OVERLAP_SYMMETRIC: ((), "r_sym: mean |cosine| of the symmetric student with the teacher", ""),
+    SPECIALISATION: ((), "specialisation: mean output-weighted r_n minus r_sym", ""),
     SUBSPACE_COSINE: (
         (PRINCIPAL_ANGLE,),
         "cosines of the principal angles between student top-M and teacher spans",
-        "1",
+        "",
     ),
     SUBSPACE_OVERLAP: (
         (),
         "subspace overlap: mean squared principal cosine (1: same span)",
-        "1",
+        "",
     ),
 }
 #: The per-student overlap variables, in the order

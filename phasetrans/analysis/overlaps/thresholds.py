@@ -81,9 +81,7 @@ def recovered_at(overlap_max: Any, tau: Any) -> Any:
         count = present.sum(TEACHER_NODE)
         hits = ((overlap_max >= threshold) & present).sum(TEACHER_NODE)
         frac = hits / count.where(count > 0)
-        return frac.assign_attrs(
-            long_name="fraction of teacher nodes with r_n >= cosine threshold", units="1"
-        )
+        return frac.assign_attrs(long_name="fraction of teacher nodes with r_n >= cosine threshold")
     r = np.asarray(overlap_max, dtype=float)
     if r.ndim < 1 or values.ndim > 1:
         raise AnalysisInputError(

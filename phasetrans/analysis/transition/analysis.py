@@ -29,6 +29,7 @@ import xarray as xr
 from phasetrans.analysis import defaults
 from phasetrans.analysis.disorder import disorder_mean, disorder_variance
 from phasetrans.analysis.estimate import Estimate
+from phasetrans.analysis.selection import accepts_selection
 from phasetrans.analysis.transition.binder import (
     binder_ratio,
     centred_cumulant,
@@ -158,6 +159,7 @@ def _variance_times(m: xr.DataArray, size: str):
     return statistic
 
 
+@accepts_selection
 def transition(
     data: xr.Dataset | xr.DataArray,
     order: str | None = None,
