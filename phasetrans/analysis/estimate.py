@@ -16,17 +16,32 @@ An :class:`Estimate` *is* its value: it subclasses :class:`float`, as
 when ``params`` held plain floats keeps working.
 
 The one value ± error formatter (:func:`format_estimate`, on
-:func:`format_value`), the parameter table of the text reports
-(:func:`parameter_table`), the HTML table (:func:`html_table`) and the
-lmfit-style dataset (:func:`parameters_dataset`) live here too, so every result
-shows its estimates alike.
+:func:`format_value`) and the lmfit-style dataset (:func:`parameters_dataset`)
+live here too; the parameter tables every face prints are
+:mod:`phasetrans.analysis.parameter_text`'s.
+
+Errors: one convention
+----------------------
+- **"±" is a standard error, always the same one**: the curvature (covariance)
+  error at the optimum, :attr:`Estimate.standard_error` (``curvature_stderr``;
+  0 for a fixed parameter).  Every face (reprs, ``report()``, the HTML report,
+  the command line, :meth:`Estimate.format`) prints this after "±".
+- **The bootstrap** is shown beside it, labelled: its percentile intervals in
+  brackets ``[low, high]`` with their level, and its standard deviation
+  (ddof 1) as "bootstrap s.d." (:func:`~phasetrans.analysis.parameter_text.bootstrap_sd`),
+  never after "±".
+- :attr:`Estimate.stderr` is the result's own error field, kept for code that
+  reads it: the bootstrap s.d. where there was a bootstrap, else the curvature
+  error.  It is data, not a face: nothing prints it after "±".
+- Means over the disorder (students, teachers) are
+  :func:`phasetrans.analysis.describe.describe`'s: there "±" is the standard
+  error of the teacher means (ddof 1), or of the student mean with one teacher.
 """
 
 from __future__ import annotations
 
-import html
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
@@ -38,8 +53,6 @@ __all__ = [
     "Estimate",
     "format_estimate",
     "format_value",
-    "html_table",
-    "parameter_table",
     "parameters_dataset",
 ]
 
@@ -59,11 +72,13 @@ class Estimate(float):
     value : float
         The best estimate.
     stderr : float
-        Its standard error (the bootstrap standard deviation where there was a
-        bootstrap); 0 for a fixed parameter, NaN when unknown.
+        The result's error field: the bootstrap standard deviation where there
+        was a bootstrap, else the curvature error; 0 for a fixed parameter,
+        NaN when unknown.  Not what "±" shows (see the module docstring).
     curvature_stderr : float
         The standard error from the curvature of the goal function at the
-        optimum (NaN when not computed).
+        optimum (NaN when not computed): the "±" of every face
+        (:attr:`standard_error`).
     intervals : mapping, optional
         ``{level: (low, high)}`` bootstrap percentile intervals (levels
         0.68 and 0.95); empty without a bootstrap.
@@ -141,6 +156,11 @@ class Estimate(float):
         """The estimate as a plain float."""
         return float(self)
 
+    @property
+    def standard_error(self) -> float:
+        """The error shown after "±": the curvature error, 0 for a fixed parameter."""
+        return 0.0 if self.fixed else self.curvature_stderr
+
     def interval(self, level: float = 0.95) -> tuple[float, float]:
         """The bootstrap percentile interval at ``level``; (NaN, NaN) without one."""
         return self.intervals.get(level, _NAN2)
@@ -154,9 +174,13 @@ class Estimate(float):
         return Estimate(self.value if value is None else value, **fields)
 
     def format(self, level: float | None = None) -> str:
-        """``value ± stderr``, or ``value [low, high]`` at ``level`` (:func:`format_estimate`)."""
+        """``value ± s.e.`` (:attr:`standard_error`), or ``value [low, high]`` at ``level``.
+
+        See :func:`format_estimate`; without a standard error the value alone,
+        to the digits its interval supports.
+        """
         interval = self.intervals.get(level) if level is not None else None
-        return format_estimate(self.value, self.stderr, interval=interval, fixed=self.fixed)
+        return format_estimate(self.value, self.standard_error, interval=interval, fixed=self.fixed)
 
 
 def format_value(value: float, scale: float = math.nan) -> str:
@@ -220,51 +244,6 @@ def format_estimate(
     return text
 
 
-def _error_text(estimate: Estimate) -> str:
-    return "fixed" if estimate.fixed else f"{estimate.stderr:.2g}"
-
-
-def parameter_table(params: Mapping[str, Estimate], indent: str = "  ") -> list[str]:
-    """Lines of a text table: parameter, estimate, std.err and, with a bootstrap, intervals."""
-    bootstrap = any(e.intervals for e in params.values())
-    header = f"{indent}{'parameter':<10}{'estimate':>14}{'std.err':>12}"
-    if bootstrap:
-        header += "".join(f"{f'{level:.0%} interval':>30}" for level in LEVELS)
-    lines = [header]
-    for name, e in params.items():
-        row = f"{indent}{name:<10}{format_value(e, e.stderr):>14}{_error_text(e):>12}"
-        if bootstrap and not e.fixed and e.intervals:
-            for level in LEVELS:
-                lo, hi = e.interval(level)
-                shown = f"[{format_value(lo, e.stderr)}, {format_value(hi, e.stderr)}]"
-                row += f"{shown:>30}"
-        lines.append(row)
-    return lines
-
-
-def html_table(caption: str, params: Mapping[str, Estimate], notes: Sequence[str] = ()) -> str:
-    """A small HTML table of estimates, errors and intervals, for ``_repr_html_``."""
-    bootstrap = any(e.intervals for e in params.values())
-    head = ["parameter", "estimate", "std.err"]
-    if bootstrap:
-        head += [f"{level:.0%} interval" for level in LEVELS]
-    rows = []
-    for name, e in params.items():
-        cells = [name, format_value(e, e.stderr), _error_text(e)]
-        if bootstrap:
-            for level in LEVELS:
-                lo, hi = e.interval(level)
-                shown = f"[{format_value(lo, e.stderr)}, {format_value(hi, e.stderr)}]"
-                cells.append("" if e.fixed else shown)
-        rows.append("<tr>" + "".join(f"<td>{html.escape(c)}</td>" for c in cells) + "</tr>")
-    header = "<tr>" + "".join(f"<th>{html.escape(h)}</th>" for h in head) + "</tr>"
-    foot = "".join(f"<p><b>note:</b> {html.escape(t)}</p>" for t in notes)
-    return (
-        f"<div><table><caption>{html.escape(caption)}</caption>{header}{''.join(rows)}"
-        f"</table>{foot}</div>"
-    )
-
-
 def parameters_dataset(params: Mapping[str, Estimate]) -> xr.Dataset:
     """Estimates, errors, intervals and bootstrap samples over ``parameter`` (lmfit-style).
 
@@ -286,7 +265,10 @@ def parameters_dataset(params: Mapping[str, Estimate]) -> xr.Dataset:
         coords={"parameter": names},
     )
     ds["estimate"].attrs = {"long_name": "best estimate"}
-    ds["stderr"].attrs = {"long_name": "standard error (0 for a fixed parameter)"}
+    ds["stderr"].attrs = {
+        "long_name": "error: bootstrap s.d. (ddof 1) where bootstrapped, else the curvature "
+        "standard error (0 for a fixed parameter)"
+    }
     ds["fixed"].attrs = {"long_name": "1 if the parameter was held fixed"}
     if any(e.intervals for e in params.values()):
         bounds = np.full((len(names), len(LEVELS), 2), np.nan)

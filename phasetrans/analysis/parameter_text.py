@@ -54,7 +54,7 @@ def covariance_error(estimate: Estimate) -> float:
 
     0 for a fixed parameter; NaN where the curvature gave none.
     """
-    return 0.0 if estimate.fixed else estimate.curvature_stderr
+    return estimate.standard_error
 
 
 def bootstrap_sd(estimate: Estimate) -> float:
@@ -95,13 +95,15 @@ def edge_flag(estimate: Estimate) -> str:
     return ""
 
 
-def strong_correlations(params: Mapping[str, Estimate]) -> list[str]:
+def strong_correlations(params: Mapping[str, Estimate], of: str | None = None) -> list[str]:
     """``"C(a, b) = -1.000"`` for every pair with :math:`|C| >` :data:`STRONG_CORRELATION`.
 
-    Each pair once, in the order of ``params``; strongest first.
+    Each pair once, named in the order of ``params``; strongest first.  With
+    ``of``, only the pairs of that parameter, named first (``C(of, b)``): a
+    table row of one parameter.
     """
     seen: dict[frozenset[str], tuple[float, str]] = {}
-    for name, e in params.items():
+    for name, e in params.items() if of is None else [(of, params[of])]:
         for other, c in e.correlations.items():
             key = frozenset((name, other))
             if other in params and key not in seen and math.isfinite(c):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
@@ -25,6 +26,10 @@ def _band(ds: xr.Dataset, name: str, level: float = 0.68) -> tuple[np.ndarray, n
     return bounds.sel(bound="lower").values, bounds.sel(bound="upper").values
 
 
+#: Characters of an 8-point title per inch of figure width (wrapping, not cutting, it).
+_CHARS_PER_INCH = 15
+
+
 def plot_transition(
     result: TransitionResult,
     *,
@@ -40,7 +45,7 @@ def plot_transition(
     ax : sequence of four Axes, optional
         Where to draw (new figure by default).
     title : str, optional
-        Figure title (default: the result's repr, shortened).
+        Figure title (default: the result's repr), wrapped to the figure's width.
 
     Returns
     -------
@@ -85,7 +90,10 @@ def plot_transition(
         axes[3].text(0.5, 0.5, "one teacher:\nno per-teacher points", ha="center", va="center")
     axes[3].set_xlabel(size)
     axes[3].set_ylabel(rf"spread of per-teacher ${ctl}^*(t)$")
-    fig.suptitle(title if title is not None else repr(result)[1:-1][:140], fontsize=8)
+    text = title if title is not None else repr(result)[1:-1]
+    # wrapped to the figure's width, whole: constrained layout makes room for every line
+    per_line = max(40, int(fig.get_figwidth() * _CHARS_PER_INCH))
+    fig.suptitle("\n".join(textwrap.wrap(text, per_line)), fontsize=8)
     return fig
 
 

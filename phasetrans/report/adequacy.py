@@ -23,7 +23,6 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
-import numpy as np
 from scipy import stats
 
 from phasetrans.analysis.defaults import COLLAPSE_S_MAX, FIT_P_MIN
@@ -143,26 +142,19 @@ def fit_alerts(fits: dict[str, Any], where: str) -> list[str]:
     return [f"Inadequate fit (p < {FIT_P_MIN:g}) of {where}: " + "; ".join(bad) + "."]
 
 
-def collapse_alerts(
-    result: Any, where: str, window: tuple[float, float] | None = None
-) -> list[str]:
-    """Alerts of a collapse: degenerate (at a bound), inadequate, or x_c outside its window."""
-    alerts = []
+def collapse_alerts(result: Any, where: str) -> list[str]:
+    """Alerts of a collapse: its own (degenerate, x_c outside its window), then inadequate.
+
+    A degenerate optimum and an ``x_c`` outside the fitted window are decided
+    once, by the result (:attr:`~phasetrans.analysis.scaling.CollapseResult.alerts`);
+    the report adds where the collapse is and the adequacy rule, which a
+    degenerate collapse does not reach.
+    """
+    alerts = [f"{where}: {alert}." for alert in result.alerts]
     good = collapse_goodness(result)
-    if getattr(result, "at_bound", ()):
-        alerts.append(
-            f"Degenerate collapse of {where}: {', '.join(result.at_bound)} stuck at the bound of "
-            f"the search ({good.text()}); its exponents are not determined."
-        )
-    elif not good.adequate:
+    if not result.at_bound and not good.adequate:
         alerts.append(
             f"Inadequate collapse of {where}: {good.text()} > {COLLAPSE_S_MAX:g}; the curves "
             "do not agree within their error bars."
-        )
-    x_c = float(result.params["x_c"]) if "x_c" in result.params else math.nan
-    if window is not None and np.isfinite(x_c) and not window[0] <= x_c <= window[1]:
-        alerts.append(
-            f"The collapse of {where} puts x_c = {x_c:.3g} outside its fitted window "
-            f"[{window[0]:g}, {window[1]:g}]: an extrapolation, not an estimate."
         )
     return alerts

@@ -235,7 +235,7 @@ def fit_claim(modelled: Modelled) -> Claim:
 def model_alerts(modelled: Modelled) -> list[str]:
     """The alerts of a collapse or a fit (inadequate, degenerate, outside its window)."""
     if hasattr(modelled.result, "quality"):
-        return collapse_alerts(modelled.result, modelled.where, modelled.window)
+        return collapse_alerts(modelled.result, modelled.where)
     return fit_alerts(fits_of(modelled.result), modelled.where)
 
 
@@ -244,11 +244,7 @@ def model_tables(modelled: Modelled) -> list[Table]:
     result = modelled.result
     if hasattr(result, "quality"):
         good = collapse_goodness(result)
-        error = (
-            "bootstrap standard deviation"
-            if result.stderr_method == "bootstrap"
-            else "standard error from the curvature of S"
-        )
+        error = "standard error from the curvature of S"
         caption = (
             f"Collapse O = L^ζ F((x − x_c) L^(1/ν)) of {modelled.where}: {good.text()} "
             f"(adequate when S ≤ {COLLAPSE_S_MAX:g})"

@@ -13,8 +13,6 @@ from phasetrans.analysis.estimate import (
     Estimate,
     format_estimate,
     format_value,
-    html_table,
-    parameter_table,
     parameters_dataset,
 )
 
@@ -78,15 +76,6 @@ def test_tables_and_dataset_from_estimates():
                         samples=np.array([0.49, np.nan, 0.51])),
         "zeta": Estimate(0.4, 0.0, fixed=True),
     }  # fmt: skip
-    lines = parameter_table(params)
-    assert lines[0].split() == ["parameter", "estimate", "std.err", "68%", "interval", "95%",
-                                "interval"]  # fmt: skip
-    assert lines[1].split() == ["x_c", "0.500", "0.01", "[0.490,", "0.510]", "[0.480,", "0.520]"]
-    assert lines[2].split() == ["zeta", "0.4", "fixed"]
-    page = html_table("cap", params, ["a note"])
-    assert "<td>0.500</td><td>0.01</td><td>[0.490, 0.510]</td>" in page
-    assert "<td>zeta</td><td>0.4</td><td>fixed</td><td></td><td></td>" in page
-    assert "<p><b>note:</b> a note</p>" in page
     ds = parameters_dataset(params)
     assert ds["estimate"].values.tolist() == [0.5, 0.4]
     assert ds["stderr"].values.tolist() == [0.01, 0.0]
@@ -104,3 +93,13 @@ def test_format_value_outside_fixed_point_uses_significant_digits():
     assert format_value(123456.7, 0.5) == "123456.70"
     assert format_value(2.5e-7, 1.2e-8) == "2.50e-07"
     assert format_value(-4.6e-10, 1e-9) == "-5e-10"
+
+
+def test_plus_minus_is_the_standard_error_never_the_bootstrap_sd():
+    # a bootstrapped collapse: stderr holds the bootstrap s.d., the curvature gives the s.e.
+    e = Estimate(1.0, 0.5, curvature_stderr=0.012, intervals={0.95: (0.2, 1.9)})
+    assert e.standard_error == 0.012
+    assert e.format() == "1.000 ± 0.012"  # not "± 0.5"
+    assert e.format(0.95) == "1.000 [0.200, 1.900]"
+    assert Estimate(1.0, 0.5).format() == "1"  # no s.e.: no ±
+    assert Estimate(2.0, 0.3, curvature_stderr=0.1, fixed=True).standard_error == 0.0

@@ -15,6 +15,8 @@ from scipy import stats
 
 from phasetrans.analysis.defaults import COLLAPSE_S_MAX, FIT_P_MIN
 from phasetrans.analysis.exponents import compare_models
+from phasetrans.analysis.scaling import collapse
+from phasetrans.errors import PhasetransWarning
 from phasetrans.report.adequacy import (
     collapse_alerts,
     collapse_goodness,
@@ -23,6 +25,7 @@ from phasetrans.report.adequacy import (
     format_p,
 )
 from phasetrans.report.models import Modelled, fit_claim, model_tables
+from phasetrans.testing import known_collapse
 from phasetrans.testing.curves import KNOWN_CURVES, curve_samples
 
 
@@ -61,22 +64,27 @@ def test_a_collapse_is_adequate_up_to_s_of_three():
     assert COLLAPSE_S_MAX == 3
     at = SimpleNamespace(quality=3.0, n_points=40, params={}, at_bound=())
     assert collapse_goodness(at).adequate is True
-    above = SimpleNamespace(quality=4.05, n_points=66, params={}, at_bound=())
+    above = SimpleNamespace(quality=4.05, n_points=66, params={}, at_bound=(), alerts=[])
     assert collapse_goodness(above).adequate is False
     assert collapse_goodness(above).text() == "S = 4.05 over 66 points"
     (alert,) = collapse_alerts(above, "the curves")
     assert alert.startswith("Inadequate collapse of the curves: S = 4.05 over 66 points > 3")
 
 
-def test_collapse_alerts_for_a_bound_and_an_estimate_outside_its_window():
-    stuck = SimpleNamespace(quality=0.2, n_points=30, params={}, at_bound=("inv_nu",))
-    (alert,) = collapse_alerts(stuck, "ΔMSE")
-    assert alert.startswith("Degenerate collapse of ΔMSE: inv_nu stuck at the bound")
-    outside = SimpleNamespace(quality=1.0, n_points=30, params={"x_c": 12.1}, at_bound=())
-    (alert,) = collapse_alerts(outside, "ΔMSE", (-8.0, 8.0))
-    assert "x_c = 12.1 outside its fitted window [-8, 8]" in alert
-    inside = SimpleNamespace(quality=1.0, n_points=30, params={"x_c": 7.9}, at_bound=())
-    assert collapse_alerts(inside, "ΔMSE", (-8.0, 8.0)) == []
+def test_collapse_alerts_are_the_results_own_with_where_it_is():
+    # the rules (a bound, x_c outside the window) are the result's, decided once
+    stuck = SimpleNamespace(
+        quality=5.0, n_points=30, params={}, at_bound=("inv_nu",), alerts=["degenerate (bound)"]
+    )
+    assert collapse_alerts(stuck, "ΔMSE") == ["ΔMSE: degenerate (bound)."]  # not also inadequate
+    da = known_collapse(x_c=0.5, nu=1.3, zeta=0.4, seed=3)
+    with pytest.warns(PhasetransWarning, match="outside the fitted window"):
+        outside = collapse(da, "L", "x", sample_dim="seed", x_window=(0.25, 0.45), bootstrap=0)
+    alerts = collapse_alerts(outside, "ΔMSE")
+    assert alerts[0] == f"ΔMSE: {outside.alerts[0]}."
+    assert "x_c = 0.5000 lies outside the fitted window [0.255217, 0.442884]" in alerts[0]
+    inside = SimpleNamespace(quality=1.0, n_points=30, params={"x_c": 7.9}, at_bound=(), alerts=[])
+    assert collapse_alerts(inside, "ΔMSE") == []
 
 
 def test_format_p():

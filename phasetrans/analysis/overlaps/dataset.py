@@ -109,5 +109,7 @@ def add_overlaps(ds: xr.Dataset, *, overwrite: bool = False) -> xr.Dataset:
         if PRINCIPAL_ANGLE in da.dims:
             da = da.assign_coords({PRINCIPAL_ANGLE: np.arange(da.sizes[PRINCIPAL_ANGLE])})
         _, long_name, units = OVERLAP_SCHEMA[name]
-        out[name] = da.assign_attrs(plain_attrs({"long_name": long_name, "units": units}))
+        da = da.copy(deep=False)
+        da.attrs = plain_attrs({"long_name": long_name, "units": units})  # not w1's attrs
+        out[name] = da
     return out

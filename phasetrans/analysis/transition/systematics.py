@@ -61,6 +61,10 @@ class SystematicRow:
         The threshold of a threshold row.
     note : str
         Why a row has no numbers, or a flag of its collapse.
+    determined : bool
+        Whether the collapse determined its exponents (it did not fail, stick
+        at an optimiser bound, or find no size dependence): only then is
+        ``alpha_c`` an estimate that a scan may compare.
     """
 
     label: str
@@ -72,6 +76,7 @@ class SystematicRow:
     units: str = "alpha"
     threshold: float | None = None
     note: str = ""
+    determined: bool = True
 
 
 def _row(
@@ -101,6 +106,7 @@ def _row(
         units,
         threshold,
         note,
+        result.determined,
     )
 
 
@@ -147,7 +153,11 @@ def systematic_rows(
         try:
             result = collapse(da, size, control, **kwargs)
         except PhasetransError as exc:
-            rows.append(SystematicRow(label, group, math.nan, math.nan, note=f"failed: {exc}"))
+            rows.append(
+                SystematicRow(
+                    label, group, math.nan, math.nan, note=f"failed: {exc}", determined=False
+                )
+            )
             return
         rows.append(_row(label, group, result, **row_kwargs))
 
@@ -213,11 +223,23 @@ def threshold_verdict(
 
     The threshold rows move :math:`\alpha_c` when the range of their
     estimates exceeds the width of the baseline's 95 % interval and they rise
-    (or fall) monotonically with :math:`\tau`.  None without threshold rows.
+    (or fall) monotonically with :math:`\tau`.  Only rows whose collapse
+    determined its exponents count (:attr:`SystematicRow.determined`): a
+    failed, degenerate or size-independent collapse has no :math:`\alpha_c`
+    to move, and the verdict names the thresholds it leaves out.  None without
+    threshold rows.
     """
-    scan = [r for r in rows if r.group == "threshold" and np.isfinite(r.alpha_c)]
+    thresholds = [r for r in rows if r.group == "threshold"]
+    scan = [r for r in thresholds if r.determined and np.isfinite(r.alpha_c)]
+    left = sorted(r.threshold or 0.0 for r in thresholds if r not in scan)
+    out = (
+        f"; tau = {', '.join(f'{t:g}' for t in left)} left out: the collapse failed or "
+        "did not determine its exponents"
+        if left
+        else ""
+    )
     if len(scan) < 2:
-        return None
+        return f"no threshold scan: fewer than 2 determined collapses{out}" if left else None
     scan.sort(key=lambda r: r.threshold or 0.0)
     values = np.array([r.alpha_c for r in scan])
     span = float(values.max() - values.min())
@@ -233,7 +255,7 @@ def threshold_verdict(
         text = (
             f"THRESHOLD ARTEFACT: alpha_c moves with the threshold tau, {where} (range "
             f"{span:.3g}, more than the baseline's 95 % interval width {width:.3g}); the "
-            "crossing is set by the threshold, not by the overlaps"
+            f"crossing is set by the threshold, not by the overlaps{out}"
         )
         if np.isfinite(inv_nu) and abs(inv_nu - 0.5) < 0.2:
             text += (
@@ -241,4 +263,4 @@ def threshold_verdict(
                 "overlap with N^(-1/2) noise gives"
             )
         return text
-    return f"alpha_c does not move with the threshold beyond its interval ({where})"
+    return f"alpha_c does not move with the threshold beyond its interval ({where}){out}"

@@ -173,8 +173,7 @@ def transition_section(
         ),
     ]
     where = f"{result.order} against {control} across {size} ({_where(result, at)})"
-    grid = ds[control].values
-    alerts = collapse_alerts(result.collapse, where, (float(grid.min()), float(grid.max())))
+    alerts = collapse_alerts(result.collapse, where)
     if unconverged is not None:
         alerts.append(
             f"The transition section ({result.order}, {_where(result, at)}) rests on cells "
