@@ -176,11 +176,13 @@ class Estimate(float):
     def format(self, level: float | None = None) -> str:
         """``value ± s.e.`` (:attr:`standard_error`), or ``value [low, high]`` at ``level``.
 
-        See :func:`format_estimate`; without a standard error the value alone,
-        to the digits its interval supports.
+        See :func:`format_estimate`; without a standard error the value alone.
+        With an interval, nothing follows "±" and :attr:`stderr` (the bootstrap
+        s.d. where there was one) only sets the digits, as the interval's spread.
         """
         interval = self.intervals.get(level) if level is not None else None
-        return format_estimate(self.value, self.standard_error, interval=interval, fixed=self.fixed)
+        error = self.standard_error if interval is None else self.stderr
+        return format_estimate(self.value, error, interval=interval, fixed=self.fixed)
 
 
 def format_value(value: float, scale: float = math.nan) -> str:

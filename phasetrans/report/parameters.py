@@ -37,8 +37,8 @@ def _interval(estimate: Estimate, level: float) -> str:
     lo, hi = estimate.interval(level)
     if estimate.fixed or not (math.isfinite(lo) and math.isfinite(hi)):
         return "—"
-    error = estimate.standard_error
-    scale = error if math.isfinite(error) and error > 0 else (hi - lo) / 4
+    scale = estimate.stderr  # the digits only: the bootstrap s.d. where bootstrapped
+    scale = scale if math.isfinite(scale) and scale > 0 else (hi - lo) / 4
     return f"[{format_value(lo, scale)}, {format_value(hi, scale)}]"
 
 

@@ -100,6 +100,6 @@ def test_plus_minus_is_the_standard_error_never_the_bootstrap_sd():
     e = Estimate(1.0, 0.5, curvature_stderr=0.012, intervals={0.95: (0.2, 1.9)})
     assert e.standard_error == 0.012
     assert e.format() == "1.000 ± 0.012"  # not "± 0.5"
-    assert e.format(0.95) == "1.000 [0.200, 1.900]"
+    assert e.format(0.95) == "1.00 [0.20, 1.90]"  # digits from the spread, 0.5
     assert Estimate(1.0, 0.5).format() == "1"  # no s.e.: no ±
     assert Estimate(2.0, 0.3, curvature_stderr=0.1, fixed=True).standard_error == 0.0
