@@ -18,7 +18,9 @@ Transition analyses:
 ``exponents``     transition models, fits and their comparison (subpackage)
 
 Structure of the networks: ``order_parameters``, ``matching``, ``pruned``,
-``topology``, ``paths``, ``graph``.  Input checks: ``validation``.  For the
+``topology``, ``paths``, ``graph``.  Input checks: ``validation``; every entry
+point taking a study accepts a selection of one (``ds.sel(training=...)``,
+``selection``).  For the
 faces: ``attrs`` (labels without markup or a unit of "1"), ``progress`` (bars
 that never warn), ``defaults`` (the slices and thresholds every face shares).
 """
