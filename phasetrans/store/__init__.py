@@ -33,6 +33,7 @@ from __future__ import annotations
 from phasetrans.store.blocks import block_dataset
 from phasetrans.store.combine import combine_datasets, provenance_attrs
 from phasetrans.store.files import (
+    is_study_file,
     open_study,
     read_dataset,
     read_root,
@@ -40,6 +41,7 @@ from phasetrans.store.files import (
     write_in_progress,
 )
 from phasetrans.store.parts import (
+    CORRUPT,
     cell_index,
     failed_path,
     part_cells,
@@ -50,12 +52,14 @@ from phasetrans.store.parts import (
 from phasetrans.store.schema import ROOT_VARIABLES, STUDENT
 
 __all__ = [
+    "CORRUPT",
     "ROOT_VARIABLES",
     "STUDENT",
     "block_dataset",
     "cell_index",
     "combine_datasets",
     "failed_path",
+    "is_study_file",
     "open_study",
     "part_cells",
     "part_hash",
