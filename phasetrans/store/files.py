@@ -63,8 +63,8 @@ def write_dataset(ds: xr.Dataset, path: str | Path) -> Path:
 
     Notes
     -----
-    Every variable of one or more dimensions carries a Fletcher32 checksum
-    (and those of two or more are compressed), so a damaged chunk fails to
+    Every numeric variable and coordinate of one or more dimensions carries a
+    Fletcher32 checksum (and those of two or more are compressed), so a damaged chunk fails to
     read instead of giving wrong numbers; the values are those given.
     """
     global _writes
@@ -111,7 +111,11 @@ def write_netcdf(ds: xr.Dataset, path: Path) -> None:
     try:
         groups = _split(ds)
         for i, (group, part) in enumerate(groups.items()):
-            encoding = {v: _encoding(part[v].ndim) for v in part.data_vars if part[v].ndim >= 1}
+            encoding = {
+                str(v): _encoding(part[v].ndim)
+                for v in [*part.data_vars, *part.coords]
+                if part[v].ndim >= 1 and part[v].dtype.kind in "biufc"
+            }
             part.to_netcdf(
                 tmp,
                 mode="w" if i == 0 else "a",
@@ -129,7 +133,7 @@ def write_netcdf(ds: xr.Dataset, path: Path) -> None:
 
 
 def _encoding(ndim: int) -> dict[str, object]:
-    """Checksums on every variable with dimensions; compression from two dimensions on."""
+    """Checksums on every numeric variable with dimensions; compression from two dimensions on."""
     return {"fletcher32": True, **({"zlib": True, "complevel": 4} if ndim >= 2 else {})}
 
 
