@@ -140,6 +140,7 @@ def run_study(
     check_output(study)  # before the lock, before planning, before torch
     run = _Run(study, scheduler, workers, progress, max_in_flight, worker_wait)
     with study_lock(study):
+        executors.probe_scheduler(scheduler)  # within CONNECT_TIMEOUT, before planning
         if planned_by_cells(study):
             return _run_cells(run, fresh, start)
         tasks = plan_tasks(study)

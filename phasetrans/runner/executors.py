@@ -32,7 +32,7 @@ from phasetrans.backend.specs import PackSpec, on_device, task_epochs
 from phasetrans.errors import ConfigError, StudyError
 from phasetrans.runner.plan import Task
 
-__all__ = ["Failure", "Outcome", "check_scheduler", "in_process", "on_dask"]
+__all__ = ["Failure", "Outcome", "check_scheduler", "in_process", "on_dask", "probe_scheduler"]
 
 log = logging.getLogger("phasetrans.runner")
 
@@ -202,7 +202,6 @@ def _client(scheduler: str | None, workers: int | None, device: str) -> Iterator
     # write could leave the client waiting on it forever).
     if scheduler not in (None, "local"):
         check_scheduler(scheduler)
-        _probe(str(scheduler))
         try:
             client = Client(scheduler, set_as_default=False, timeout=CONNECT_TIMEOUT)
         except (OSError, TimeoutError) as exc:
@@ -255,7 +254,7 @@ def check_scheduler(scheduler: str | None) -> None:
     )
 
 
-def _probe(address: str) -> None:
+def probe_scheduler(address: str | None) -> None:
     """Check that a TCP address speaks dask (it greets first) within :data:`CONNECT_TIMEOUT`.
 
     A dask scheduler sends its handshake as soon as a connection opens; an
@@ -267,9 +266,9 @@ def _probe(address: str) -> None:
     StudyError
         One line when the address cannot be reached or is not a dask scheduler.
     """
-    match = _ADDRESS.match(address)
+    match = _ADDRESS.match(address or "")
     if match is None or match.group(1) not in (None, "tcp"):
-        return
+        return  # local, sync, or left to dask
     host, port = match.group(2).strip("[]"), int(match.group(3))
     start = time.monotonic()
     try:
