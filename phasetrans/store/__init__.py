@@ -35,6 +35,7 @@ from phasetrans.store.combine import combine_datasets, provenance_attrs
 from phasetrans.store.files import (
     is_study_file,
     open_study,
+    raise_if_disk_full,
     read_dataset,
     read_root,
     write_dataset,
@@ -65,6 +66,7 @@ __all__ = [
     "part_hash",
     "part_path",
     "provenance_attrs",
+    "raise_if_disk_full",
     "read_dataset",
     "read_root",
     "study_dir",

@@ -17,10 +17,12 @@ from phasetrans.store.schema import MERGED_NAME, SCHEMA
 __all__ = [
     "is_study_file",
     "open_study",
+    "raise_if_disk_full",
     "read_dataset",
     "read_root",
     "write_dataset",
     "write_in_progress",
+    "write_netcdf",
 ]
 
 _writes = 0
@@ -75,7 +77,7 @@ def write_dataset(ds: xr.Dataset, path: str | Path) -> Path:
         path.parent.mkdir(parents=True, exist_ok=True)
         write_netcdf(ds, path)
     except (OSError, RuntimeError) as exc:
-        _raise_if_disk_full(exc, path, ds.nbytes)
+        raise_if_disk_full(exc, path, ds.nbytes)
         raise
     finally:
         with _writes_lock:
@@ -83,8 +85,19 @@ def write_dataset(ds: xr.Dataset, path: str | Path) -> Path:
     return path
 
 
-def _raise_if_disk_full(exc: BaseException, path: Path, needed: int) -> None:
-    """Raise a one-line :class:`StudyError` when ``exc`` comes from a full disk."""
+def raise_if_disk_full(exc: BaseException, path: Path, needed: int) -> None:
+    """Raise a one-line :class:`StudyError` when ``exc`` comes from a full disk.
+
+    Parameters
+    ----------
+    exc : BaseException
+        What writing ``path`` raised: an ``ENOSPC``/``EDQUOT`` error, or
+        netCDF's "HDF error" while fewer than ``needed`` bytes are free.
+    path : pathlib.Path
+        The file being written.
+    needed : int
+        Bytes it needs (an estimate).
+    """
     free = None
     for folder in (path.parent, *path.parents):
         if folder.exists():

@@ -77,3 +77,22 @@ def test_a_full_disk_during_combine(reference, copied, monkeypatch):
     assert len(study_status(study).done) == 8  # every part kept
     monkeypatch.undo()
     assert_same_dataset(combine_study(study), reference.dataset)
+
+
+def test_a_full_disk_while_recording_a_failure(copied, monkeypatch):
+    from pathlib import Path
+
+    from phasetrans.runner.parts import record_failure
+    from phasetrans.store import failed_path
+
+    _, study = copied
+    key = plan_tasks(study)[0].key
+
+    def full(self, text):
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(self))
+
+    monkeypatch.setattr(Path, "write_text", full)
+    with pytest.raises(StudyError, match="no space left") as err:
+        record_failure(study, key, "Traceback ...\n")
+    assert str(failed_path(study, key)) in str(err.value)
+    assert "about 14 bytes" in str(err.value)
