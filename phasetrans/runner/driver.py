@@ -115,10 +115,10 @@ def run_study(
     Raises
     ------
     ConfigError
-        ``threads_per_worker`` other than 1, or ``run.device = "cuda"`` without CUDA.
-    ConfigError
         An ``output`` that must not or cannot be written
-        (:func:`~phasetrans.runner.disk.check_output`), checked first.
+        (:func:`~phasetrans.runner.disk.check_output`, checked first), a malformed
+        ``scheduler``, ``threads_per_worker`` other than 1, or ``run.device = "cuda"``
+        without CUDA.
     StudyError
         Lock held by a live run (checked before planning), parts of another
         version without ``fresh``, an unreachable scheduler, or a full disk.
@@ -174,7 +174,8 @@ def _run_cells(run: _Run, fresh: bool, start: float) -> RunReport:
     todo = [c for c in cells if c.cell_hash not in by_hash]
     skipped = [c.key for c in cells if c.cell_hash in by_hash]
     tasks = repacked(todo, moved)
-    rest = [c for c in todo if not any(c in t.cells for t in tasks)]
+    again = {c.key for t in tasks for c in t.cells}
+    rest = [c for c in todo if c.key not in again]
     if study.run.pack == "auto":
         count = 1 if run.scheduler == "sync" else (run.workers or os.cpu_count() or 1)
         tasks += pack_cells(rest, max_members=study.run.max_members, workers=count)
@@ -213,7 +214,8 @@ def repacked(todo: list[Cell], moved: list[Path]) -> list[Task]:
     for path in moved:
         held = store.part_cells(path, verify=False) or {}
         members = [c for c in todo if held.get(c.key) == c.cell_hash]
-        if members and not any(set(members) & set(t.cells) for t in tasks):
+        taken = {c.key for t in tasks for c in t.cells}
+        if members and not taken & {c.key for c in members}:
             tasks.append(pack_task(members))
     return tasks
 

@@ -12,10 +12,10 @@ from phasetrans.runner import plan_tasks, run_study, study_status
 from phasetrans.store import CORRUPT, part_cells, part_hash, read_dataset, write_dataset
 from tests.runner.helpers import (
     assert_same_dataset,
-    cli_lines,
     corrupt_chunk,
     load_dataset,
     parts_dir,
+    run_cli,
 )
 
 #: A study planned by cells (``step = "member"``), packed: 2 methods x 2 alpha x 3 seeds.
@@ -74,7 +74,7 @@ def test_checksums_change_no_number(tmp_path):
             assert var.values.tobytes() == rewritten[name].values.tobytes(), name
 
 
-def test_a_corrupt_chunk_is_found_moved_aside_and_recomputed(reference, copied, capsys):
+def test_a_corrupt_chunk_is_found_moved_aside_and_recomputed(reference, copied):
     toml, study = copied
     key = plan_tasks(study)[3].key
     part = parts_dir(study) / f"{key}.nc"
@@ -86,8 +86,9 @@ def test_a_corrupt_chunk_is_found_moved_aside_and_recomputed(reference, copied, 
     assert key in status.pending and key not in status.done
     assert status.corrupt == [key]
 
-    code, lines = cli_lines(capsys, "run", str(toml), "--scheduler", "sync", "--no-progress")
-    assert code == 0, lines
+    result = run_cli("run", str(toml), "--scheduler", "sync", "--no-progress")
+    lines = result.stderr.splitlines()
+    assert result.returncode == 0, lines
     moved = parts_dir(study) / CORRUPT / f"{key}.nc"
     said = [line for line in lines if "unreadable part" in line]
     assert len(said) == 1 and key in said[0] and str(moved.parent) in said[0]
