@@ -23,6 +23,7 @@ __all__ = ["build_parser", "main"]
 _COMMAND_MODULES = (
     "run",
     "status",
+    "unlock",
     "combine",
     "info",
     "plot",

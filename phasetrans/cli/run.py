@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import argparse
+import signal
 import sys
+from pathlib import Path
 
 from phasetrans.cli.options import (
     add_study_arguments,
@@ -13,6 +15,7 @@ from phasetrans.cli.options import (
 )
 from phasetrans.errors import ConfigError
 from phasetrans.runner import run_study, study_dir
+from phasetrans.runner.disk import check_data_dir
 from phasetrans.summary import format_summary
 
 
@@ -62,15 +65,23 @@ def main(args: argparse.Namespace) -> int:
             field="workers",
             value=args.workers,
         )
-    with interrupts_wait_for_writes():
-        report = run_study(
-            study,
-            scheduler=args.scheduler,
-            workers=args.workers,
-            threads_per_worker=args.threads_per_worker,
-            fresh=args.fresh,
-            progress=not args.no_progress,
-        )
+    if args.data_dir:
+        check_data_dir(Path(args.data_dir), field="--data-dir", value=args.data_dir)
+    try:
+        with interrupts_wait_for_writes():
+            report = run_study(
+                study,
+                scheduler=args.scheduler,
+                workers=args.workers,
+                threads_per_worker=args.threads_per_worker,
+                fresh=args.fresh,
+                progress=not args.no_progress,
+            )
+    except KeyboardInterrupt:
+        # the run has stopped and its work is kept: a further Ctrl-C would only interrupt
+        # the exit handlers (dask's, multiprocessing's) and print their tracebacks
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        raise
     print(
         f"{len(report.computed)} task(s) computed, {len(report.skipped)} reused, "
         f"{len(report.failed)} failed in {report.seconds:.1f} s"

@@ -8,7 +8,8 @@ Modules:
   cartesian product of the sweeps × teacher widths × widths × seed blocks);
 - :mod:`~phasetrans.runner.cells`: studies planned by cells, grouped into
   packed or blocked tasks;
-- :mod:`~phasetrans.runner.lock`: one run of a study at a time;
+- :mod:`~phasetrans.runner.disk`: where a run writes, checked before any work;
+- :mod:`~phasetrans.runner.lock`: one run of a study at a time (``phasetrans unlock``);
 - :mod:`~phasetrans.runner.executors`: interchangeable executors, in-process
   and dask.distributed, each a generator of ``(task, result | Failure)``;
 - :mod:`~phasetrans.runner.parts`: a finished task's part file;

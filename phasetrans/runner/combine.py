@@ -12,6 +12,7 @@ from phasetrans.analysis.overlaps import add_overlaps
 from phasetrans.config import Study
 from phasetrans.errors import StudyError
 from phasetrans.runner.cells import plan_cells, planned_by_cells
+from phasetrans.runner.disk import check_output
 from phasetrans.runner.plan import Cell, Task, plan_tasks
 from phasetrans.runner.status import StudyStatus, cell_status, study_status
 
@@ -36,9 +37,13 @@ def combine_study(study: Study, *, allow_missing: bool = False) -> Path:
 
     Raises
     ------
+    ConfigError
+        An ``output`` that must not or cannot be written
+        (:func:`~phasetrans.runner.disk.check_output`).
     StudyError
         If parts are missing (without ``allow_missing``) or none exist.
     """
+    check_output(study)
     if planned_by_cells(study):
         cells = plan_cells(study)
         status, by_hash = cell_status(study, cells)

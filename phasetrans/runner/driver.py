@@ -2,8 +2,9 @@
 
 Each finished task becomes a part file ``<data>/<study>/parts/<task>.nc``
 (:mod:`phasetrans.runner.parts`) as soon as it arrives. A part is valid when
-it records its task's hash: re-running a study skips valid parts, recomputes
-unreadable ones, and refuses parts of another hash (a changed setting) unless
+it reads back (its data too) and records its task's hash: re-running a study
+skips valid parts, moves unreadable ones to ``parts/corrupt/`` and recomputes
+them (as the same pack of cells), and refuses parts of another hash (a changed setting) unless
 ``fresh``. Adding a value to a sweep list adds tasks and reuses every part
 already computed. The final dataset is the combine of the parts of the planned
 tasks (:mod:`phasetrans.runner.combine`).
@@ -31,11 +32,18 @@ from phasetrans import store
 from phasetrans.config import Study
 from phasetrans.errors import ConfigError, StudyError
 from phasetrans.runner import executors
-from phasetrans.runner.cells import block_cells, pack_cells, plan_cells, planned_by_cells
+from phasetrans.runner.cells import (
+    block_cells,
+    pack_cells,
+    pack_task,
+    plan_cells,
+    planned_by_cells,
+)
 from phasetrans.runner.combine import combine_cells, combine_tasks
+from phasetrans.runner.disk import check_output
 from phasetrans.runner.lock import study_lock
 from phasetrans.runner.parts import record_failure, write_part
-from phasetrans.runner.plan import Task, plan_tasks
+from phasetrans.runner.plan import Cell, Task, plan_tasks
 from phasetrans.runner.status import StudyStatus, cell_status, study_status
 
 __all__ = ["SIGNAL_AFTER_PARTS", "RunReport", "run_study"]
@@ -71,6 +79,7 @@ def run_study(
     fresh: bool = False,
     progress: bool = True,
     max_in_flight: int | None = None,
+    worker_wait: float = executors.WORKER_WAIT,
 ) -> RunReport:
     """Run every task of a study that has no valid part yet, then combine.
 
@@ -95,6 +104,9 @@ def run_study(
     max_in_flight : int, optional
         Most tasks submitted at once; bounds the results the client holds
         (default: twice the number of worker threads).
+    worker_wait : float
+        Seconds after which an existing scheduler without workers is reported
+        (the run keeps waiting for them).
 
     Returns
     -------
@@ -103,10 +115,13 @@ def run_study(
     Raises
     ------
     ConfigError
-        ``threads_per_worker`` other than 1, or ``run.device = "cuda"`` without CUDA.
+        An ``output`` that must not or cannot be written
+        (:func:`~phasetrans.runner.disk.check_output`, checked first), a malformed
+        ``scheduler``, ``threads_per_worker`` other than 1, or ``run.device = "cuda"``
+        without CUDA.
     StudyError
-        Lock held by a live run, parts of another version without ``fresh``, or
-        an unreachable scheduler.
+        Lock held by a live run (checked before planning), parts of another
+        version without ``fresh``, an unreachable scheduler, or a full disk.
 
     Notes
     -----
@@ -121,11 +136,14 @@ def run_study(
             value=threads_per_worker,
         )
     start = time.perf_counter()
-    run = _Run(study, scheduler, workers, progress, max_in_flight)
-    if planned_by_cells(study):
-        return _run_cells(run, fresh, start)
-    tasks = plan_tasks(study)  # refuses an unavailable device before taking the lock
+    executors.check_scheduler(scheduler)
+    check_output(study)  # before the lock, before planning, before torch
+    run = _Run(study, scheduler, workers, progress, max_in_flight, worker_wait)
     with study_lock(study):
+        executors.probe_scheduler(scheduler)  # within CONNECT_TIMEOUT, before planning
+        if planned_by_cells(study):
+            return _run_cells(run, fresh, start)
+        tasks = plan_tasks(study)
         status = study_status(study, tasks)
         _prepare(study, status, fresh)
         done = set(status.done)
@@ -145,43 +163,66 @@ def run_study(
 
 
 def _run_cells(run: _Run, fresh: bool, start: float) -> RunReport:
-    """:func:`run_study` for a study planned by cells: pack the cells not yet computed."""
+    """:func:`run_study` for a study planned by cells (lock held): pack the cells to compute.
+
+    The cells of a part that failed to read back are recomputed as the same pack.
+    """
     study = run.study
-    cells = plan_cells(study)  # refuses an unavailable device before taking the lock
-    with study_lock(study):
-        status, by_hash = cell_status(study, cells)
-        _prepare(study, status, fresh)
-        todo = [c for c in cells if c.cell_hash not in by_hash]
-        skipped = [c.key for c in cells if c.cell_hash in by_hash]
-        if study.run.pack == "auto":
-            count = 1 if run.scheduler == "sync" else (run.workers or os.cpu_count() or 1)
-            tasks = pack_cells(todo, max_members=study.run.max_members, workers=count)
-        else:
-            tasks = block_cells(todo, study.run.seed_block)
-        if skipped:
-            log.info(
-                "%d of %d cell(s) already done; %d to run in %d task(s)",
-                len(skipped),
-                len(cells),
-                len(todo),
-                len(tasks),
-            )
-        computed: list[str] = []
+    cells = plan_cells(study)
+    status, by_hash = cell_status(study, cells)
+    moved = _prepare(study, status, fresh)
+    todo = [c for c in cells if c.cell_hash not in by_hash]
+    skipped = [c.key for c in cells if c.cell_hash in by_hash]
+    tasks = repacked(todo, moved)
+    again = {c.key for t in tasks for c in t.cells}
+    rest = [c for c in todo if c.key not in again]
+    if study.run.pack == "auto":
+        count = 1 if run.scheduler == "sync" else (run.workers or os.cpu_count() or 1)
+        tasks += pack_cells(rest, max_members=study.run.max_members, workers=count)
+    else:
+        tasks += block_cells(rest, study.run.seed_block)
+    if skipped:
+        log.info(
+            "%d of %d cell(s) already done; %d to run in %d task(s)",
+            len(skipped),
+            len(cells),
+            len(todo),
+            len(tasks),
+        )
+    computed: list[str] = []
 
-        def on_part(task: Task, path: Path) -> None:
-            by_hash.update({c.cell_hash: path for c in task.cells})
-            computed.extend(c.key for c in task.cells)
+    def on_part(task: Task, path: Path) -> None:
+        by_hash.update({c.cell_hash: path for c in task.cells})
+        computed.extend(c.key for c in task.cells)
 
-        failed = run.tasks(tasks, on_part=on_part)
-        output = None
-        if not failed:
-            done = StudyStatus(done=[c.key for c in cells])
-            output = combine_cells(study, cells, done, by_hash)
+    failed = run.tasks(tasks, on_part=on_part)
+    output = None
+    if not failed:
+        done = StudyStatus(done=[c.key for c in cells])
+        output = combine_cells(study, cells, done, by_hash)
     return RunReport(computed, skipped, failed, output, time.perf_counter() - start)
 
 
-def _prepare(study: Study, status: StudyStatus, fresh: bool) -> None:
-    """Refuse (or with ``fresh`` delete) stale parts; delete unreadable ones and leftovers."""
+def repacked(todo: list[Cell], moved: list[Path]) -> list[Task]:
+    """The packs of the parts ``moved`` aside, rebuilt from the cells of ``todo`` they held.
+
+    A moved part whose header still names its cells is recomputed as the
+    same pack (same members in the same order), so the dataset is the one an
+    uninterrupted run gives.
+    """
+    tasks = []
+    for path in moved:
+        held = store.part_cells(path, verify=False) or {}
+        members = [c for c in todo if held.get(c.key) == c.cell_hash]
+        taken = {c.key for t in tasks for c in t.cells}
+        if members and not taken & {c.key for c in members}:
+            tasks.append(pack_task(members))
+    return tasks
+
+
+def _prepare(study: Study, status: StudyStatus, fresh: bool) -> list[Path]:
+    """Refuse (or with ``fresh`` delete) stale parts, delete leftovers; move unreadable
+    parts aside (``parts/corrupt/``) and return where they went."""
     if status.stale and not fresh:
         raise StudyError(
             f"{len(status.stale)} part(s) in {store.study_dir(study) / 'parts'} were "
@@ -189,15 +230,35 @@ def _prepare(study: Study, status: StudyStatus, fresh: bool) -> None:
             "rerun with --fresh to discard them",
             field="fresh",
         )
-    for key in status.stale + status.corrupt:
+    for key in status.stale:
         store.part_path(study, key).unlink(missing_ok=True)
+    moved = [move_aside(store.part_path(study, key)) for key in status.corrupt]
     if fresh:  # failure records of an older version of the study no longer apply
         for record in (store.study_dir(study) / "failed").glob("*.txt"):
             record.unlink()
     for tmp in (store.study_dir(study) / "parts").glob(".*.tmp"):
         tmp.unlink()  # left by a write that was killed; we hold the lock
-    if status.corrupt:
-        log.warning("%d unreadable part(s) will be recomputed", len(status.corrupt))
+    if moved:
+        log.warning(
+            "%d unreadable part(s) (damaged or truncated data) moved to %s, recomputed: %s",
+            len(moved),
+            moved[0].parent,
+            ", ".join(status.corrupt),
+        )
+    return moved
+
+
+def move_aside(part: Path) -> Path:
+    """Move a part that fails to read back into ``parts/corrupt/`` (never over another)."""
+    folder = part.parent / store.CORRUPT
+    folder.mkdir(exist_ok=True)
+    target = folder / part.name
+    n = 0
+    while target.exists():
+        n += 1
+        target = folder / f"{part.stem}.{n}{part.suffix}"
+    part.rename(target)
+    return target
 
 
 @dataclass(frozen=True)
@@ -209,6 +270,7 @@ class _Run:
     workers: int | None
     progress: bool
     max_in_flight: int | None
+    worker_wait: float
 
     def tasks(self, tasks: list[Task], *, on_part: Callable[[Task, Path], None]) -> dict[str, str]:
         """Run ``tasks`` on the executor, write a part as each arrives; return the failures.
@@ -234,6 +296,7 @@ class _Run:
                 retries=study.run.retries,
                 progress=self.progress,
                 max_in_flight=self.max_in_flight,
+                worker_wait=self.worker_wait,
             )
         written = 0
         try:

@@ -17,6 +17,10 @@ from __future__ import annotations
 
 import logging
 import os
+import re
+import socket
+import struct
+import time
 import traceback
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -28,12 +32,17 @@ from phasetrans.backend.specs import PackSpec, on_device, task_epochs
 from phasetrans.errors import ConfigError, StudyError
 from phasetrans.runner.plan import Task
 
-__all__ = ["Failure", "Outcome", "in_process", "on_dask"]
+__all__ = ["Failure", "Outcome", "check_scheduler", "in_process", "on_dask", "probe_scheduler"]
 
 log = logging.getLogger("phasetrans.runner")
 
 #: Seconds to wait for an existing scheduler before giving up.
 CONNECT_TIMEOUT = 10.0
+#: Seconds after which an existing scheduler without workers is reported (waiting goes on).
+WORKER_WAIT = 30.0
+
+#: ``[tcp|tls|ws|wss|ucx://]host:port`` (a host name, an IPv4 or a bracketed IPv6 address).
+_ADDRESS = re.compile(r"^(?:(tcp|tls|ws|wss|ucx)://)?([\w.-]+|\[[0-9A-Fa-f:.]+\]):(\d{1,5})$")
 
 
 @dataclass(frozen=True)
@@ -112,6 +121,7 @@ def on_dask(
     retries: int = 0,
     progress: bool = True,
     max_in_flight: int | None = None,
+    worker_wait: float = WORKER_WAIT,
 ) -> Iterator[tuple[Task, Outcome]]:
     """Run tasks on dask.distributed; yield each as it finishes.
 
@@ -133,6 +143,9 @@ def on_dask(
         Show a bar over tasks.
     max_in_flight : int, optional
         Most tasks submitted at once (default: twice the worker threads).
+    worker_wait : float
+        Seconds after which an existing scheduler without workers is reported
+        (with how to start one); waiting goes on.
     """
     from distributed import as_completed
     from tqdm.auto import tqdm
@@ -140,6 +153,8 @@ def on_dask(
     with _client(scheduler, workers, device) as client:
         if client.dashboard_link:
             log.info("dask dashboard: %s", client.dashboard_link)
+        if scheduler not in (None, "local"):
+            _wait_for_workers(client, str(scheduler), worker_wait)
         slots = max_in_flight or 2 * max(1, sum(client.nthreads().values()))
         queue = list(todo)
         by_key: dict[str, Task] = {}
@@ -186,6 +201,7 @@ def _client(scheduler: str | None, workers: int | None, device: str) -> Iterator
     # distributed.Lock for every part it writes (slow, and a Ctrl-C during the
     # write could leave the client waiting on it forever).
     if scheduler not in (None, "local"):
+        check_scheduler(scheduler)
         try:
             client = Client(scheduler, set_as_default=False, timeout=CONNECT_TIMEOUT)
         except (OSError, TimeoutError) as exc:
@@ -214,6 +230,101 @@ def _client(scheduler: str | None, workers: int | None, device: str) -> Iterator
         )
     with cluster, Client(cluster, set_as_default=False) as client:
         yield client
+
+
+def check_scheduler(scheduler: str | None) -> None:
+    """Refuse a ``--scheduler`` that is not ``local``, ``sync`` or a scheduler address.
+
+    Raises
+    ------
+    ConfigError
+        One line naming ``scheduler`` and the value (``''``, ``foo``, a bad port).
+    """
+    if scheduler in (None, "local", "sync"):
+        return
+    text = str(scheduler)
+    match = _ADDRESS.match(text)
+    if text.startswith("inproc://") or (match and 0 < int(match.group(3)) < 65536):
+        return
+    raise ConfigError(
+        f"--scheduler = {text!r} is invalid: give 'local', 'sync' or the address of a dask "
+        "scheduler, such as tcp://host:8786",
+        field="scheduler",
+        value=text,
+    )
+
+
+def probe_scheduler(address: str | None) -> None:
+    """Check that a TCP address speaks dask (it greets first) within :data:`CONNECT_TIMEOUT`.
+
+    A dask scheduler sends its handshake as soon as a connection opens; an
+    HTTP server (a dashboard port) waits for a request, and other services
+    send something else. Other protocols (TLS, websockets) are left to dask.
+
+    Raises
+    ------
+    StudyError
+        One line when the address cannot be reached or is not a dask scheduler.
+    """
+    match = _ADDRESS.match(address or "")
+    if match is None or match.group(1) not in (None, "tcp"):
+        return  # local, sync, or left to dask
+    host, port = match.group(2).strip("[]"), int(match.group(3))
+    start = time.monotonic()
+    try:
+        with socket.create_connection((host, port), timeout=CONNECT_TIMEOUT) as conn:
+            conn.settimeout(max(0.1, CONNECT_TIMEOUT - (time.monotonic() - start)))
+            greeting = _read_greeting(conn)
+    except OSError as exc:
+        raise StudyError(
+            f"cannot reach the dask scheduler {address} within {CONNECT_TIMEOUT:g} s "
+            f"({exc.strerror or type(exc).__name__}); is it running?",
+            field="scheduler",
+            value=address,
+        ) from None
+    if not _is_dask_greeting(greeting):
+        heard = "said nothing" if not greeting else f"answered {greeting[:16]!r}"
+        raise StudyError(
+            f"{address} is not a dask scheduler: it {heard} within {CONNECT_TIMEOUT:g} s "
+            "(a dashboard or web port?); give the scheduler's address, e.g. tcp://host:8786",
+            field="scheduler",
+            value=address,
+        )
+
+
+def _read_greeting(conn: socket.socket) -> bytes:
+    """The first bytes a server sends (up to 16), or what came before a timeout or close."""
+    data = b""
+    while len(data) < 16:
+        try:
+            chunk = conn.recv(16 - len(data))
+        except TimeoutError:
+            break
+        if not chunk:
+            break
+        data += chunk
+    return data
+
+
+def _is_dask_greeting(data: bytes) -> bool:
+    """Whether ``data`` opens a dask TCP message: its total length, then its frame count."""
+    if len(data) < 16:
+        return False
+    total, frames = struct.unpack("<QQ", data[:16])
+    return 16 <= total < 1 << 24 and 1 <= frames <= 64
+
+
+def _wait_for_workers(client: Any, address: str, wait: float) -> None:
+    """Wait for a worker; after ``wait`` seconds without one say how to start one, and go on."""
+    try:
+        client.wait_for_workers(1, timeout=wait)
+    except TimeoutError:
+        log.warning(
+            "no workers have joined in %g s; start `dask worker %s` (still waiting)",
+            wait,
+            address,
+        )
+        client.wait_for_workers(1)
 
 
 @contextmanager

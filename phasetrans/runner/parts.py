@@ -139,10 +139,21 @@ def write_part(study: Study, task: Task, result: BlockResult | list[BlockResult]
 
 
 def record_failure(study: Study, key: str, text: str) -> None:
-    """Record a task's failure (its traceback) in ``failed/<key>.txt`` and ``failures.log``."""
+    """Record a task's failure (its traceback) in ``failed/<key>.txt`` and ``failures.log``.
+
+    Raises
+    ------
+    StudyError
+        One line when the disk is full.
+    """
     path = store.failed_path(study, key)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text)
-    with open(store.study_dir(study) / "failures.log", "a") as failures:
-        stamp = datetime.now(timezone.utc).isoformat(timespec="seconds")
-        failures.write(f"--- {stamp} task {key} failed\n{text}\n")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text)
+        path = store.study_dir(study) / "failures.log"
+        with open(path, "a") as failures:
+            stamp = datetime.now(timezone.utc).isoformat(timespec="seconds")
+            failures.write(f"--- {stamp} task {key} failed\n{text}\n")
+    except OSError as exc:
+        store.raise_if_disk_full(exc, path, len(text.encode()))
+        raise

@@ -33,13 +33,16 @@ from __future__ import annotations
 from phasetrans.store.blocks import block_dataset
 from phasetrans.store.combine import combine_datasets, provenance_attrs
 from phasetrans.store.files import (
+    is_study_file,
     open_study,
+    raise_if_disk_full,
     read_dataset,
     read_root,
     write_dataset,
     write_in_progress,
 )
 from phasetrans.store.parts import (
+    CORRUPT,
     cell_index,
     failed_path,
     part_cells,
@@ -50,17 +53,20 @@ from phasetrans.store.parts import (
 from phasetrans.store.schema import ROOT_VARIABLES, STUDENT
 
 __all__ = [
+    "CORRUPT",
     "ROOT_VARIABLES",
     "STUDENT",
     "block_dataset",
     "cell_index",
     "combine_datasets",
     "failed_path",
+    "is_study_file",
     "open_study",
     "part_cells",
     "part_hash",
     "part_path",
     "provenance_attrs",
+    "raise_if_disk_full",
     "read_dataset",
     "read_root",
     "study_dir",

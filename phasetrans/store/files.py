@@ -2,17 +2,28 @@
 
 from __future__ import annotations
 
+import errno
 import os
+import shutil
 import tempfile
 import threading
 from pathlib import Path
 
 import xarray as xr
 
-from phasetrans.errors import DataError
+from phasetrans.errors import DataError, StudyError
 from phasetrans.store.schema import MERGED_NAME, SCHEMA
 
-__all__ = ["open_study", "read_dataset", "read_root", "write_dataset", "write_in_progress"]
+__all__ = [
+    "is_study_file",
+    "open_study",
+    "raise_if_disk_full",
+    "read_dataset",
+    "read_root",
+    "write_dataset",
+    "write_in_progress",
+    "write_netcdf",
+]
 
 _writes = 0
 _writes_lock = threading.Lock()
@@ -44,28 +55,79 @@ def write_dataset(ds: xr.Dataset, path: str | Path) -> Path:
     -------
     pathlib.Path
         ``path``.
+
+    Raises
+    ------
+    StudyError
+        One line when the disk is full: the path, the bytes needed (the
+        dataset's uncompressed size, an estimate) and the bytes free. Nothing
+        is written at ``path`` then.
+
+    Notes
+    -----
+    Every numeric variable and coordinate of one or more dimensions carries a
+    Fletcher32 checksum (and those of two or more are compressed), so a damaged chunk fails to
+    read instead of giving wrong numbers; the values are those given.
     """
     global _writes
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
     with _writes_lock:
         _writes += 1
     try:
-        _write_atomically(ds, path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        write_netcdf(ds, path)
+    except (OSError, RuntimeError) as exc:
+        raise_if_disk_full(exc, path, ds.nbytes)
+        raise
     finally:
         with _writes_lock:
             _writes -= 1
     return path
 
 
-def _write_atomically(ds: xr.Dataset, path: Path) -> None:
+def raise_if_disk_full(exc: BaseException, path: Path, needed: int) -> None:
+    """Raise a one-line :class:`StudyError` when ``exc`` comes from a full disk.
+
+    Parameters
+    ----------
+    exc : BaseException
+        What writing ``path`` raised: an ``ENOSPC``/``EDQUOT`` error, or
+        netCDF's "HDF error" while fewer than ``needed`` bytes are free.
+    path : pathlib.Path
+        The file being written.
+    needed : int
+        Bytes it needs (an estimate).
+    """
+    free = None
+    for folder in (path.parent, *path.parents):
+        if folder.exists():
+            free = shutil.disk_usage(folder).free
+            break
+    # netCDF reports a full disk as an "HDF error": then judge by the free space
+    short = "HDF error" in str(exc) and free is not None and free < needed
+    if getattr(exc, "errno", None) not in (errno.ENOSPC, errno.EDQUOT) and not short:
+        return
+    available = "?" if free is None else f"{free:,}"
+    raise StudyError(
+        f"no space left on the device to write {path}: it needs about {needed:,} bytes "
+        f"(uncompressed size, an estimate) and {available} bytes are free; free some space "
+        "and rerun (finished work is kept)",
+        field="output",
+        value=str(path),
+    ) from None
+
+
+def write_netcdf(ds: xr.Dataset, path: Path) -> None:
+    """Write ``ds`` at ``path`` under a temporary name, then rename (the write layer)."""
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     os.close(fd)
     try:
         groups = _split(ds)
         for i, (group, part) in enumerate(groups.items()):
             encoding = {
-                v: {"zlib": True, "complevel": 4} for v in part.data_vars if part[v].ndim >= 2
+                str(v): _encoding(part[v].ndim)
+                for v in [*part.data_vars, *part.coords]
+                if part[v].ndim >= 1 and part[v].dtype.kind in "biufc"
             }
             part.to_netcdf(
                 tmp,
@@ -81,6 +143,11 @@ def _write_atomically(ds: xr.Dataset, path: Path) -> None:
     finally:
         if os.path.exists(tmp):
             os.unlink(tmp)
+
+
+def _encoding(ndim: int) -> dict[str, object]:
+    """Checksums on every numeric variable with dimensions; compression from two dimensions on."""
+    return {"fletcher32": True, **({"zlib": True, "complevel": 4} if ndim >= 2 else {})}
 
 
 def _split(ds: xr.Dataset) -> dict[str, xr.Dataset]:
@@ -100,6 +167,28 @@ def _split(ds: xr.Dataset) -> dict[str, xr.Dataset]:
 
 
 _HDF5_MAGIC = b"\x89HDF\r\n\x1a\n"
+
+
+def is_study_file(path: str | Path) -> bool:
+    """Whether ``path`` is a file written by phasetrans (a study dataset or a part).
+
+    Only the header is read: the file is netCDF4 and its root group records a
+    ``study_hash`` and holds ``test_mse``.
+    """
+    path = Path(path)
+    try:
+        with open(path, "rb") as f:
+            if f.read(8) != _HDF5_MAGIC:
+                return False
+    except OSError:
+        return False
+    import netCDF4
+
+    try:
+        with netCDF4.Dataset(path) as nc:
+            return "study_hash" in nc.ncattrs() and "test_mse" in nc.variables
+    except (OSError, RuntimeError):
+        return False
 
 
 def _check_study_file(path: Path) -> None:

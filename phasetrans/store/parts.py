@@ -1,14 +1,35 @@
-"""Where a study's part files, failure records and lock live; what a part records."""
+"""Where a study's part files, failure records and lock live; what a part records.
+
+A part counts only when its data read back: :func:`part_hash` and
+:func:`part_cells` read every variable of the file once (checking the
+Fletcher32 checksums written with it), so a part whose header is intact but
+whose data are damaged is unreadable, not done.
+"""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from phasetrans.config import Study
 
-__all__ = ["cell_index", "failed_path", "part_cells", "part_hash", "part_path", "study_dir"]
+__all__ = [
+    "CORRUPT",
+    "cell_index",
+    "failed_path",
+    "part_cells",
+    "part_hash",
+    "part_path",
+    "study_dir",
+]
+
+#: Folder (under ``parts/``) where parts that fail to read back are moved aside.
+CORRUPT = "corrupt"
+
+#: What netCDF4 raises for a file or a chunk it cannot read.
+_UNREADABLE = (OSError, RuntimeError, AttributeError, KeyError, ValueError, IndexError)
 
 
 def study_dir(study: Study) -> Path:
@@ -27,37 +48,67 @@ def failed_path(study: Study, key: str) -> Path:
     return study_dir(study) / "failed" / f"{key}.txt"
 
 
-def part_hash(path: Path) -> str | None:
-    """The task hash a part file records, or None if it cannot be read as a part."""
+def _read_back(nc: Any) -> None:
+    """Read every variable of every group once (raises on a damaged chunk or checksum)."""
+    for variable in nc.variables.values():
+        variable.set_auto_mask(False)
+        variable[...]
+    for group in nc.groups.values():
+        _read_back(group)
+
+
+def _open_part(path: Path, verify: bool) -> Any:
+    """The open part (netCDF4.Dataset), or None if it is not a part or (``verify``) fails
+    to read back."""
     import netCDF4
 
     try:
-        with netCDF4.Dataset(path) as nc:
-            if set(nc.groups) != {"weights", "teacher"} or "test_mse" not in nc.variables:
-                return None
-            return str(nc.getncattr("task_hash"))
-    except (OSError, RuntimeError, AttributeError, KeyError):
+        nc = netCDF4.Dataset(path)
+    except _UNREADABLE:
         return None
-
-
-def part_cells(path: Path) -> dict[str, str] | None:
-    """``{cell key: cell hash}`` of a packed part, ``{}`` for a part of one block, None
-    if it cannot be read as a part."""
-    import json
-
-    import netCDF4
-
     try:
-        with netCDF4.Dataset(path) as nc:
-            if set(nc.groups) != {"weights", "teacher"} or "test_mse" not in nc.variables:
-                return None
+        if set(nc.groups) != {"weights", "teacher"} or "test_mse" not in nc.variables:
+            nc.close()
+            return None
+        if verify:
+            _read_back(nc)
+    except _UNREADABLE:
+        nc.close()
+        return None
+    return nc
+
+
+def part_hash(path: Path, *, verify: bool = True) -> str | None:
+    """The task hash a part file records, or None if it cannot be read as a part.
+
+    ``verify``: read every variable once, so that damaged data make the part
+    unreadable (None).
+    """
+    nc = _open_part(path, verify)
+    if nc is None:
+        return None
+    with nc:
+        try:
+            return str(nc.getncattr("task_hash"))
+        except _UNREADABLE:
+            return None
+
+
+def part_cells(path: Path, *, verify: bool = True) -> dict[str, str] | None:
+    """``{cell key: cell hash}`` of a packed part, ``{}`` for a part of one block, None
+    if it cannot be read as a part (``verify``: including its data)."""
+    nc = _open_part(path, verify)
+    if nc is None:
+        return None
+    with nc:
+        try:
             if "cell_hashes" not in nc.ncattrs():
                 return {}
             keys = json.loads(str(nc.getncattr("cell_keys")))
             hashes = json.loads(str(nc.getncattr("cell_hashes")))
             return dict(zip(keys, hashes, strict=True))
-    except (OSError, RuntimeError, AttributeError, KeyError, ValueError):
-        return None
+        except _UNREADABLE:
+            return None
 
 
 def cell_index(study: Study) -> tuple[dict[str, Path], dict[Path, dict[str, str]], list[Path]]:
@@ -70,7 +121,7 @@ def cell_index(study: Study) -> tuple[dict[str, Path], dict[Path, dict[str, str]
     cells : dict
         Part -> its ``{cell key: cell hash}``.
     unreadable : list of Path
-        Parts that cannot be read.
+        Parts that cannot be read, or whose data do not read back.
     """
     by_hash: dict[str, Path] = {}
     cells: dict[Path, dict[str, str]] = {}

@@ -51,8 +51,8 @@ def _positionals(text: str) -> list[str]:
 
 def test_every_subcommand_is_covered():
     assert set(SUBCOMMANDS) == {
-        "run", "status", "combine", "info", "plot", "collapse", "fit", "transition",
-        "topology", "overlaps", "report",
+        "run", "status", "unlock", "combine", "info", "plot", "collapse", "fit",
+        "transition", "topology", "overlaps", "report",
     }  # fmt: skip
 
 

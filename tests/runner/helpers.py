@@ -113,3 +113,40 @@ def write_lock(study: Study, host: str, pid: int, since: str) -> Path:
 
 def not_here(spec, **kwargs):
     raise AssertionError("a task ran in the test process, not in a worker process")
+
+
+def cli_lines(capsys, *argv: str) -> tuple[int, list[str]]:
+    """Run the CLI in this process: its exit code and the lines it printed on stderr."""
+    from phasetrans.cli import main as cli_main
+
+    code = cli_main(list(argv))
+    return code, capsys.readouterr().err.splitlines()
+
+
+def corrupt_chunk(path: Path) -> int:
+    """Damage the middle of the largest zlib-compressed chunk of ``path`` in place.
+
+    The HDF5 header and every other byte stay as they are, so the file still
+    opens and its attributes still read. Returns the offset of the damage.
+    """
+    import zlib
+
+    data = bytearray(path.read_bytes())
+    best = (0, -1)
+    start = data.find(b"\x78\x5e")  # a zlib stream of level 2 to 5
+    while start != -1:
+        stream = zlib.decompressobj()
+        try:
+            stream.decompress(bytes(data[start:]))
+            if stream.eof:
+                length = len(data) - start - len(stream.unused_data)
+                best = max(best, (length, start))
+        except zlib.error:
+            pass
+        start = data.find(b"\x78\x5e", start + 1)
+    length, start = best
+    assert length > 64, f"no compressed chunk found in {path}"
+    middle = start + length // 2
+    data[middle : middle + 8] = bytes(b ^ 0xFF for b in data[middle : middle + 8])
+    path.write_bytes(bytes(data))
+    return middle
