@@ -31,6 +31,7 @@ from typing import Any
 import xarray as xr
 
 from phasetrans.config import Study, load_study
+from phasetrans.config.bounds import ALLOW_LARGE, MAX_THREADS, check_bound
 from phasetrans.errors import ConfigError, PhasetransWarning
 from phasetrans.store import read_dataset, read_root, write_in_progress
 
@@ -59,7 +60,7 @@ METAVARS = ("N", "VALUE", "NAME", "DIM", "DIR", "FILE", "STUDY", "DATA", "SCHEDU
 
 
 def add_study_arguments(p: argparse.ArgumentParser) -> None:
-    """The study file and ``--data-dir``."""
+    """The study file, ``--data-dir`` and ``--allow-large``."""
     p.add_argument("study", metavar="STUDY", help="study TOML file, e.g. studies/quick.toml")
     p.add_argument(
         "--data-dir",
@@ -67,6 +68,12 @@ def add_study_arguments(p: argparse.ArgumentParser) -> None:
         metavar="DIR",
         help="folder of the dataset and its parts (default: the study's `output`, "
         "relative to the study file's folder; data/<name>.nc without one)",
+    )
+    p.add_argument(
+        ALLOW_LARGE,
+        action="store_true",
+        help="lift the bounds on sizes, counts and budgets (widths, n_train, seeds, epochs, "
+        "cells, ...: the table of phasetrans.config.bounds); not part of the study hash",
     )
 
 
@@ -196,8 +203,16 @@ def file_name(
 
 
 def open_study_file(args: argparse.Namespace) -> Study:
-    """Load the study named on the command line, with ``--data-dir`` applied."""
-    study = load_study(args.study)
+    """Load the study named on the command line, with ``--data-dir`` applied.
+
+    ``--allow-large`` lifts the bounds of :mod:`phasetrans.config.bounds`, which
+    also bound ``--workers`` (:data:`~phasetrans.config.bounds.MAX_THREADS`).
+    """
+    allow_large = bool(getattr(args, "allow_large", False))
+    workers = getattr(args, "workers", None)
+    if isinstance(workers, int):
+        check_bound("--workers", workers, MAX_THREADS, allow_large=allow_large)
+    study = load_study(args.study, allow_large=allow_large)
     data_dir = getattr(args, "data_dir", None)
     if data_dir:
         output = Path(data_dir).resolve() / f"{study.name}.nc"

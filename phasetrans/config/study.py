@@ -9,7 +9,7 @@ from typing import Annotated, Any
 from pydantic import Field, model_validator
 
 from phasetrans.config.base import Method, Spec, as_list
-from phasetrans.config.data import DataSpec
+from phasetrans.config.data import DataSpec, check_alpha_cells, n_train_of
 from phasetrans.config.hashing import drop_new_defaults, stable_hash
 from phasetrans.config.run import PruningSpec, RecordSpec, RunSpec
 from phasetrans.config.students import DEFAULT_METHODS, StudentsSpec
@@ -91,6 +91,7 @@ class Study(Spec):
             )
         self._check_committee()
         self._check_member_step()
+        self._check_training_sets()
         if self.record.checkpoints is not None:
             for method, spec in self.training.items():
                 if spec.stop is not None:
@@ -141,6 +142,29 @@ class Study(Spec):
                 f"step = 'member' does not support {', '.join(reasons)}; "
                 "use step = 'fast', 'reference' or 'auto'"
             )
+
+    def _check_training_sets(self) -> None:
+        """Every cell has a training set of its own size, and no more batches than examples."""
+        if self.data.online:
+            return
+        input_dims = as_list(self.teacher.input_dim)
+        if self.data.alpha is not None:
+            check_alpha_cells(as_list(self.data.alpha), input_dims, self.teacher.widths)
+            smallest = min(
+                int(n_train_of(a, n, h))
+                for a in as_list(self.data.alpha)
+                for n in input_dims
+                for h in self.teacher.widths
+            )
+        else:
+            smallest = min(as_list(self.data.n_train))
+        for method, spec in self.training.items():
+            k = spec.batches_per_epoch
+            if k is not None and k > smallest:
+                raise ValueError(
+                    f"training.{method}.batches_per_epoch = {k} is invalid: a cell has only "
+                    f"{smallest} training examples; allowed: at most n_train"
+                )
 
     def _check_committee(self) -> None:
         """Committee-only fields are refused elsewhere; committee runs use the reference step."""
