@@ -42,9 +42,13 @@ __all__ = [
     "add_out_argument",
     "add_study_arguments",
     "add_training_argument",
+    "bootstrap_count",
+    "bootstrap_seed",
+    "choice",
     "file_name",
     "interrupts_wait_for_writes",
     "make_folder",
+    "number",
     "open_data",
     "open_study_file",
     "out_folder",
@@ -166,6 +170,66 @@ def make_folder(folder: Path) -> Path:
             value=str(folder),
         ) from None
     return folder
+
+
+def choice(option: str, text: str, allowed: tuple[str, ...] | list[str]) -> str:
+    if text not in allowed:
+        raise ConfigError(
+            f"{option}: {text!r} is not allowed; use one of {', '.join(map(str, allowed))}",
+            field=option,
+            value=text,
+        )
+    return text
+
+
+def number(
+    option: str,
+    text: str | None,
+    *,
+    integer: bool = False,
+    minimum: float | None = None,
+    maximum: int | None = None,
+):
+    """``text`` as a number (``None`` stays ``None``); one-line ConfigError outside the range."""
+    if text is None:
+        return None
+    try:
+        value = int(text) if integer else float(text)
+    except ValueError:
+        kind = "an integer" if integer else "a number"
+        raise ConfigError(
+            f"{option}: {text!r} is not allowed; use {kind}", field=option, value=text
+        ) from None
+    if minimum is not None and value < minimum:
+        raise ConfigError(
+            f"{option}: {text!r} is not allowed; use a value >= {minimum:g}",
+            field=option,
+            value=text,
+        )
+    if maximum is not None and value > maximum:
+        raise ConfigError(
+            f"{option}: {text!r} is not allowed; use a value <= {maximum:,}",
+            field=option,
+            value=text,
+        )
+    return value
+
+
+def bootstrap_count(text: str | None, default: int) -> int:
+    """``--bootstrap``: resamples, ``0 <= N <=`` :data:`~phasetrans.config.bounds.MAX_BOOTSTRAP`."""
+    from phasetrans.config.bounds import MAX_BOOTSTRAP
+
+    return number(
+        "--bootstrap", text or str(default), integer=True, minimum=0, maximum=MAX_BOOTSTRAP
+    )
+
+
+def bootstrap_seed(text: str | None) -> int:
+    """``--seed`` of the bootstrap: ``0 <= N < 2**64`` (default: the analysis's ``SEED``)."""
+    from phasetrans.analysis.defaults import SEED
+    from phasetrans.config.bounds import MAX_SEED
+
+    return number("--seed", text or str(SEED), integer=True, minimum=0, maximum=MAX_SEED)
 
 
 def file_name(

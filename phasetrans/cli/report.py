@@ -52,16 +52,15 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def main(args: argparse.Namespace) -> int:
     """Write the report and print its path; exit 2 with one line for a bad input."""
+    from phasetrans.config.bounds import MAX_BOOTSTRAP, MAX_SEED
     from phasetrans.errors import PhasetransError
 
-    if args.bootstrap < 0:
-        print(f"phasetrans report: error: --bootstrap: {args.bootstrap} is not allowed; use >= 0",
-              file=sys.stderr)  # fmt: skip
-        return 2
-    if args.seed < 0:
-        print(f"phasetrans report: error: --seed: {args.seed} is not allowed; use >= 0",
-              file=sys.stderr)  # fmt: skip
-        return 2
+    for option, value, top in (("--bootstrap", args.bootstrap, MAX_BOOTSTRAP),
+                               ("--seed", args.seed, MAX_SEED)):  # fmt: skip
+        if not 0 <= value <= top:
+            print(f"phasetrans report: error: {option}: {value} is not allowed; "
+                  f"use 0 <= N <= {top:,}", file=sys.stderr)  # fmt: skip
+            return 2
     if args.shipped == (args.data is not None):
         print("phasetrans report: error: give either DATA or --shipped", file=sys.stderr)
         return 2
