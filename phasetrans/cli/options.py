@@ -32,7 +32,7 @@ import xarray as xr
 
 from phasetrans.config import Study, load_study
 from phasetrans.config.bounds import ALLOW_LARGE, MAX_THREADS, check_bound
-from phasetrans.errors import ConfigError, PhasetransWarning
+from phasetrans.errors import ConfigError, DataError, PhasetransWarning
 from phasetrans.store import read_dataset, read_root, write_in_progress
 
 __all__ = [
@@ -52,6 +52,7 @@ __all__ = [
     "open_data",
     "open_study_file",
     "out_folder",
+    "require_finite",
     "working",
 ]
 
@@ -291,6 +292,50 @@ def open_data(path: str | Path, *, weights: bool = True) -> xr.Dataset:
     per-student numbers), which is all most analyses need.
     """
     return read_dataset(path, load=True) if weights else read_root(path)
+
+
+def require_finite(
+    ds: xr.Dataset, variable: str, needed_by: str, data: object, *, teacher_width: int | None = None
+) -> None:
+    """Refuse, in one line, data whose ``variable`` is missing or has no finite value.
+
+    Parameters
+    ----------
+    ds : xarray.Dataset
+        The opened dataset.
+    variable : str
+        The variable ``needed_by`` reads.
+    needed_by : str
+        What needs it, for the message (``"the dimension figure"``).
+    data : str or pathlib.Path
+        The file, for the message.
+    teacher_width : int, optional
+        Look at this teacher width only.
+
+    Raises
+    ------
+    DataError
+        Naming the file, the variable and what needs it.
+    """
+    import numpy as np
+
+    if variable not in ds:
+        raise DataError(
+            f"{data} has no variable {variable!r}, which {needed_by} needs",
+            field=variable,
+            value=str(data),
+        )
+    values = ds[variable]
+    at = ""
+    if teacher_width is not None and "teacher_width" in values.dims:
+        values, at = values.sel(teacher_width=teacher_width), f" at teacher width {teacher_width}"
+    if not np.isfinite(values.values).any():
+        raise DataError(
+            f"{data}: {variable} has no finite value{at} (all NaN or infinite), "
+            f"so there is nothing for {needed_by}",
+            field=variable,
+            value=str(data),
+        )
 
 
 @contextmanager

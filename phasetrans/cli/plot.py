@@ -29,7 +29,13 @@ def register(sub: argparse._SubParsersAction) -> None:
 def main(args: argparse.Namespace) -> int:
     import numpy as np
 
-    from phasetrans.cli.options import file_name, make_folder, open_data, out_folder
+    from phasetrans.cli.options import (
+        file_name,
+        make_folder,
+        open_data,
+        out_folder,
+        require_finite,
+    )
     from phasetrans.errors import ConfigError
     from phasetrans.plots.pruning import plot_dimension, plot_pruning_curves, plot_training_loss
 
@@ -50,40 +56,10 @@ def main(args: argparse.Namespace) -> int:
         ("training_loss", "train_loss", plot_training_loss),
     )
     for name, variable, _ in figures:  # every figure's data, before any is drawn
-        check_plotted(ds, variable, name, teacher_width, args.data)
+        require_finite(ds, variable, f"the {name} figure", args.data, teacher_width=teacher_width)
     out = make_folder(folder)
     for name, _, figure in figures:
         path = out / file_name("plot", (name, f"hT={teacher_width}"))
         figure(ds, teacher_width=teacher_width).savefig(path, dpi=120)
         print(f"wrote {path}")
     return 0
-
-
-def check_plotted(ds, variable: str, figure: str, teacher_width: int, data: str) -> None:
-    """Refuse, in one line, a figure whose variable is missing or has no finite value.
-
-    Raises
-    ------
-    DataError
-        Naming the file, the variable and the figure that needs it.
-    """
-    import numpy as np
-
-    from phasetrans.errors import DataError
-
-    if variable not in ds:
-        raise DataError(
-            f"{data} has no variable {variable!r}, which the {figure} figure needs",
-            field=variable,
-            value=data,
-        )
-    values = ds[variable]
-    if "teacher_width" in values.dims:
-        values = values.sel(teacher_width=teacher_width)
-    if not np.isfinite(values.values).any():
-        raise DataError(
-            f"{data}: {variable} has no finite value at teacher width {teacher_width} "
-            f"(all NaN or infinite), so there is no {figure} figure to draw",
-            field=variable,
-            value=data,
-        )

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from phasetrans.cli.options import add_out_argument, out_folder
+from phasetrans.cli.options import add_out_argument, out_folder, require_finite
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -79,6 +79,8 @@ def main(args: argparse.Namespace) -> int:
                 print(line)
             return 0
         ds = phasetrans.open_study(args.data)
+        for variable in ("test_mse", "dimension"):
+            require_finite(ds, variable, "the report", args.data)
         path = write_report(
             ds,
             out,
@@ -89,6 +91,8 @@ def main(args: argparse.Namespace) -> int:
         )
     except (PhasetransError, OSError, ValueError, KeyError) as exc:
         text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        if "log-scaled" in text:  # matplotlib's words for an axis with nothing finite to show
+            text = "a figure has no finite positive value to draw (the data there are NaN)"
         where = "" if str(args.data) in text else f"{args.data}: "
         print(f"phasetrans report: error: {where}{text}", file=sys.stderr)
         return 2

@@ -35,7 +35,11 @@ def broken(tmp_path_factory) -> dict[str, Path]:
     nan_mse, nan_dim = ds.copy(), ds.copy()
     nan_mse["test_mse"] = nan_mse["test_mse"] * np.nan
     nan_dim["dimension"] = nan_dim["dimension"] * np.nan
+    all_nan = ds.copy()
+    for name in ("test_mse", "dimension", "teacher_recovered", "teacher_cosine", "train_loss"):
+        all_nan[name] = all_nan[name] * np.nan
     variants = {
+        "all_nan": all_nan,
         "no_dimension": ds.drop_vars("dimension"),
         "no_loss": ds.drop_vars("train_loss"),
         "nan_mse": nan_mse,
@@ -112,6 +116,13 @@ def test_plot_says_what_is_missing_before_drawing_anything(broken, capsys, tmp_p
     line = _one_line(capsys, ["plot", str(broken[name]), "--out", str(tmp_path / "o")])
     assert text in line
     assert not (tmp_path / "o").exists()
+
+
+def test_report_on_nan_data_says_so(broken, capsys, tmp_path):
+    argv = ["report", str(broken["all_nan"]), "--bootstrap", "0", "--out", str(tmp_path / "o")]
+    line = _one_line(capsys, argv)
+    assert "test_mse has no finite value (all NaN or infinite)" in line
+    assert "<= 0" not in line
 
 
 def test_info_without_dimension_is_one_line(broken, capsys):
