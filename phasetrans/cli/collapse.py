@@ -31,6 +31,7 @@ from phasetrans.cli.slicing import (
     check_parameter,
     parse_fix,
 )
+from phasetrans.config.bounds import MAX_THREADS
 from phasetrans.errors import ConfigError, PhasetransError
 
 
@@ -81,7 +82,7 @@ def main(args: argparse.Namespace) -> int:
     folder = out_folder(args)  # a bad --out is an error before the analysis
     bootstrap = bootstrap_count(args.bootstrap, BOOTSTRAP)
     seed = bootstrap_seed(args.seed)
-    workers = number("--workers", args.workers, integer=True, minimum=1)
+    workers = number("--workers", args.workers, integer=True, minimum=1, maximum=MAX_THREADS)
     fixed = parse_fix(args.fix)
     if not args.corrections and {"b", "omega"} & set(fixed):
         raise ConfigError(

@@ -58,6 +58,8 @@ class Study(Spec):
         methods = (
             students.get("methods", list(DEFAULT_METHODS)) if isinstance(students, dict) else []
         )
+        if not isinstance(methods, list):  # refused by StudentsSpec, with its field
+            methods = []
         given = data.get("training", {})
         if not isinstance(given, dict):
             return data
