@@ -142,11 +142,15 @@ def test_every_float_refuses_inf_and_nan(field, text):
     assert "finite" in message and "less than 1" not in message
 
 
-def test_batches_per_epoch_above_the_smallest_training_set_is_refused():
-    # alpha 0.5 at N = 10, h_T = 4: n_train = 20 < 25 batches
-    text = _merge(BASE, "[data]\nalpha = [0.5, 2.0]\n[training.spectral]\nbatches_per_epoch = 25\n")
-    message = _refused(text, allow_large=True)
-    assert "batches_per_epoch = 25" in message and "only 20 training examples" in message
+def test_batches_per_epoch_above_a_cells_training_set_is_refused_by_status(tmp_path, capsys):
+    # alpha 0.5 at N = 10, h_T = 4: n_train = 20 < 25 batches (refused when cells are planned)
+    path = tmp_path / "bpe.toml"
+    extra = "[data]\nalpha = [0.5, 2.0]\n[training.spectral]\nbatches_per_epoch = 25\n"
+    path.write_text(_merge(BASE, extra))
+    assert cli(["status", str(path), "--allow-large"]) == 2
+    err = capsys.readouterr().err.splitlines()
+    assert len(err) == 1 and "batches_per_epoch = 25" in err[0]
+    assert "only 20 training examples" in err[0]
 
 
 def test_status_refuses_a_huge_study_in_one_line_and_allow_large_lifts_it(tmp_path, capsys):

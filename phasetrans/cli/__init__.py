@@ -111,9 +111,13 @@ def _log_to_stderr() -> None:
     logger = logging.getLogger("phasetrans")
     if not logger.handlers:
         handler = logging.StreamHandler(sys.stderr)
+        handler.set_name("phasetrans-cli")
         handler.setFormatter(logging.Formatter("%(message)s"))
         logger.addHandler(handler)
         logger.setLevel(logging.INFO)
+    for handler in logger.handlers:  # main() called again (tests) writes to today's stderr
+        if handler.get_name() == "phasetrans-cli":
+            handler.stream = sys.stderr  # not setStream(), which flushes the old, maybe closed
 
 
 if __name__ == "__main__":  # pragma: no cover

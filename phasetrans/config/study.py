@@ -9,7 +9,7 @@ from typing import Annotated, Any
 from pydantic import Field, model_validator
 
 from phasetrans.config.base import Method, Spec, as_list
-from phasetrans.config.data import DataSpec, check_alpha_cells, n_train_of
+from phasetrans.config.data import DataSpec, check_alpha_cells
 from phasetrans.config.hashing import drop_new_defaults, stable_hash
 from phasetrans.config.run import PruningSpec, RecordSpec, RunSpec
 from phasetrans.config.students import DEFAULT_METHODS, StudentsSpec
@@ -146,27 +146,16 @@ class Study(Spec):
             )
 
     def _check_training_sets(self) -> None:
-        """Every cell has a training set of its own size, and no more batches than examples."""
-        if self.data.online:
+        """Every ``alpha`` cell has a training set of its own size (no clamping, no twins).
+
+        ``batches_per_epoch`` above a cell's training set is refused when the
+        cells are planned (:func:`phasetrans.runner.spec.batch_schedule`), also by ``status``.
+        """
+        if self.data.online or self.data.alpha is None:
             return
-        input_dims = as_list(self.teacher.input_dim)
-        if self.data.alpha is not None:
-            check_alpha_cells(as_list(self.data.alpha), input_dims, self.teacher.widths)
-            smallest = min(
-                int(n_train_of(a, n, h))
-                for a in as_list(self.data.alpha)
-                for n in input_dims
-                for h in self.teacher.widths
-            )
-        else:
-            smallest = min(as_list(self.data.n_train))
-        for method, spec in self.training.items():
-            k = spec.batches_per_epoch
-            if k is not None and k > smallest:
-                raise ValueError(
-                    f"training.{method}.batches_per_epoch = {k} is invalid: a cell has only "
-                    f"{smallest} training examples; allowed: at most n_train"
-                )
+        check_alpha_cells(
+            as_list(self.data.alpha), as_list(self.teacher.input_dim), self.teacher.widths
+        )
 
     def _check_committee(self) -> None:
         """Committee-only fields are refused elsewhere; committee runs use the reference step."""
