@@ -11,12 +11,15 @@ from phasetrans.analysis.attrs import plain
 from phasetrans.analysis.describe import describe, footnote, format_pm
 from phasetrans.analysis.matching import COSINE_MATCH
 from phasetrans.analysis.observables import diverged, student_variable
-from phasetrans.analysis.pruned import restore_dims
+from phasetrans.analysis.selection import restore_dims
 from phasetrans.analysis.stationarity import converged_fraction, stationarity
 from phasetrans.errors import AnalysisInputError
 from phasetrans.names import STRUCTURE_DIMS, TIME
 
-__all__ = ["LONG_NAMES", "format_stationarity", "format_summary", "summarize"]
+__all__ = ["ABSENT", "LONG_NAMES", "format_stationarity", "format_summary", "summarize"]
+
+#: Shown for a count the student does not have (``h_T`` or ``h_T/2`` above its width).
+ABSENT = "–"
 
 #: What each mean of :func:`summarize` is (the errors say what they are themselves).
 LONG_NAMES = {
@@ -89,13 +92,18 @@ def summarize(ds: xr.Dataset, *, spread: str = "se") -> xr.Dataset:
 
 
 def _at_counts(ds: xr.Dataset, metric: xr.DataArray) -> dict[str, xr.DataArray]:
-    """``metric`` with every node kept (``all``), at ``retained = h_T`` and at ``h_T // 2``."""
+    """``metric`` with every node kept (``all``), at ``retained = h_T`` and at ``h_T // 2``.
+
+    NaN where the count is above the student's width (:data:`ABSENT` in the table).
+    """
     top = int(ds.retained.max())
     width, h_t = ds["width"], ds["teacher_width"]
+    half = h_t // 2
+    # a count above the student's width does not exist: NaN, shown as "–" (never clipped)
     picks = {
         "all": metric.sel(retained=width.clip(max=top)).where(width <= top),
-        "at_hT": metric.sel(retained=h_t.clip(max=top)),
-        "at_half": metric.sel(retained=h_t // 2),
+        "at_hT": metric.sel(retained=h_t.clip(max=top)).where((h_t <= width) & (h_t <= top)),
+        "at_half": metric.sel(retained=half.clip(max=top)).where((half <= width) & (half <= top)),
     }
     return {k: v.drop_vars("retained", errors="ignore") for k, v in picks.items()}
 
@@ -123,7 +131,14 @@ def format_summary(ds: xr.Dataset) -> str:
     table = summarize(ds)
     recovered = "recovered_mean" in table
     over = "teacher and student seeds" if "teacher_seed" in ds["dimension"].dims else "seeds"
-    lines = [*_study_lines(ds), "", *_table_lines(table)]
+    table_lines = _table_lines(table)
+    lines = [*_study_lines(ds), "", *table_lines]
+    if len(table_lines) == 2:  # the header alone
+        lines.append(
+            "(no rows: no cell has a student with a finite effective dimension; "
+            "`dimension` is NaN everywhere, as when every task is missing or every "
+            "student diverged)"
+        )
     lines.append("")
     lines.append(
         f"n: students (diverged ones left out); dimension: effective dimension, mean ± error "
@@ -137,6 +152,11 @@ def format_summary(ds: xr.Dataset) -> str:
         "x(n) = MSE(n)/MSE(all), mean"
     )
     lines.append(table.attrs["footnote"])
+    if any(_absent(cell) for cell, _ in _rows(table, list(table["students"].dims))):
+        lines.append(
+            f"{ABSENT} : no such count: a student of width W keeps at most W nodes, "
+            "and h_T (or h_T/2) is above its width"
+        )
     lines += _stationarity_lines(ds)
     return "\n".join(lines)
 
@@ -183,6 +203,7 @@ def _table_lines(table: xr.Dataset) -> list[str]:
     )
     lines = [header, "-" * len(header)]
     for cell, row in _rows(table, cell_dims):
+        absent = _absent(cell)
         lines.append(
             f"{cell['training']:<12} "
             + "".join(f"{_fmt(cell[d]):>{_width(d)}} " for d in sweeps)
@@ -193,9 +214,11 @@ def _table_lines(table: xr.Dataset) -> list[str]:
                 if recovered
                 else ""
             )
-            + f"{float(row.mse_all_mean):>10.4g} {float(row.mse_at_hT_mean):>10.4g} "
-            f"{float(row.mse_at_half_mean):>11.4g} {float(row.ratio_hT):>8.3g} "
-            f"{float(row.ratio_half):>9.3g}"
+            + f"{float(row.mse_all_mean):>10.4g} "
+            f"{_count(row.mse_at_hT_mean, 'hT' in absent, '10.4g')} "
+            f"{_count(row.mse_at_half_mean, 'half' in absent, '11.4g')} "
+            f"{_count(row.ratio_hT, 'hT' in absent, '8.3g')} "
+            f"{_count(row.ratio_half, 'half' in absent, '9.3g')}"
         )
     if "acc_all_mean" in table:
         lines.append("")
@@ -210,7 +233,8 @@ def _table_lines(table: xr.Dataset) -> list[str]:
                 + "".join(f"{_fmt(cell[d]):>{_width(d)}} " for d in sweeps)
                 + f"{cell['teacher_width']:>4} {cell['width']:>6} "
                 f"{float(row.acc_all_mean):>8.3f} "
-                f"{float(row.acc_at_hT_mean):>8.3f} {float(row.acc_at_half_mean):>8.3f}"
+                f"{_count(row.acc_at_hT_mean, 'hT' in _absent(cell), '8.3f')} "
+                f"{_count(row.acc_at_half_mean, 'half' in _absent(cell), '8.3f')}"
             )
     return lines
 
@@ -246,6 +270,18 @@ def _stationarity_lines(ds: xr.Dataset) -> list[str]:
         return ["", *format_stationarity(stationarity(ds))]
     except AnalysisInputError as exc:
         return ["", f"stationarity: not available ({exc})"]
+
+
+def _absent(cell: dict[str, object]) -> set[str]:
+    """The counts of the table (``"hT"``, ``"half"``) a student of this cell does not have."""
+    h_t, width = int(cell["teacher_width"]), int(cell["width"])
+    return {name for name, n in (("hT", h_t), ("half", h_t // 2)) if n > width}
+
+
+def _count(value: object, absent: bool, spec: str) -> str:
+    """A value at a count, right-aligned to ``spec``'s width; :data:`ABSENT` if there is none."""
+    width = spec.split(".")[0]
+    return f"{ABSENT:>{width}}" if absent else f"{float(value):>{spec}}"
 
 
 def _width(dim: str) -> int:

@@ -169,10 +169,10 @@ def test_n_train_of_alpha_is_one_rule_for_cells_and_datasets():
 
     from phasetrans.config import n_train_of
 
-    # round half to even, as Python's round(); at least one example
-    assert [int(n_train_of(a, 1, 1)) for a in (0.5, 1.5, 2.5, 0.01)] == [1, 2, 2, 1]
+    # round half to even, as Python's round(); nothing clamped (validation refuses 0)
+    assert [int(n_train_of(a, 1, 1)) for a in (0.5, 1.5, 2.5, 0.01)] == [0, 2, 2, 0]
     for alpha, d, h in [(0.25, 10, 6), (1.5, 5, 3), (2.0, 40, 8), (0.7, 13, 7)]:
-        assert int(n_train_of(alpha, d, h)) == max(1, round(alpha * d * h))
+        assert int(n_train_of(alpha, d, h)) == round(alpha * d * h)
     alpha = xr.DataArray([0.25, 1.5], dims="alpha")
     dims = xr.DataArray([10, 5], dims="input_dim")
     grid = n_train_of(alpha, dims, 6)

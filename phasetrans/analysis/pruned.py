@@ -18,7 +18,6 @@ import xarray as xr
 
 from phasetrans.analysis.observables import diverged, student_variable
 from phasetrans.analysis.selection import REQUIRED_DIMS, accepts_selection
-from phasetrans.analysis.selection import restore_dims as restore_dims  # summary.py
 from phasetrans.errors import AnalysisInputError
 
 __all__ = [
@@ -26,7 +25,6 @@ __all__ = [
     "WEIGHT_DIMS",
     "Retained",
     "check_study",
-    "restore_dims",
     "retained_count",
     "retained_mask",
     "select_trainings",

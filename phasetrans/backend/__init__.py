@@ -6,7 +6,8 @@ returns numpy arrays in small dataclasses. The specs
 import no torch, so the runner types with them; importing this package imports
 only those. The work is done by :func:`phasetrans.backend.task.run_task`
 (one block, :func:`~phasetrans.backend.task.run_block`, or a pack,
-:func:`~phasetrans.backend.pack.run_pack`).
+:func:`~phasetrans.backend.pack.run_pack`), after checking that the block's
+estimated memory (:mod:`phasetrans.backend.memory`, torch-free too) is free.
 """
 
 from phasetrans.backend.results import BlockResult, CheckpointRecord

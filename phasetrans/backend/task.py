@@ -19,6 +19,7 @@ import torch
 from phasetrans.backend.batches import Checkpoint
 from phasetrans.backend.device import DTYPES, resolve_device, to_host
 from phasetrans.backend.ensemble import StudentEnsemble
+from phasetrans.backend.memory import check_block_memory
 from phasetrans.backend.pack import run_pack
 from phasetrans.backend.prune import (
     SweepResult,
@@ -39,6 +40,7 @@ __all__ = ["run_block", "run_task"]
 def run_task(spec: BlockSpec | PackSpec) -> BlockResult | list[BlockResult]:
     """Run a task's spec: a pack (a list of results, one per block) or one block."""
     if isinstance(spec, PackSpec):
+        check_block_memory(spec, str(resolve_device(spec.device)))
         return run_pack(spec)
     return run_block(spec)
 
@@ -59,6 +61,7 @@ def run_block(
     -------
     BlockResult
     """
+    check_block_memory(spec, str(resolve_device(spec.device)))  # before any allocation
     if spec.settings.step == "member":
         return run_pack(PackSpec((spec,)))[0]
     previous_threads = torch.get_num_threads()

@@ -14,10 +14,11 @@ import logging
 import sys
 import warnings
 from collections.abc import Sequence
+from typing import NoReturn
 
 from phasetrans.errors import PhasetransError, PhasetransWarning
 
-__all__ = ["build_parser", "main"]
+__all__ = ["OneLineParser", "build_parser", "main"]
 
 #: Subcommand modules, in the order ``phasetrans --help`` lists them.
 _COMMAND_MODULES = (
@@ -36,11 +37,19 @@ _COMMAND_MODULES = (
 )
 
 
+class OneLineParser(argparse.ArgumentParser):
+    """An argument parser whose usage errors are one line, pointing to ``--help``."""
+
+    def error(self, message: str) -> NoReturn:
+        text = " ".join(message.split())
+        self.exit(2, f"{self.prog}: error: {text} (see {self.prog} --help)\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
     """Return the argument parser with every subcommand registered."""
     from phasetrans.version import __version__
 
-    parser = argparse.ArgumentParser(
+    parser = OneLineParser(
         prog="phasetrans",
         description="Teacher-student spectral pruning studies: run, inspect, analyse.",
     )
@@ -103,9 +112,13 @@ def _log_to_stderr() -> None:
     logger = logging.getLogger("phasetrans")
     if not logger.handlers:
         handler = logging.StreamHandler(sys.stderr)
+        handler.set_name("phasetrans-cli")
         handler.setFormatter(logging.Formatter("%(message)s"))
         logger.addHandler(handler)
         logger.setLevel(logging.INFO)
+    for handler in logger.handlers:  # main() called again (tests) writes to today's stderr
+        if handler.get_name() == "phasetrans-cli":
+            handler.stream = sys.stderr  # not setStream(), which flushes the old, maybe closed
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -14,15 +14,24 @@ from __future__ import annotations
 import argparse
 import math
 
-from phasetrans.cli.options import add_out_argument, file_name, make_folder, out_folder, working
+from phasetrans.cli.options import (
+    add_out_argument,
+    bootstrap_count,
+    bootstrap_seed,
+    file_name,
+    make_folder,
+    number,
+    out_folder,
+    working,
+)
 from phasetrans.cli.slicing import (
     Slice,
     add_slice_options,
     analysis_error,
     check_parameter,
-    number,
     parse_fix,
 )
+from phasetrans.config.bounds import MAX_THREADS
 from phasetrans.errors import ConfigError, PhasetransError
 
 
@@ -71,9 +80,9 @@ def main(args: argparse.Namespace) -> int:
     from phasetrans.plots.scaling import plot_collapse
 
     folder = out_folder(args)  # a bad --out is an error before the analysis
-    bootstrap = number("--bootstrap", args.bootstrap or str(BOOTSTRAP), integer=True, minimum=0)
-    seed = number("--seed", args.seed or str(SEED), integer=True, minimum=0)
-    workers = number("--workers", args.workers, integer=True, minimum=1)
+    bootstrap = bootstrap_count(args.bootstrap, BOOTSTRAP)
+    seed = bootstrap_seed(args.seed)
+    workers = number("--workers", args.workers, integer=True, minimum=1, maximum=MAX_THREADS)
     fixed = parse_fix(args.fix)
     if not args.corrections and {"b", "omega"} & set(fixed):
         raise ConfigError(

@@ -11,14 +11,22 @@ from __future__ import annotations
 
 import argparse
 
-from phasetrans.cli.options import add_out_argument, file_name, make_folder, out_folder, working
+from phasetrans.cli.options import (
+    add_out_argument,
+    bootstrap_count,
+    bootstrap_seed,
+    choice,
+    file_name,
+    make_folder,
+    number,
+    out_folder,
+    working,
+)
 from phasetrans.cli.slicing import (
     Slice,
     add_slice_options,
     analysis_error,
     check_parameter,
-    choice,
-    number,
     short_name,
 )
 from phasetrans.errors import ConfigError, PhasetransError
@@ -69,7 +77,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def main(args: argparse.Namespace) -> int:
-    from phasetrans.analysis.defaults import BOOTSTRAP, SEED, curve_value
+    from phasetrans.analysis.defaults import BOOTSTRAP, curve_value
     from phasetrans.analysis.exponents import compare_models, fit_transition
     from phasetrans.plots.scaling import plot_fit
 
@@ -77,8 +85,8 @@ def main(args: argparse.Namespace) -> int:
     model = choice("--model", args.model, MODELS)
     side = choice("--side", args.side, SIDES)
     criterion = choice("--criterion", args.criterion, ("aic", "bic"))
-    bootstrap = number("--bootstrap", args.bootstrap or str(BOOTSTRAP), integer=True, minimum=0)
-    seed = number("--seed", args.seed or str(SEED), integer=True, minimum=0)
+    bootstrap = bootstrap_count(args.bootstrap, BOOTSTRAP)
+    seed = bootstrap_seed(args.seed)
     x_c = number("--x-c", args.x_c)
 
     chosen = Slice(args, fit=True)

@@ -31,7 +31,8 @@ from typing import Any
 import xarray as xr
 
 from phasetrans.config import Study, load_study
-from phasetrans.errors import ConfigError, PhasetransWarning
+from phasetrans.config.bounds import ALLOW_LARGE, MAX_THREADS, check_bound
+from phasetrans.errors import ConfigError, DataError, PhasetransWarning
 from phasetrans.store import read_dataset, read_root, write_in_progress
 
 __all__ = [
@@ -41,12 +42,17 @@ __all__ = [
     "add_out_argument",
     "add_study_arguments",
     "add_training_argument",
+    "bootstrap_count",
+    "bootstrap_seed",
+    "choice",
     "file_name",
     "interrupts_wait_for_writes",
     "make_folder",
+    "number",
     "open_data",
     "open_study_file",
     "out_folder",
+    "require_finite",
     "working",
 ]
 
@@ -59,7 +65,7 @@ METAVARS = ("N", "VALUE", "NAME", "DIM", "DIR", "FILE", "STUDY", "DATA", "SCHEDU
 
 
 def add_study_arguments(p: argparse.ArgumentParser) -> None:
-    """The study file and ``--data-dir``."""
+    """The study file, ``--data-dir`` and ``--allow-large``."""
     p.add_argument("study", metavar="STUDY", help="study TOML file, e.g. studies/quick.toml")
     p.add_argument(
         "--data-dir",
@@ -67,6 +73,12 @@ def add_study_arguments(p: argparse.ArgumentParser) -> None:
         metavar="DIR",
         help="folder of the dataset and its parts (default: the study's `output`, "
         "relative to the study file's folder; data/<name>.nc without one)",
+    )
+    p.add_argument(
+        ALLOW_LARGE,
+        action="store_true",
+        help="lift the bounds on sizes, counts and budgets (widths, n_train, seeds, epochs, "
+        "cells, ...: the table of phasetrans.config.bounds); not part of the study hash",
     )
 
 
@@ -161,6 +173,66 @@ def make_folder(folder: Path) -> Path:
     return folder
 
 
+def choice(option: str, text: str, allowed: tuple[str, ...] | list[str]) -> str:
+    if text not in allowed:
+        raise ConfigError(
+            f"{option}: {text!r} is not allowed; use one of {', '.join(map(str, allowed))}",
+            field=option,
+            value=text,
+        )
+    return text
+
+
+def number(
+    option: str,
+    text: str | None,
+    *,
+    integer: bool = False,
+    minimum: float | None = None,
+    maximum: int | None = None,
+):
+    """``text`` as a number (``None`` stays ``None``); one-line ConfigError outside the range."""
+    if text is None:
+        return None
+    try:
+        value = int(text) if integer else float(text)
+    except ValueError:
+        kind = "an integer" if integer else "a number"
+        raise ConfigError(
+            f"{option}: {text!r} is not allowed; use {kind}", field=option, value=text
+        ) from None
+    if minimum is not None and value < minimum:
+        raise ConfigError(
+            f"{option}: {text!r} is not allowed; use a value >= {minimum:g}",
+            field=option,
+            value=text,
+        )
+    if maximum is not None and value > maximum:
+        raise ConfigError(
+            f"{option}: {text!r} is not allowed; use a value <= {maximum:,}",
+            field=option,
+            value=text,
+        )
+    return value
+
+
+def bootstrap_count(text: str | None, default: int) -> int:
+    """``--bootstrap``: resamples, ``0 <= N <=`` :data:`~phasetrans.config.bounds.MAX_BOOTSTRAP`."""
+    from phasetrans.config.bounds import MAX_BOOTSTRAP
+
+    return number(
+        "--bootstrap", text or str(default), integer=True, minimum=0, maximum=MAX_BOOTSTRAP
+    )
+
+
+def bootstrap_seed(text: str | None) -> int:
+    """``--seed`` of the bootstrap: ``0 <= N < 2**64`` (default: the analysis's ``SEED``)."""
+    from phasetrans.analysis.defaults import SEED
+    from phasetrans.config.bounds import MAX_SEED
+
+    return number("--seed", text or str(SEED), integer=True, minimum=0, maximum=MAX_SEED)
+
+
 def file_name(
     command: str,
     parts: Sequence[object],
@@ -196,8 +268,16 @@ def file_name(
 
 
 def open_study_file(args: argparse.Namespace) -> Study:
-    """Load the study named on the command line, with ``--data-dir`` applied."""
-    study = load_study(args.study)
+    """Load the study named on the command line, with ``--data-dir`` applied.
+
+    ``--allow-large`` lifts the bounds of :mod:`phasetrans.config.bounds`, which
+    also bound ``--workers`` (:data:`~phasetrans.config.bounds.MAX_THREADS`).
+    """
+    allow_large = bool(getattr(args, "allow_large", False))
+    workers = getattr(args, "workers", None)
+    if isinstance(workers, int):
+        check_bound("--workers", workers, MAX_THREADS, allow_large=allow_large)
+    study = load_study(args.study, allow_large=allow_large)
     data_dir = getattr(args, "data_dir", None)
     if data_dir:
         output = Path(data_dir).resolve() / f"{study.name}.nc"
@@ -212,6 +292,50 @@ def open_data(path: str | Path, *, weights: bool = True) -> xr.Dataset:
     per-student numbers), which is all most analyses need.
     """
     return read_dataset(path, load=True) if weights else read_root(path)
+
+
+def require_finite(
+    ds: xr.Dataset, variable: str, needed_by: str, data: object, *, teacher_width: int | None = None
+) -> None:
+    """Refuse, in one line, data whose ``variable`` is missing or has no finite value.
+
+    Parameters
+    ----------
+    ds : xarray.Dataset
+        The opened dataset.
+    variable : str
+        The variable ``needed_by`` reads.
+    needed_by : str
+        What needs it, for the message (``"the dimension figure"``).
+    data : str or pathlib.Path
+        The file, for the message.
+    teacher_width : int, optional
+        Look at this teacher width only.
+
+    Raises
+    ------
+    DataError
+        Naming the file, the variable and what needs it.
+    """
+    import numpy as np
+
+    if variable not in ds:
+        raise DataError(
+            f"{data} has no variable {variable!r}, which {needed_by} needs",
+            field=variable,
+            value=str(data),
+        )
+    values = ds[variable]
+    at = ""
+    if teacher_width is not None and "teacher_width" in values.dims:
+        values, at = values.sel(teacher_width=teacher_width), f" at teacher width {teacher_width}"
+    if not np.isfinite(values.values).any():
+        raise DataError(
+            f"{data}: {variable} has no finite value{at} (all NaN or infinite), "
+            f"so there is nothing for {needed_by}",
+            field=variable,
+            value=str(data),
+        )
 
 
 @contextmanager

@@ -29,7 +29,13 @@ def register(sub: argparse._SubParsersAction) -> None:
 def main(args: argparse.Namespace) -> int:
     import numpy as np
 
-    from phasetrans.cli.options import file_name, make_folder, open_data, out_folder
+    from phasetrans.cli.options import (
+        file_name,
+        make_folder,
+        open_data,
+        out_folder,
+        require_finite,
+    )
     from phasetrans.errors import ConfigError
     from phasetrans.plots.pruning import plot_dimension, plot_pruning_curves, plot_training_loss
 
@@ -44,12 +50,15 @@ def main(args: argparse.Namespace) -> int:
             field="--teacher-width",
             value=teacher_width,
         )
+    figures = (
+        ("pruning_curves", "test_mse", plot_pruning_curves),
+        ("dimension", "dimension", plot_dimension),
+        ("training_loss", "train_loss", plot_training_loss),
+    )
+    for name, variable, _ in figures:  # every figure's data, before any is drawn
+        require_finite(ds, variable, f"the {name} figure", args.data, teacher_width=teacher_width)
     out = make_folder(folder)
-    for name, figure in (
-        ("pruning_curves", plot_pruning_curves),
-        ("dimension", plot_dimension),
-        ("training_loss", plot_training_loss),
-    ):
+    for name, _, figure in figures:
         path = out / file_name("plot", (name, f"hT={teacher_width}"))
         figure(ds, teacher_width=teacher_width).savefig(path, dpi=120)
         print(f"wrote {path}")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from phasetrans.cli.options import add_out_argument, file_name, out_folder
+from phasetrans.cli.options import add_out_argument, file_name, out_folder, require_finite
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -56,16 +56,15 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def main(args: argparse.Namespace) -> int:
     """Write the report and print its path; exit 2 with one line for a bad input."""
+    from phasetrans.config.bounds import MAX_BOOTSTRAP, MAX_SEED
     from phasetrans.errors import PhasetransError
 
-    if args.bootstrap < 0:
-        print(f"phasetrans report: error: --bootstrap: {args.bootstrap} is not allowed; use >= 0",
-              file=sys.stderr)  # fmt: skip
-        return 2
-    if args.seed < 0:
-        print(f"phasetrans report: error: --seed: {args.seed} is not allowed; use >= 0",
-              file=sys.stderr)  # fmt: skip
-        return 2
+    for option, value, top in (("--bootstrap", args.bootstrap, MAX_BOOTSTRAP),
+                               ("--seed", args.seed, MAX_SEED)):  # fmt: skip
+        if not 0 <= value <= top:
+            print(f"phasetrans report: error: {option}: {value} is not allowed; "
+                  f"use 0 <= N <= {top:,}", file=sys.stderr)  # fmt: skip
+            return 2
     if args.shipped == (args.data is not None):
         print("phasetrans report: error: give either DATA or --shipped", file=sys.stderr)
         return 2
@@ -84,6 +83,8 @@ def main(args: argparse.Namespace) -> int:
                 print(line)
             return 0
         ds = phasetrans.open_study(args.data)
+        for variable in ("test_mse", "dimension"):
+            require_finite(ds, variable, "the report", args.data)
         path = write_report(
             ds,
             out,
@@ -95,6 +96,8 @@ def main(args: argparse.Namespace) -> int:
         )
     except (PhasetransError, OSError, ValueError, KeyError) as exc:
         text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        if "log-scaled" in text:  # matplotlib's words for an axis with nothing finite to show
+            text = "a figure has no finite positive value to draw (the data there are NaN)"
         where = "" if str(args.data) in text else f"{args.data}: "
         print(f"phasetrans report: error: {where}{text}", file=sys.stderr)
         return 2

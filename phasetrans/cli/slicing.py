@@ -13,6 +13,7 @@ import math
 from typing import TYPE_CHECKING
 
 from phasetrans.analysis.defaults import BOOTSTRAP, SEED
+from phasetrans.cli.options import choice, number
 from phasetrans.errors import ConfigError, PhasetransError
 
 if TYPE_CHECKING:
@@ -130,35 +131,6 @@ def add_slice_options(p: argparse.ArgumentParser, *, fit: bool = False) -> None:
     )
 
 
-def choice(option: str, text: str, allowed: tuple[str, ...] | list[str]) -> str:
-    if text not in allowed:
-        raise ConfigError(
-            f"{option}: {text!r} is not allowed; use one of {', '.join(map(str, allowed))}",
-            field=option,
-            value=text,
-        )
-    return text
-
-
-def number(option: str, text: str | None, *, integer: bool = False, minimum: float | None = None):
-    if text is None:
-        return None
-    try:
-        value = int(text) if integer else float(text)
-    except ValueError:
-        kind = "an integer" if integer else "a number"
-        raise ConfigError(
-            f"{option}: {text!r} is not allowed; use {kind}", field=option, value=text
-        ) from None
-    if minimum is not None and value < minimum:
-        raise ConfigError(
-            f"{option}: {text!r} is not allowed; use a value >= {minimum:g}",
-            field=option,
-            value=text,
-        )
-    return value
-
-
 def parse_fix(items: list[str]) -> dict[str, float]:
     fixed: dict[str, float] = {}
     for item in ",".join(items).split(","):
@@ -170,6 +142,12 @@ def parse_fix(items: list[str]) -> dict[str, float]:
             raise ConfigError(
                 f"--fix: {item!r} is not allowed; use NAME=VALUE with NAME one of "
                 f"{', '.join(PARAMETERS)}",
+                field="--fix",
+                value=item,
+            )
+        if name in fixed:
+            raise ConfigError(
+                f"--fix: {name} is given twice; give each parameter once",
                 field="--fix",
                 value=item,
             )

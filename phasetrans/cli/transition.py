@@ -121,13 +121,17 @@ def _error(exc: PhasetransError) -> ConfigError:
 
 def main(args: argparse.Namespace) -> int:
     from phasetrans.analysis.transition import transition
-    from phasetrans.cli.options import file_name, make_folder, out_folder, working
-    from phasetrans.cli.slicing import number
-
-    bootstrap = number(
-        "--bootstrap", args.bootstrap or str(TRANSITION_BOOTSTRAP), integer=True, minimum=0
+    from phasetrans.cli.options import (
+        bootstrap_count,
+        bootstrap_seed,
+        file_name,
+        make_folder,
+        out_folder,
+        working,
     )
-    seed = number("--seed", args.seed or str(SEED), integer=True, minimum=0)
+
+    bootstrap = bootstrap_count(args.bootstrap, TRANSITION_BOOTSTRAP)
+    seed = bootstrap_seed(args.seed)
     at = _at(args.at)
     folder = out_folder(args)  # a bad --out is an error before the analysis
     ds = _open(args.data)

@@ -24,16 +24,20 @@ Each teacher seed draws its own teacher *and its own data*: with
 single-value form ``teacher.seed`` the data seed is ``data.seed`` itself (so
 existing studies keep their numbers). With ``data.alpha`` the training-set size
 of a cell is ``n_train = round(alpha · input_dim · h_T)`` (examples per teacher
-first-layer parameter, so sizes are comparable: :func:`~phasetrans.config.data.n_train_of`).
+first-layer parameter, so sizes are comparable: :func:`~phasetrans.config.data.n_train_of`);
+a study whose alpha gives a cell no example, or gives two alphas one ``n_train``,
+is refused, and the dataset stores the realised ``alpha_realised = n_train /
+(input_dim · h_T)`` beside the nominal alpha.
 
 Modules: :mod:`~phasetrans.config.base` (the strict base model, sweep fields),
 one per table (:mod:`~phasetrans.config.teacher`, :mod:`~phasetrans.config.data`,
 :mod:`~phasetrans.config.students`, :mod:`~phasetrans.config.training`,
 :mod:`~phasetrans.config.run`), :mod:`~phasetrans.config.study` (the
 :class:`Study`), :mod:`~phasetrans.config.hashing`,
-:mod:`~phasetrans.config.messages` (one-line errors) and
-:mod:`~phasetrans.config.load`. Every default of a study lives here; the
-backend's dataclasses take explicit values.
+:mod:`~phasetrans.config.messages` (one-line errors),
+:mod:`~phasetrans.config.bounds` (the upper bound of every size, count and
+budget, lifted by ``--allow-large``) and :mod:`~phasetrans.config.load`. Every
+default of a study lives here; the backend's dataclasses take explicit values.
 
 Example
 -------

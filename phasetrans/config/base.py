@@ -6,6 +6,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from phasetrans.config.bounds import MAX_SEED
 from phasetrans.names import METHODS
 
 __all__ = [
@@ -14,6 +15,7 @@ __all__ = [
     "NonNegativeInt",
     "PositiveFloat",
     "PositiveInt",
+    "Seed",
     "Spec",
     "as_list",
     "sweep_field",
@@ -23,8 +25,11 @@ __all__ = [
 Method = Literal[METHODS]  # type: ignore[valid-type]
 PositiveInt = Annotated[int, Field(gt=0)]
 NonNegativeInt = Annotated[int, Field(ge=0)]
-PositiveFloat = Annotated[float, Field(gt=0)]
-NonNegativeFloat = Annotated[float, Field(ge=0)]
+# floats are finite: inf is refused as nan is
+PositiveFloat = Annotated[float, Field(gt=0, allow_inf_nan=False)]
+NonNegativeFloat = Annotated[float, Field(ge=0, allow_inf_nan=False)]
+#: A seed: what numpy and torch generators take, a 64-bit unsigned integer.
+Seed = Annotated[int, Field(ge=0, le=MAX_SEED)]
 
 
 class Spec(BaseModel):

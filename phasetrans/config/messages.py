@@ -16,8 +16,8 @@ __all__ = ["describe_error"]
 _SWEEP_ALLOWED = {
     "input_dim": "a positive integer or a non-empty list of them",
     "n_train": "a positive integer or a non-empty list of them",
-    "alpha": "a positive number or a non-empty list of them",
-    "l2_eigenvalues": "a number >= 0 or a non-empty list of them",
+    "alpha": "a finite positive number or a non-empty list of them",
+    "l2_eigenvalues": "a finite number >= 0 or a non-empty list of them",
 }
 
 

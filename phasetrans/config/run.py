@@ -33,7 +33,7 @@ class RecordSpec(Spec):
 class PruningSpec(Spec):
     """Effective-dimension threshold on ``r_i / max r``."""
 
-    threshold: Annotated[float, Field(gt=0, lt=1)] = PRUNING_THRESHOLD
+    threshold: Annotated[float, Field(gt=0, lt=1, allow_inf_nan=False)] = PRUNING_THRESHOLD
 
 
 class RunSpec(Spec):

@@ -8,9 +8,9 @@ from pydantic import Field, field_validator
 
 from phasetrans.config.base import (
     Method,
-    NonNegativeInt,
     PositiveFloat,
     PositiveInt,
+    Seed,
     Spec,
     unique_sorted,
 )
@@ -36,7 +36,7 @@ class StudentsSpec(Spec):
     """
 
     widths: Annotated[list[PositiveInt], Field(min_length=1)]
-    seeds: Annotated[list[NonNegativeInt], Field(min_length=1)]
+    seeds: Annotated[list[Seed], Field(min_length=1)]
     methods: Annotated[list[Method], Field(min_length=1)] = Field(
         default_factory=lambda: list(DEFAULT_METHODS)
     )

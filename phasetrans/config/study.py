@@ -9,7 +9,7 @@ from typing import Annotated, Any
 from pydantic import Field, model_validator
 
 from phasetrans.config.base import Method, Spec, as_list
-from phasetrans.config.data import DataSpec
+from phasetrans.config.data import DataSpec, check_alpha_cells
 from phasetrans.config.hashing import drop_new_defaults, stable_hash
 from phasetrans.config.run import PruningSpec, RecordSpec, RunSpec
 from phasetrans.config.students import DEFAULT_METHODS, StudentsSpec
@@ -58,6 +58,8 @@ class Study(Spec):
         methods = (
             students.get("methods", list(DEFAULT_METHODS)) if isinstance(students, dict) else []
         )
+        if not isinstance(methods, list):  # refused by StudentsSpec, with its field
+            methods = []
         given = data.get("training", {})
         if not isinstance(given, dict):
             return data
@@ -91,6 +93,7 @@ class Study(Spec):
             )
         self._check_committee()
         self._check_member_step()
+        self._check_training_sets()
         if self.record.checkpoints is not None:
             for method, spec in self.training.items():
                 if spec.stop is not None:
@@ -141,6 +144,18 @@ class Study(Spec):
                 f"step = 'member' does not support {', '.join(reasons)}; "
                 "use step = 'fast', 'reference' or 'auto'"
             )
+
+    def _check_training_sets(self) -> None:
+        """Every ``alpha`` cell has a training set of its own size (no clamping, no twins).
+
+        ``batches_per_epoch`` above a cell's training set is refused when the
+        cells are planned (:func:`phasetrans.runner.spec.batch_schedule`), also by ``status``.
+        """
+        if self.data.online or self.data.alpha is None:
+            return
+        check_alpha_cells(
+            as_list(self.data.alpha), as_list(self.teacher.input_dim), self.teacher.widths
+        )
 
     def _check_committee(self) -> None:
         """Committee-only fields are refused elsewhere; committee runs use the reference step."""

@@ -7,8 +7,8 @@ from typing import Annotated, Literal
 from pydantic import Field, field_validator, model_validator
 
 from phasetrans.config.base import (
-    NonNegativeInt,
     PositiveInt,
+    Seed,
     Spec,
     as_list,
     sweep_field,
@@ -30,8 +30,8 @@ class TeachersSpec(Spec):
     input_dim: PositiveInt | Annotated[list[PositiveInt], Field(min_length=1)] = 10
     widths: Annotated[list[PositiveInt], Field(min_length=1)] = Field(default_factory=lambda: [20])
     hidden2: PositiveInt = 20
-    seed: NonNegativeInt = 0
-    seeds: Annotated[list[NonNegativeInt], Field(min_length=1)] | None = None
+    seed: Seed = 0
+    seeds: Annotated[list[Seed], Field(min_length=1)] | None = None
     activation: Literal["relu", "erf"] = "relu"
     orthogonal: bool = False
 

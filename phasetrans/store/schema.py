@@ -16,6 +16,7 @@ import xarray as xr
 from phasetrans.analysis.attrs import DIMENSIONLESS
 from phasetrans.analysis.overlaps import OVERLAP_SCHEMA
 from phasetrans.config import n_train_of
+from phasetrans.config.data import alpha_realised
 from phasetrans.names import (
     BUDGET_COORDS,
     COSINE_MATCH,
@@ -126,6 +127,7 @@ COORD_ATTRS = {
     "input_dim": ("input dimension d", ""),
     "n_train": ("training-set size", ""),
     "alpha": ("samples per teacher first-layer parameter n_train/(d h_T)", ""),
+    "alpha_realised": ("alpha of the cell's training set, n_train/(d h_T) after rounding", ""),
     "l2_eigenvalues": ("L2 coefficient on the eigenvalues", ""),
     "teacher_width": ("teacher first hidden width h_T", ""),
     "width": ("student hidden width", ""),
@@ -173,11 +175,17 @@ def expand_sweeps(dims: tuple[str, ...], sweeps: Sequence[str]) -> tuple[str, ..
 
 
 def with_n_train(ds: xr.Dataset) -> xr.Dataset:
-    """With ``alpha``: add ``n_train`` (:func:`~phasetrans.config.n_train_of`) as a coordinate."""
+    """With ``alpha``: add ``n_train`` (:func:`~phasetrans.config.n_train_of`) as a coordinate.
+
+    And ``alpha_realised`` (:func:`~phasetrans.config.data.alpha_realised`), the
+    alpha each cell trained at, beside the nominal one.
+    """
     if "alpha" not in ds.coords or "input_dim" not in ds.coords:
         return ds
     n = n_train_of(ds["alpha"], ds["input_dim"], ds["teacher_width"])
     dims = [d for d in ds.dims if d in ("input_dim", "alpha", "teacher_width")]
+    realised = alpha_realised(ds["alpha"], ds["input_dim"], ds["teacher_width"])
+    ds = ds.assign_coords(alpha_realised=realised.transpose(*dims).drop_vars(list(n.coords)))
     return ds.assign_coords(n_train=n.transpose(*dims).drop_vars(list(n.coords)))
 
 

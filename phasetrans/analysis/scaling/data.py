@@ -206,10 +206,13 @@ def prepare(
     has_data = np.isfinite(mean) & np.isfinite(err)
     n_with = int((has_data.sum(axis=1) > 0).sum())
     if n_with < 2:
+        windowed = x_window is not None and not keep.all()  # the window removed points
         raise AnalysisInputError(
             f"only {n_with} size(s) along {size_dim!r} have "
-            "finite data (and errors); a collapse needs at least 2",
-            field="size_dim",
-            value=size_dim,
+            "finite data (and errors)"
+            + (f" within x_window={x_window!r}" if windowed else "")
+            + "; a collapse needs at least 2",
+            field="x_window" if windowed else "size_dim",
+            value=x_window if windowed else size_dim,
         )
     return CollapseData(sizes, control, mean, err, samples, levels, used, given, model, floor)
