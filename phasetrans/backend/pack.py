@@ -45,8 +45,9 @@ import torch
 
 from phasetrans.backend.device import DTYPES, resolve_device, to_host
 from phasetrans.backend.ensemble import StudentEnsemble
-from phasetrans.backend.member_step import MemberLayout, adam_update, member_sweep
+from phasetrans.backend.member_step import MemberLayout, member_sweep
 from phasetrans.backend.pack_class import PackBlock, PackClass, PackShared
+from phasetrans.backend.pack_step import FusedStep
 from phasetrans.backend.prune import effective_dimension, importance
 from phasetrans.backend.results import BlockResult, CheckpointRecord
 from phasetrans.backend.sets import block_data
@@ -90,12 +91,12 @@ def run_pack(pack: PackSpec) -> list[BlockResult]:
     previous_threads = torch.get_num_threads()
     torch.set_num_threads(pack.threads)
     try:
-        return _Pack(pack).run()
+        return Pack(pack).run()
     finally:
         torch.set_num_threads(previous_threads)
 
 
-class _Pack:
+class Pack:
     """A pack being trained: its blocks, classes and flat buffers."""
 
     def __init__(self, pack: PackSpec) -> None:
@@ -149,7 +150,7 @@ class _Pack:
         )
 
     def _init_params(self, groups: list[list[PackBlock]]) -> None:
-        """Class-major flat buffers: each class one contiguous, aligned segment."""
+        """Member-major buffers, one row a member, classes consecutive."""
         spec0 = self.pack.blocks[0]
         t = spec0.teacher
         models = [
@@ -166,7 +167,7 @@ class _Pack:
             for b in self.sorted
         ]
         m0 = models[0]
-        trains = dict(
+        layout = MemberLayout(
             input_dim=t.input_dim,
             width=spec0.width,
             hidden2=t.hidden2,
@@ -174,80 +175,58 @@ class _Pack:
             train_lambda_out=m0.spectral.lambda_out.requires_grad,
             train_bias=m0.bias.requires_grad,
         )
-        full = {
-            "phi": torch.cat([m.spectral.phi.detach() for m in models]),
-            "lambda_in": torch.cat([m.spectral.lambda_in.detach() for m in models]),
-            "lambda_out": torch.cat([m.spectral.lambda_out.detach() for m in models]),
-            "w2": torch.cat([m.w2.detach() for m in models]),
-            "bias": torch.cat([m.bias.detach() for m in models]),
-        }
-        layouts = [
-            MemberLayout(members=g[-1].hi - g[0].lo, **trains)  # type: ignore[arg-type]
-            for g in groups
-        ]
-        size = sum(layout.size() for layout in layouts)
+        members = self.pack.members
         kw = {"dtype": self.dtype, "device": self.device}
+        params = torch.zeros(members, layout.record(), **kw)
+        views = layout.views(params)
+        for name, tensors in (
+            ("phi", [m.spectral.phi for m in models]),
+            ("lambda_in", [m.spectral.lambda_in for m in models]),
+            ("lambda_out", [m.spectral.lambda_out for m in models]),
+            ("w2", [m.w2 for m in models]),
+            ("bias", [m.bias for m in models]),
+        ):
+            views[name].copy_(torch.cat([x.detach() for x in tensors]))
+        offset = 0
+        for block in self.sorted:
+            block.data_offset = offset
+            offset += block.x_train.shape[0]
+        l2 = torch.zeros((members, 1), dtype=self.dtype)
+        for b in self.sorted:
+            l2[b.lo : b.hi] = b.spec.settings.l2_eigenvalues
         s = spec0.settings
         self.shared = PackShared(
-            params=torch.zeros(size, **kw),
-            grad=torch.zeros(size, **kw),
-            exp_avg=torch.zeros(size, **kw),
-            exp_avg_sq=torch.zeros(size, **kw),
-            snapshot=torch.zeros(size, **kw),
+            layout=layout,
+            params=params,
+            grad=torch.zeros_like(params),
+            exp_avg=torch.zeros_like(params),
+            exp_avg_sq=torch.zeros_like(params),
+            snapshot=params.clone(),
+            x=torch.cat([b.x_train for b in self.sorted]),
+            y=torch.cat([b.y_train for b in self.sorted]),
+            l2=l2.to(self.device),
             constants=dict(
                 l2_eigenvectors=float(s.l2_eigenvectors),
                 l2_dense=float(s.l2_dense),
                 group_lasso=float(s.group_lasso),
                 classification=self.classification,
             ),
-            diverged=np.full(self.pack.members, -1, dtype=np.int64),
+            epoch_total=torch.zeros(members, **kw),
+            since_total=torch.zeros(members, **kw),
+            alive=torch.ones(members, dtype=torch.bool, device=self.device),
+            diverged=np.full(members, -1, dtype=np.int64),
             measure=self.measure,
         )
-        self.classes: list[PackClass] = []
-        start = 0
-        for group, layout in zip(groups, layouts, strict=True):
-            segment = slice(start, start + layout.size())
-            start = segment.stop
-            c = PackClass(group, self.shared, layout, segment)
-            for name, view in c.views.items():
-                view.copy_(full[name][c.lo : c.hi])
-            c.frozen = {k: v[c.lo : c.hi].to(self.device) for k, v in full.items()}
-            c.frozen = {k: v for k, v in c.frozen.items() if k not in c.views}
-            c.p = {**c.frozen, **c.views}
-            for block in group:
-                block.klass_state = c
-            self.classes.append(c)
-        self.shared.snapshot.copy_(self.shared.params)
+        self.classes = [PackClass(group, self.shared) for group in groups]
+        self.step = FusedStep(self.shared, self.classes, s.betas, s.eps)
 
     def _member_params(self, block: PackBlock) -> dict[str, torch.Tensor]:
-        c = block.klass_state
-        lo, hi = block.lo - c.lo, block.hi - c.lo
-        return {k: v[lo:hi] for k, v in c.p.items()}
+        return self.shared.layout.views(self.shared.params[block.lo : block.hi])
 
     def run(self) -> list[BlockResult]:
-        s = self.pack.blocks[0].settings
         steps = max(c.total for c in self.classes)
         for step in range(steps):
-            active = [c for c in self.classes if step < c.total]
-            for c in active:
-                c.compute(step)
-            by_rate: dict[float, list[PackClass]] = {}
-            for c in active:  # finished classes no longer move: Adam skips them
-                by_rate.setdefault(c.lr, []).append(c)
-            for lr, group in by_rate.items():
-                adam_update(
-                    [c.flat for c in group],
-                    [c.flat_grad for c in group],
-                    [c.exp_avg for c in group],
-                    [c.exp_avg_sq for c in group],
-                    step + 1,
-                    lr,
-                    s.betas[0],
-                    s.betas[1],
-                    s.eps,
-                )
-            for c in active:
-                c.after(step + 1)
+            self.step(step)
         return [self._result(b) for b in self.blocks]
 
     @torch.no_grad()

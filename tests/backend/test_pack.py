@@ -6,8 +6,9 @@ import dataclasses
 
 import numpy as np
 import pytest
+import torch
 
-from phasetrans.backend.pack import run_pack
+from phasetrans.backend.pack import Pack, run_pack
 from phasetrans.backend.specs import PackSpec
 from phasetrans.backend.task import run_block
 from tests.backend.helpers import block as block_spec
@@ -83,6 +84,21 @@ def test_member_step_equals_reference(training, kind, extra):
         )
     assert np.array_equal(member.checkpoints.step, reference.checkpoints.step)
     assert np.array_equal(member.checkpoints.samples, reference.checkpoints.samples)
+
+
+def test_members_of_non_consecutive_classes_step_in_one_gathered_call():
+    """Schedules [20], [20, 10], [20, 20]: at odd steps the first and last class
+    share batch size 20 and the middle one does not, so their members are
+    gathered by row index into one call; each block is still bitwise itself."""
+    blocks = (_block(0, 20, (0, 1)), _block(1, 30, (2,)), _block(2, 40, (0, 3)))
+    pack = Pack(PackSpec(blocks))
+    sizes = [c.sizes for c in pack.classes]
+    assert sizes == [[20], [20, 10], [20, 20]]
+    packed = pack.run()
+    gathered = [rows for rows in pack.step.groups.values() if isinstance(rows, torch.Tensor)]
+    assert [r.tolist() for r in gathered] == [[0, 1, 3, 4]]
+    for block, result in zip(blocks, packed, strict=True):
+        _same(result, run_pack(PackSpec((block,)))[0])
 
 
 def test_diverging_member_is_frozen_alone():
