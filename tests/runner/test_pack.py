@@ -9,6 +9,8 @@ from phasetrans.config import load_study, parse_study
 from phasetrans.errors import ConfigError
 from phasetrans.runner import run_study, study_status
 from phasetrans.runner.cells import pack_cells, plan_cells
+from phasetrans.runner.cost import cost_estimate, task_steps
+from phasetrans.runner.plan import plan_tasks
 from phasetrans.store import part_cells
 from tests.runner.helpers import load_dataset, parts_dir
 
@@ -161,3 +163,31 @@ def test_pack_auto_needs_the_member_step():
     ).replace('step = "member"', 'step = "fast"', 1)
     with pytest.raises(ConfigError, match="member"):
         parse_study(mixed)
+
+
+def test_status_estimates_a_packed_study_from_its_packs(tmp_path):
+    """The time left of a cell-planned study comes from the parts holding its cells."""
+    study = _study(tmp_path, "cost", teachers="[0]", seeds="[0, 1, 2]")
+    cells = plan_tasks(study, seed_block=1)
+    assert cost_estimate(study, cells, []).rate is None
+    assert run_study(study, scheduler="sync", progress=False).ok
+    parts = sorted(parts_dir(study).glob("*.nc"))
+    assert 1 < len(parts) < len(cells)  # packs, not one part a cell
+    seconds = 0.0
+    for path in parts:
+        with xr.open_dataset(path) as part:
+            seconds += float(part.attrs["seconds"])
+    steps = sum(task_steps(c.spec) for c in cells)
+    # methods x seeds x epochs x batches (n_train 12 and 36 in batches of 8: 2 and 5)
+    assert steps == 2 * 3 * 12 * (2 + 5)
+    estimate = cost_estimate(study, cells, study_status(study).done)
+    assert estimate.rate == pytest.approx(seconds / steps)
+    assert estimate.steps == steps and estimate.steps_left == 0
+    # a larger study, nothing computed yet, estimated from this one's packs
+    grown = _study(tmp_path, "cost_grown", teachers="[0, 1]", seeds="[0, 1, 2]")
+    grown_cells = plan_tasks(grown, seed_block=1)
+    reference = (study, plan_tasks(study), [])  # blocks of 2 seeds: cells are re-planned
+    later = cost_estimate(grown, grown_cells, [], reference=reference)
+    assert later.rate == pytest.approx(seconds / steps)
+    assert later.steps_left == later.steps == 2 * steps
+    assert "worker-hours left" in later.summary()
