@@ -81,13 +81,27 @@ class MemberLayout:
         used = sum(math.prod(shape) for shape in self.shapes().values())
         return -(-used // FLAT_ALIGN) * FLAT_ALIGN
 
-    def views(self, rows: torch.Tensor, names: tuple[str, ...] | None = None) -> dict[str, Any]:
-        """Views ``(S, *shape)`` of tensors ``names`` (default all) in ``rows (S, record)``."""
+    def views(
+        self,
+        rows: torch.Tensor,
+        names: tuple[str, ...] | None = None,
+        shape: tuple[int, int] | None = None,
+    ) -> dict[str, Any]:
+        """Views ``(S, *shape)`` of tensors ``names`` (default all) in ``rows (S, record)``.
+
+        ``shape = (d, W)``: the views of members of input dimension ``d <=
+        input_dim`` and width ``W <= width`` (a padded pack), their true
+        tensors only: the padding (rows ``d:`` and columns ``W:``) is left out.
+        """
         out, start = {}, 0
-        for name, shape in self.shapes().items():
-            n = math.prod(shape)
+        d, w = shape or (self.input_dim, self.width)
+        true = {"phi": (slice(0, d), slice(0, w)), "lambda_in": (slice(0, d),)}
+        true.update(lambda_out=(slice(0, w),), w2=(slice(0, w), slice(None)), bias=())
+        for name, full in self.shapes().items():
+            n = math.prod(full)
             if names is None or name in names:
-                out[name] = rows[:, start : start + n].view(rows.shape[0], *shape)
+                view = rows[:, start : start + n].view(rows.shape[0], *full)
+                out[name] = view[(slice(None), *true[name])] if shape else view
             start += n
         return out
 

@@ -3,30 +3,40 @@
 A :class:`~phasetrans.backend.specs.PackSpec` is a tuple of
 :class:`~phasetrans.backend.specs.BlockSpec`,
 one per cell block (one teacher, one data set, some student seeds); blocks of a
-pack share the method, the widths and the input dimension, and may differ in
-teacher, data, training-set size, budget, checkpoints, learning rate and L2
-coefficient on the eigenvalues. :func:`run_pack` trains all their students
-with :func:`~phasetrans.backend.member_step.member_grads` and returns one
+pack share the method, the teacher's form and ``hidden2``, and may differ in
+teacher, data, training-set size, budget, checkpoints, learning rate, L2
+coefficient on the eigenvalues, student width and input dimension.
+:func:`run_pack` trains all their students with
+:func:`~phasetrans.backend.member_step.member_grads` and returns one
 :class:`~phasetrans.backend.results.BlockResult` per block (its blocks and
-classes are in :mod:`phasetrans.backend.pack_class`).
+classes are in :mod:`phasetrans.backend.pack_class`, its step in
+:mod:`phasetrans.backend.pack_step`).
 
 Every member keeps what makes it its cell's student:
 
 - its teacher and its data (the cell's own generator, as :func:`~phasetrans.
-  backend.task.run_block` draws them), stacked with the other blocks' data;
+  backend.task.run_block` draws them), stacked with the other blocks' data of
+  its input dimension;
 - its batch order: one shuffle generator per block, seeded as the unpacked run
   seeds it, drawn at the block's own epoch boundaries;
 - its number of steps, epochs, checkpoints and learning rate. A member that has
   finished is no longer updated (Adam runs over the classes still training).
 
-Members with the same schedule (training-set size, batches, budget) and
-learning rate form a *class*: a contiguous range of the pack trained by one set
-of batched matmuls per step, whose parameters, gradients and Adam moments are
-one contiguous, aligned segment of the pack's flat buffers, so that one Adam
-call per step updates every class still training. Nothing a member computes
-depends on the other members (see :mod:`~phasetrans.backend.member_step`),
-so a pack gives, bitwise on CPU with one thread, the numbers of its blocks run
-one at a time (``run_block`` with ``step = "member"``).
+Each member owns one row of the pack's member-major buffers (parameters,
+gradients, Adam moments; :class:`~phasetrans.backend.member_step.MemberLayout`),
+sized for the largest width and input dimension of the pack. A smaller member
+is initialised at its true shape and padded with zeros; its padding never
+enters a product or a sum and never moves (a *padded* pack,
+:attr:`~phasetrans.backend.specs.PackSpec.padded`). Members of one shape,
+schedule (training-set size, batches, budget) and learning rate form a
+*class*, a contiguous range of rows; at each step the members whose current
+batch has the same size (and shape) are trained by one set of batched matmuls
+(:class:`~phasetrans.backend.pack_step.FusedStep`), and one Adam call per
+rate updates every run of consecutive members still training. Nothing a
+member computes depends on the other members (see
+:mod:`~phasetrans.backend.member_step`), so a pack, padded or not, gives,
+bitwise on CPU with one thread, the numbers of its blocks run one at a time
+(``run_block`` with ``step = "member"``).
 
 Divergence is handled as by :func:`~phasetrans.backend.train.train_epochs`: a
 member whose epoch loss or parameters are not finite at the end of one of its
@@ -97,7 +107,7 @@ def run_pack(pack: PackSpec) -> list[BlockResult]:
 
 
 class Pack:
-    """A pack being trained: its blocks, classes and flat buffers."""
+    """A pack being trained: its blocks, classes, buffers and step (:attr:`step`)."""
 
     def __init__(self, pack: PackSpec) -> None:
         self.start = time.perf_counter()
@@ -155,7 +165,7 @@ class Pack:
         t = spec0.teacher
         models = [
             StudentEnsemble(
-                t.input_dim,
+                b.spec.teacher.input_dim,
                 b.spec.width,
                 t.hidden2,
                 b.spec.seeds,
@@ -168,8 +178,8 @@ class Pack:
         ]
         m0 = models[0]
         layout = MemberLayout(
-            input_dim=t.input_dim,
-            width=spec0.width,
+            input_dim=max(b.shape[0] for b in self.sorted),
+            width=max(b.shape[1] for b in self.sorted),
             hidden2=t.hidden2,
             train_lambda_in=m0.spectral.lambda_in.requires_grad,
             train_lambda_out=m0.spectral.lambda_out.requires_grad,
@@ -178,19 +188,19 @@ class Pack:
         members = self.pack.members
         kw = {"dtype": self.dtype, "device": self.device}
         params = torch.zeros(members, layout.record(), **kw)
-        views = layout.views(params)
-        for name, tensors in (
-            ("phi", [m.spectral.phi for m in models]),
-            ("lambda_in", [m.spectral.lambda_in for m in models]),
-            ("lambda_out", [m.spectral.lambda_out for m in models]),
-            ("w2", [m.w2 for m in models]),
-            ("bias", [m.bias for m in models]),
-        ):
-            views[name].copy_(torch.cat([x.detach() for x in tensors]))
-        offset = 0
-        for block in self.sorted:
-            block.data_offset = offset
-            offset += block.x_train.shape[0]
+        # each student initialised at its true shape, then padded with zeros
+        for block, m in zip(self.sorted, models, strict=True):
+            views = layout.views(params[block.lo : block.hi], shape=block.shape)
+            views["phi"].copy_(m.spectral.phi.detach())
+            views["lambda_in"].copy_(m.spectral.lambda_in.detach())
+            views["lambda_out"].copy_(m.spectral.lambda_out.detach())
+            views["w2"].copy_(m.w2.detach())
+            views["bias"].copy_(m.bias.detach())
+        offsets: dict[int, int] = {}
+        for block in self.sorted:  # data stacked by input dimension
+            block.data_offset = offsets.get(block.shape[0], 0)
+            offsets[block.shape[0]] = block.data_offset + block.x_train.shape[0]
+        dims = sorted(offsets)
         l2 = torch.zeros((members, 1), dtype=self.dtype)
         for b in self.sorted:
             l2[b.lo : b.hi] = b.spec.settings.l2_eigenvalues
@@ -202,8 +212,8 @@ class Pack:
             exp_avg=torch.zeros_like(params),
             exp_avg_sq=torch.zeros_like(params),
             snapshot=params.clone(),
-            x=torch.cat([b.x_train for b in self.sorted]),
-            y=torch.cat([b.y_train for b in self.sorted]),
+            x={d: torch.cat([b.x_train for b in self.sorted if b.shape[0] == d]) for d in dims},
+            y={d: torch.cat([b.y_train for b in self.sorted if b.shape[0] == d]) for d in dims},
             l2=l2.to(self.device),
             constants=dict(
                 l2_eigenvectors=float(s.l2_eigenvectors),
@@ -221,7 +231,8 @@ class Pack:
         self.step = FusedStep(self.shared, self.classes, s.betas, s.eps)
 
     def _member_params(self, block: PackBlock) -> dict[str, torch.Tensor]:
-        return self.shared.layout.views(self.shared.params[block.lo : block.hi])
+        rows = self.shared.params[block.lo : block.hi]
+        return self.shared.layout.views(rows, shape=block.shape)
 
     def run(self) -> list[BlockResult]:
         steps = max(c.total for c in self.classes)

@@ -49,12 +49,18 @@ class PackBlock:
     logged: list[np.ndarray] = dataclasses.field(default_factory=list)
     moments: list[tuple[int, int, float, np.ndarray]] = dataclasses.field(default_factory=list)
     measured: list[dict[str, Any]] = dataclasses.field(default_factory=list)
-    data_offset: int = 0  # its first training row in the pack's stacked data
+    data_offset: int = 0  # its first training row in the pack's data of its input dimension
+
+    @property
+    def shape(self) -> tuple[int, int]:
+        """Its students' true input dimension and width."""
+        return (self.spec.teacher.input_dim, self.spec.width)
 
     @property
     def klass(self) -> tuple[Any, ...]:
-        """Blocks of equal class (schedule and rate) step and log together."""
-        return (len(self.y_train), tuple(self.sizes), self.total, self.spec.settings.lr)
+        """Blocks of equal class (shape, schedule and rate) step and log together."""
+        schedule = (len(self.y_train), tuple(self.sizes), self.total, self.spec.settings.lr)
+        return (self.shape, *schedule)
 
 
 @dataclass
@@ -68,8 +74,8 @@ class PackShared:
     params, grad, exp_avg, exp_avg_sq, snapshot : torch.Tensor
         ``(members, record)``: parameters, gradients, Adam moments and the
         parameters at the end of each member's previous epoch, one row a member.
-    x, y : torch.Tensor
-        The training data of every block, stacked in pack order.
+    x, y : dict of int to torch.Tensor
+        The training data of every block, by input dimension, stacked in pack order.
     l2 : torch.Tensor
         ``(members, 1)`` L2 coefficient on the eigenvalues of each member.
     constants : dict
@@ -92,8 +98,8 @@ class PackShared:
     exp_avg: torch.Tensor
     exp_avg_sq: torch.Tensor
     snapshot: torch.Tensor
-    x: torch.Tensor
-    y: torch.Tensor
+    x: dict[int, torch.Tensor]
+    y: dict[int, torch.Tensor]
     l2: torch.Tensor
     constants: dict[str, Any]
     epoch_total: torch.Tensor
@@ -119,9 +125,10 @@ class PackShared:
 class PackClass:
     """The members of one schedule and rate: their batch order, epochs, losses, checkpoints.
 
-    A class is a contiguous range of rows ``lo:hi`` of the pack's buffers. Its
-    members are stepped by :class:`~phasetrans.backend.pack_step.FusedStep`
-    together with every other member whose current batch has the same size.
+    A class is a contiguous range of rows ``lo:hi`` of the pack's buffers, of
+    one true shape (input dimension, width). Its members are stepped by
+    :class:`~phasetrans.backend.pack_step.FusedStep` together with every other
+    member of that shape whose current batch has the same size.
     """
 
     def __init__(self, blocks: list[PackBlock], shared: PackShared) -> None:
@@ -134,7 +141,8 @@ class PackClass:
         self.starts = np.concatenate([[0], np.cumsum(self.sizes)]).tolist()
         self.checkpoints = set(first.checkpoints)
         self.log_every = first.spec.settings.log_every
-        device = shared.x.device
+        self.shape = first.shape
+        device = shared.params.device
         self.offsets = torch.tensor([[b.data_offset] for b in blocks], device=device)
         self.member_block = torch.cat(
             [torch.full((b.hi - b.lo,), i, dtype=torch.int64) for i, b in enumerate(blocks)]

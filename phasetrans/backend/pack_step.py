@@ -2,7 +2,8 @@
 
 Members of different classes (schedules) are at different positions in their
 epochs, so at a given step their batches differ in size. :class:`FusedStep`
-groups the members still training by the size of their current batch and runs
+groups the members still training by the size of their current batch (and by
+their true shape, in a padded pack) and runs
 :func:`~phasetrans.backend.member_step.member_grads` once per group: one set
 of batched matmuls and element-wise passes over all its members, whichever
 class they belong to. A group whose members are consecutive rows works on
@@ -15,6 +16,12 @@ Nothing a member computes depends on the other members of its group (each
 matmul is its own, each element-wise op is element-wise, each reduction runs
 along its own axes), so the grouping changes no number: on CPU with one
 thread a pack stays bitwise the same as its blocks run one at a time.
+
+In a padded pack (members of different widths or input dimensions; each row
+holds the largest shape) a call sees its members' true tensors only, as views
+that leave the padding out: padded nodes and inputs never enter a product or a
+sum, receive no gradient (their entries stay zero, and so do their Adam
+moments), and a padded pack is still bitwise its blocks run alone.
 """
 
 from __future__ import annotations
@@ -71,11 +78,11 @@ class FusedStep:
         after the update (for benchmarks of the bare step).
         """
         active = [c for c in self.classes if step < c.total]
-        groups: dict[int, list[tuple[PackClass, torch.Tensor]]] = {}
+        groups: dict[tuple[int, int, int], list[tuple[PackClass, torch.Tensor]]] = {}
         for c in active:
             rows = c.begin(step)
-            groups.setdefault(c.batch, []).append((c, rows))
-        for batch, group in groups.items():
+            groups.setdefault((c.batch, *c.shape), []).append((c, rows))
+        for (batch, *_), group in groups.items():
             for chunk in self.chunks(group):
                 self.compute([c for c, _ in chunk], [r for _, r in chunk], batch)
         self.update(active, step + 1)
@@ -123,17 +130,18 @@ class FusedStep:
         """
         sh = self.shared
         where = self.rows(group)
+        shape = group[0].shape
         flat = (torch.cat(data) if len(data) > 1 else data[0]).reshape(-1)
-        x = sh.x.index_select(0, flat).view(-1, batch, sh.x.shape[-1])
-        y = sh.y.index_select(0, flat).view(-1, batch)
+        x = sh.x[shape[0]].index_select(0, flat).view(-1, batch, shape[0])
+        y = sh.y[shape[0]].index_select(0, flat).view(-1, batch)
         if isinstance(where, slice):
             params, grads, l2 = sh.params[where], sh.grad[where], sh.l2[where]
         else:
             params = sh.params.index_select(0, where)
             grads = torch.zeros_like(params)
             l2 = sh.l2.index_select(0, where)
-        p = sh.layout.views(params)
-        g = sh.layout.views(grads, self.trainable)
+        p = sh.layout.views(params, shape=shape)
+        g = sh.layout.views(grads, self.trainable, shape=shape)
         loss = member_grads(p, g, x, y, l2_eigenvalues=l2, **sh.constants)
         scaled = loss * batch
         totals = [sh.epoch_total, sh.since_total] if self.track_since else [sh.epoch_total]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 import xarray as xr
 
@@ -191,3 +193,48 @@ def test_status_estimates_a_packed_study_from_its_packs(tmp_path):
     assert later.rate == pytest.approx(seconds / steps)
     assert later.steps_left == later.steps == 2 * steps
     assert "worker-hours left" in later.summary()
+
+
+def test_padded_packs_of_widths_and_input_dims_equal_unpacked(tmp_path):
+    """Two widths and two input dims pack together (padded) and give the bits of pack off."""
+
+    def study(name, pack):
+        text = _STUDY.format(
+            name=name,
+            pack=pack,
+            teachers="[0]",
+            alphas="[1.0, 3.0]",
+            seeds="[0, 1]",
+            seed_block=2,
+            extra="max_members = 64",
+        )
+        text = text.replace("input_dim = 6", "input_dim = [5, 6]")
+        text = text.replace("widths = [4]", "widths = [3, 4]")
+        path = tmp_path / f"{name}.toml"
+        path.write_text(text)
+        return load_study(path)
+
+    off = run_study(study("off", "off"), scheduler="sync", progress=False)
+    packed_study = study("auto", "auto")
+    cells = plan_cells(packed_study, device="cpu")
+    packs = pack_cells(cells, max_members=64, workers=1)
+    assert len(packs) == 2  # one per method, holding both widths and both input dims
+    assert all(p.spec.padded for p in packs)
+    shapes = {(b.width, b.teacher.input_dim) for b in packs[0].spec.blocks}
+    assert shapes == {(3, 5), (3, 6), (4, 5), (4, 6)}
+    on = run_study(packed_study, scheduler="sync", progress=False)
+    assert on.ok and len(list(parts_dir(packed_study).glob("*.nc"))) == 2
+    xr.testing.assert_identical(load_dataset(on.output), load_dataset(off.output))
+
+
+def test_quick_study_packs_its_four_widths_into_one_ensemble_per_method():
+    """With the member step and pack = "auto" on one worker, widths 16-128 share a pack."""
+    text = (Path(__file__).parents[2] / "studies" / "quick.toml").read_text()
+    for method in ("spectral", "direct"):
+        text = text.replace(f"[training.{method}]", f'[training.{method}]\nstep = "member"')
+    study = parse_study(text.replace("[run]", '[run]\npack = "auto"'))
+    packs = pack_cells(plan_cells(study, device="cpu"), workers=1)
+    assert sorted(p.spec.blocks[0].training for p in packs) == ["direct", "spectral"]
+    for p in packs:
+        assert p.spec.padded and p.spec.members == 16
+        assert sorted(b.width for b in p.spec.blocks) == [16, 32, 64, 128]
