@@ -166,8 +166,13 @@ class PackClass:
         self.batch = hi - lo
         return self.order[:, lo:hi]
 
-    def after(self, done: int) -> None:
-        """Bookkeeping after the update of step ``done`` (1-based)."""
+    def after(self, done: int) -> bool:
+        """Bookkeeping after the update of step ``done`` (1-based).
+
+        Returns whether an epoch of the class ended: then the caller runs
+        :meth:`end_epoch`, and resets the snapshot and the running loss of its
+        rows (for all classes that ended an epoch at once).
+        """
         self.epoch_count += self.batch
         self.seen += self.batch
         self.since_count += self.batch
@@ -180,11 +185,11 @@ class PackClass:
                 b.measured.append(self.shared.measure(b))
             self.shared.since_total[rows] = 0.0
             self.since_count = 0
-        if done % self.per_epoch == 0 or done == self.total:
-            self.end_epoch(math.ceil(done / self.per_epoch), done == self.total, done)
+        return done % self.per_epoch == 0 or done == self.total
 
-    def end_epoch(self, epoch: int, last: bool, done: int) -> None:
-        """Divergence check, snapshot and loss log at the end of an epoch."""
+    def end_epoch(self, done: int) -> None:
+        """Divergence check and loss log at the end of an epoch (before the reset)."""
+        epoch, last = math.ceil(done / self.per_epoch), done == self.total
         sh, rows = self.shared, slice(self.lo, self.hi)
         if not sh.all_finite(done):
             finite = torch.isfinite(sh.epoch_total[rows] / self.epoch_count)
@@ -192,13 +197,11 @@ class PackClass:
             dead = sh.alive[rows] & ~finite
             if bool(dead.any()):
                 self._freeze(dead, epoch)
-        sh.snapshot[rows] = sh.params[rows]
         if epoch % self.log_every == 0 or last:
             loss = to_host(sh.epoch_total[rows] / self.epoch_count)
             for b in self.blocks:
                 b.logged_epochs.append(epoch)
                 b.logged.append(loss[b.lo - self.lo : b.hi - self.lo])
-        sh.epoch_total[rows] = 0.0
         self.epoch_count = 0
 
     @torch.no_grad()

@@ -87,8 +87,22 @@ class FusedStep:
                 self.compute([c for c, _ in chunk], [r for _, r in chunk], batch)
         self.update(active, step + 1)
         if bookkeeping:
-            for c in active:
-                c.after(step + 1)
+            ending = [c for c in active if c.after(step + 1)]
+            if ending:
+                self.end_epochs(ending, step + 1)
+
+    def end_epochs(self, ending: list[PackClass], done: int) -> None:
+        """The classes ``ending`` an epoch at step ``done``: check, log, then reset.
+
+        The snapshot (the parameters a diverging member goes back to) and the
+        running losses are reset over runs of consecutive rows, not per class.
+        """
+        for c in ending:
+            c.end_epoch(done)
+        sh = self.shared
+        for lo, hi in _runs(ending):
+            sh.snapshot[lo:hi] = sh.params[lo:hi]
+            sh.epoch_total[lo:hi] = 0.0
 
     def chunks(
         self, group: list[tuple[PackClass, torch.Tensor]]
@@ -164,16 +178,21 @@ class FusedStep:
             sh.grad.masked_fill_(~sh.alive.unsqueeze(1), 0.0)
         key = tuple(c.lo for c in active)
         if key not in self._segments:
-            runs: dict[float, list[tuple[int, int]]] = {}
-            for c in active:
-                mine = runs.setdefault(c.lr, [])
-                if mine and mine[-1][1] == c.lo:
-                    mine[-1] = (mine[-1][0], c.hi)
-                else:
-                    mine.append((c.lo, c.hi))
-            self._segments[key] = runs
+            rates = sorted({c.lr for c in active})
+            self._segments[key] = {lr: _runs([c for c in active if c.lr == lr]) for lr in rates}
         r = self.record
         flats = [sh.params, sh.grad, sh.exp_avg, sh.exp_avg_sq]
         for lr, runs in self._segments[key].items():
             lists = [[t.view(-1)[lo * r : hi * r] for lo, hi in runs] for t in flats]
             adam_update(*lists, done, lr, self.betas[0], self.betas[1], self.eps)
+
+
+def _runs(classes: list[PackClass]) -> list[tuple[int, int]]:
+    """The row ranges of ``classes`` (in row order), consecutive ones merged."""
+    runs: list[tuple[int, int]] = []
+    for c in classes:
+        if runs and runs[-1][1] == c.lo:
+            runs[-1] = (runs[-1][0], c.hi)
+        else:
+            runs.append((c.lo, c.hi))
+    return runs
