@@ -71,7 +71,7 @@ from phasetrans.backend.specs import (
 from phasetrans.backend.spectral import spectral_weight
 from phasetrans.backend.teacher import build_teacher
 
-__all__ = ["run_pack"]
+__all__ = ["Pack", "run_pack"]
 
 
 def run_pack(pack: PackSpec) -> list[BlockResult]:
