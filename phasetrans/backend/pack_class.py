@@ -108,18 +108,6 @@ class PackShared:
     diverged: np.ndarray
     measure: Callable[[PackBlock], dict[str, Any]]
     any_dead: bool = False
-    finite_at: tuple[int, bool] = (-1, True)  # (step, all finite) of the last pack-wide check
-
-    def all_finite(self, step: int) -> bool:
-        """Whether every running loss and parameter of the pack is finite after ``step``.
-
-        One sum over the pack, computed once per step (it may overflow while
-        every entry is finite: then the exact per-member check finds nothing).
-        """
-        if self.finite_at[0] != step:
-            total = float(self.epoch_total.sum() + self.params.sum())
-            self.finite_at = (step, math.isfinite(total))
-        return self.finite_at[1]
 
 
 class PackClass:
@@ -187,11 +175,16 @@ class PackClass:
             self.since_count = 0
         return done % self.per_epoch == 0 or done == self.total
 
-    def end_epoch(self, done: int) -> None:
-        """Divergence check and loss log at the end of an epoch (before the reset)."""
+    def end_epoch(self, done: int, finite: bool) -> None:
+        """Divergence check and loss log at the end of an epoch (before the reset).
+
+        ``finite``: a cheap sum over the rows of the classes ending now was
+        finite, so no member diverged (else each member is checked exactly;
+        the sum may overflow while every entry is finite: then nothing is found).
+        """
         epoch, last = math.ceil(done / self.per_epoch), done == self.total
         sh, rows = self.shared, slice(self.lo, self.hi)
-        if not sh.all_finite(done):
+        if not finite:
             finite = torch.isfinite(sh.epoch_total[rows] / self.epoch_count)
             finite &= torch.isfinite(sh.params[rows]).all(1)
             dead = sh.alive[rows] & ~finite
@@ -213,6 +206,5 @@ class PackClass:
         sh.exp_avg_sq[rows][dead] = 0.0
         sh.alive[rows] &= ~dead
         sh.any_dead = True
-        sh.finite_at = (-1, True)
         newly = dead.cpu().numpy()
         sh.diverged[self.lo : self.hi][newly] = epoch

@@ -27,6 +27,7 @@ moments), and a padded pack is still bitwise its blocks run alone.
 from __future__ import annotations
 
 import itertools
+import math
 
 import torch
 
@@ -97,10 +98,13 @@ class FusedStep:
         The snapshot (the parameters a diverging member goes back to) and the
         running losses are reset over runs of consecutive rows, not per class.
         """
-        for c in ending:
-            c.end_epoch(done)
         sh = self.shared
-        for lo, hi in _runs(ending):
+        runs = _runs(ending)
+        # one sum over the running losses and parameters of those rows (padding is zero)
+        total = sum(float(sh.epoch_total[lo:hi].sum() + sh.params[lo:hi].sum()) for lo, hi in runs)
+        for c in ending:
+            c.end_epoch(done, math.isfinite(total))
+        for lo, hi in runs:
             sh.snapshot[lo:hi] = sh.params[lo:hi]
             sh.epoch_total[lo:hi] = 0.0
 
