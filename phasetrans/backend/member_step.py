@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import Any
 
 import torch
 
@@ -35,17 +36,23 @@ SWEEP_CHUNK = 4096
 
 @dataclass(frozen=True)
 class MemberLayout:
-    """Where each tensor of ``S`` students lies in a flat buffer (tensor-major).
+    """Where a student's tensors lie in its row of a pack's ``(S, record)`` buffers.
+
+    Member-major: each student owns one row of :meth:`record` entries, holding
+    ``phi (d, W)``, ``lambda_in (d,)``, ``lambda_out (W,)``, ``w2 (W, h2)`` and
+    ``bias ()`` in this order (trainable or not), padded with zeros to a
+    multiple of :data:`FLAT_ALIGN`. So any run of consecutive members is one
+    flat segment of aligned length, and a group of members is gathered by one
+    ``index_select`` of rows.
 
     Attributes
     ----------
-    members, input_dim, width, hidden2 : int
+    input_dim, width, hidden2 : int
         Shapes.
     train_lambda_in, train_lambda_out, train_bias : bool
-        Which optional factors train.
+        Which optional factors train (``phi`` and ``w2`` always do).
     """
 
-    members: int
     input_dim: int
     width: int
     hidden2: int
@@ -54,29 +61,47 @@ class MemberLayout:
     train_bias: bool
 
     def shapes(self) -> dict[str, tuple[int, ...]]:
-        """Shapes of the trainable tensors, in their order in the buffer."""
-        s, d, w, h = self.members, self.input_dim, self.width, self.hidden2
-        out: dict[str, tuple[int, ...]] = {"phi": (s, d, w)}
-        if self.train_lambda_in:
-            out["lambda_in"] = (s, d)
-        if self.train_lambda_out:
-            out["lambda_out"] = (s, w)
-        out["w2"] = (s, w, h)
-        if self.train_bias:
-            out["bias"] = (s,)
-        return out
+        """Shapes of one member's tensors, in their order in its row."""
+        d, w, h = self.input_dim, self.width, self.hidden2
+        return {"phi": (d, w), "lambda_in": (d,), "lambda_out": (w,), "w2": (w, h), "bias": ()}
 
-    def size(self) -> int:
-        """Buffer length: the tensors, padded to a multiple of :data:`FLAT_ALIGN`."""
+    def trainable(self) -> tuple[str, ...]:
+        """The names that receive gradient."""
+        flags = {
+            "phi": True,
+            "lambda_in": self.train_lambda_in,
+            "lambda_out": self.train_lambda_out,
+            "w2": True,
+            "bias": self.train_bias,
+        }
+        return tuple(name for name, on in flags.items() if on)
+
+    def record(self) -> int:
+        """Row length: one member's tensors, padded to a multiple of :data:`FLAT_ALIGN`."""
         used = sum(math.prod(shape) for shape in self.shapes().values())
         return -(-used // FLAT_ALIGN) * FLAT_ALIGN
 
-    def views(self, flat: torch.Tensor) -> dict[str, torch.Tensor]:
-        """Views of ``flat`` with the shapes of :meth:`shapes`."""
+    def views(
+        self,
+        rows: torch.Tensor,
+        names: tuple[str, ...] | None = None,
+        shape: tuple[int, int] | None = None,
+    ) -> dict[str, Any]:
+        """Views ``(S, *shape)`` of tensors ``names`` (default all) in ``rows (S, record)``.
+
+        ``shape = (d, W)``: the views of members of input dimension ``d <=
+        input_dim`` and width ``W <= width`` (a padded pack), their true
+        tensors only: the padding (rows ``d:`` and columns ``W:``) is left out.
+        """
         out, start = {}, 0
-        for name, shape in self.shapes().items():
-            n = math.prod(shape)
-            out[name] = flat[start : start + n].view(shape)
+        d, w = shape or (self.input_dim, self.width)
+        true = {"phi": (slice(0, d), slice(0, w)), "lambda_in": (slice(0, d),)}
+        true.update(lambda_out=(slice(0, w),), w2=(slice(0, w), slice(None)), bias=())
+        for name, full in self.shapes().items():
+            n = math.prod(full)
+            if names is None or name in names:
+                view = rows[:, start : start + n].view(rows.shape[0], *full)
+                out[name] = view[(slice(None), *true[name])] if shape else view
             start += n
         return out
 
@@ -116,20 +141,17 @@ def member_grads(
     torch.Tensor
         ``(S,)`` data loss of each member on its batch (before the update).
     """
-    phi, lam_in, lam_out, w2, bias = (
-        p["phi"],
-        p["lambda_in"],
-        p["lambda_out"],
-        p["w2"],
-        p["bias"],
-    )
+    phi, lam_in, lam_out, bias = p["phi"], p["lambda_in"], p["lambda_out"], p["bias"]
+    # batched matmuls take the fast path on operands whose batch stride is dense
+    w2 = p["w2"].contiguous()
     batch = x.shape[1]
     diff = lam_in.unsqueeze(-1) - lam_out.unsqueeze(-2)  # (S, d, W)
     w1 = phi * diff
-    z1 = torch.bmm(x, w1)  # (S, B, W)
-    h1 = torch.relu(z1)
-    z2 = torch.bmm(h1, w2)  # (S, B, h2)
-    out = torch.relu(z2).sum(-1) + bias.unsqueeze(-1)  # (S, B)
+    # ReLUs in place: relu(z) > 0 exactly where z > 0, so the activations also
+    # serve as the masks of the backward pass
+    h1 = torch.bmm(x, w1).relu_()  # (S, B, W)
+    h2 = torch.bmm(h1, w2).relu_()  # (S, B, h2)
+    out = h2.sum(-1) + bias.unsqueeze(-1)  # (S, B)
     if classification:
         loss = torch.nn.functional.binary_cross_entropy_with_logits(out, y, reduction="none").mean(
             -1
@@ -141,12 +163,12 @@ def member_grads(
         g_out = err * (2.0 / batch)
     # ReLU derivatives as autograd computes them (``threshold_backward``, one
     # vectorised pass; ``torch.where`` with a scalar is several times slower)
-    g_z2 = _relu_backward(g_out.unsqueeze(-1).expand_as(z2), z2)  # (S, B, h2)
-    torch.bmm(h1.transpose(1, 2), g_z2, out=g["w2"])
+    g_z2 = _relu_backward(g_out.unsqueeze(-1).expand_as(h2), h2)  # (S, B, h2)
+    g["w2"].copy_(torch.bmm(h1.transpose(1, 2), g_z2))
     if l2_dense:
         g["w2"].add_(w2 * (2.0 * l2_dense))
     g_h1 = torch.bmm(g_z2, w2.transpose(1, 2))  # (S, B, W)
-    g_z1 = _relu_backward(g_h1, z1)
+    g_z1 = _relu_backward(g_h1, h1)
     g_w1 = torch.bmm(x.transpose(1, 2), g_z1)  # (S, d, W)
     if group_lasso:
         norms = torch.linalg.vector_norm(w1, dim=-2, keepdim=True)

@@ -3,30 +3,40 @@
 A :class:`~phasetrans.backend.specs.PackSpec` is a tuple of
 :class:`~phasetrans.backend.specs.BlockSpec`,
 one per cell block (one teacher, one data set, some student seeds); blocks of a
-pack share the method, the widths and the input dimension, and may differ in
-teacher, data, training-set size, budget, checkpoints, learning rate and L2
-coefficient on the eigenvalues. :func:`run_pack` trains all their students
-with :func:`~phasetrans.backend.member_step.member_grads` and returns one
+pack share the method, the teacher's form and ``hidden2``, and may differ in
+teacher, data, training-set size, budget, checkpoints, learning rate, L2
+coefficient on the eigenvalues, student width and input dimension.
+:func:`run_pack` trains all their students with
+:func:`~phasetrans.backend.member_step.member_grads` and returns one
 :class:`~phasetrans.backend.results.BlockResult` per block (its blocks and
-classes are in :mod:`phasetrans.backend.pack_class`).
+classes are in :mod:`phasetrans.backend.pack_class`, its step in
+:mod:`phasetrans.backend.pack_step`).
 
 Every member keeps what makes it its cell's student:
 
 - its teacher and its data (the cell's own generator, as :func:`~phasetrans.
-  backend.task.run_block` draws them), stacked with the other blocks' data;
+  backend.task.run_block` draws them), stacked with the other blocks' data of
+  its input dimension;
 - its batch order: one shuffle generator per block, seeded as the unpacked run
   seeds it, drawn at the block's own epoch boundaries;
 - its number of steps, epochs, checkpoints and learning rate. A member that has
   finished is no longer updated (Adam runs over the classes still training).
 
-Members with the same schedule (training-set size, batches, budget) and
-learning rate form a *class*: a contiguous range of the pack trained by one set
-of batched matmuls per step, whose parameters, gradients and Adam moments are
-one contiguous, aligned segment of the pack's flat buffers, so that one Adam
-call per step updates every class still training. Nothing a member computes
-depends on the other members (see :mod:`~phasetrans.backend.member_step`),
-so a pack gives, bitwise on CPU with one thread, the numbers of its blocks run
-one at a time (``run_block`` with ``step = "member"``).
+Each member owns one row of the pack's member-major buffers (parameters,
+gradients, Adam moments; :class:`~phasetrans.backend.member_step.MemberLayout`),
+sized for the largest width and input dimension of the pack. A smaller member
+is initialised at its true shape and padded with zeros; its padding never
+enters a product or a sum and never moves (a *padded* pack,
+:attr:`~phasetrans.backend.specs.PackSpec.padded`). Members of one shape,
+schedule (training-set size, batches, budget) and learning rate form a
+*class*, a contiguous range of rows; at each step the members whose current
+batch has the same size (and shape) are trained by one set of batched matmuls
+(:class:`~phasetrans.backend.pack_step.FusedStep`), and one Adam call per
+rate updates every run of consecutive members still training. Nothing a
+member computes depends on the other members (see
+:mod:`~phasetrans.backend.member_step`), so a pack, padded or not, gives,
+bitwise on CPU with one thread, the numbers of its blocks run one at a time
+(``run_block`` with ``step = "member"``).
 
 Divergence is handled as by :func:`~phasetrans.backend.train.train_epochs`: a
 member whose epoch loss or parameters are not finite at the end of one of its
@@ -45,8 +55,9 @@ import torch
 
 from phasetrans.backend.device import DTYPES, resolve_device, to_host
 from phasetrans.backend.ensemble import StudentEnsemble
-from phasetrans.backend.member_step import MemberLayout, adam_update, member_sweep
+from phasetrans.backend.member_step import MemberLayout, member_sweep
 from phasetrans.backend.pack_class import PackBlock, PackClass, PackShared
+from phasetrans.backend.pack_step import FusedStep
 from phasetrans.backend.prune import effective_dimension, importance
 from phasetrans.backend.results import BlockResult, CheckpointRecord
 from phasetrans.backend.sets import block_data
@@ -60,7 +71,7 @@ from phasetrans.backend.specs import (
 from phasetrans.backend.spectral import spectral_weight
 from phasetrans.backend.teacher import build_teacher
 
-__all__ = ["run_pack"]
+__all__ = ["Pack", "run_pack"]
 
 
 def run_pack(pack: PackSpec) -> list[BlockResult]:
@@ -90,13 +101,13 @@ def run_pack(pack: PackSpec) -> list[BlockResult]:
     previous_threads = torch.get_num_threads()
     torch.set_num_threads(pack.threads)
     try:
-        return _Pack(pack).run()
+        return Pack(pack).run()
     finally:
         torch.set_num_threads(previous_threads)
 
 
-class _Pack:
-    """A pack being trained: its blocks, classes and flat buffers."""
+class Pack:
+    """A pack being trained: its blocks, classes, buffers and step (:attr:`step`)."""
 
     def __init__(self, pack: PackSpec) -> None:
         self.start = time.perf_counter()
@@ -149,12 +160,12 @@ class _Pack:
         )
 
     def _init_params(self, groups: list[list[PackBlock]]) -> None:
-        """Class-major flat buffers: each class one contiguous, aligned segment."""
+        """Member-major buffers, one row a member, classes consecutive."""
         spec0 = self.pack.blocks[0]
         t = spec0.teacher
         models = [
             StudentEnsemble(
-                t.input_dim,
+                b.spec.teacher.input_dim,
                 b.spec.width,
                 t.hidden2,
                 b.spec.seeds,
@@ -166,88 +177,67 @@ class _Pack:
             for b in self.sorted
         ]
         m0 = models[0]
-        trains = dict(
-            input_dim=t.input_dim,
-            width=spec0.width,
+        layout = MemberLayout(
+            input_dim=max(b.shape[0] for b in self.sorted),
+            width=max(b.shape[1] for b in self.sorted),
             hidden2=t.hidden2,
             train_lambda_in=m0.spectral.lambda_in.requires_grad,
             train_lambda_out=m0.spectral.lambda_out.requires_grad,
             train_bias=m0.bias.requires_grad,
         )
-        full = {
-            "phi": torch.cat([m.spectral.phi.detach() for m in models]),
-            "lambda_in": torch.cat([m.spectral.lambda_in.detach() for m in models]),
-            "lambda_out": torch.cat([m.spectral.lambda_out.detach() for m in models]),
-            "w2": torch.cat([m.w2.detach() for m in models]),
-            "bias": torch.cat([m.bias.detach() for m in models]),
-        }
-        layouts = [
-            MemberLayout(members=g[-1].hi - g[0].lo, **trains)  # type: ignore[arg-type]
-            for g in groups
-        ]
-        size = sum(layout.size() for layout in layouts)
+        members = self.pack.members
         kw = {"dtype": self.dtype, "device": self.device}
+        params = torch.zeros(members, layout.record(), **kw)
+        # each student initialised at its true shape, then padded with zeros
+        for block, m in zip(self.sorted, models, strict=True):
+            views = layout.views(params[block.lo : block.hi], shape=block.shape)
+            views["phi"].copy_(m.spectral.phi.detach())
+            views["lambda_in"].copy_(m.spectral.lambda_in.detach())
+            views["lambda_out"].copy_(m.spectral.lambda_out.detach())
+            views["w2"].copy_(m.w2.detach())
+            views["bias"].copy_(m.bias.detach())
+        offsets: dict[int, int] = {}
+        for block in self.sorted:  # data stacked by input dimension
+            block.data_offset = offsets.get(block.shape[0], 0)
+            offsets[block.shape[0]] = block.data_offset + block.x_train.shape[0]
+        dims = sorted(offsets)
+        l2 = torch.zeros((members, 1), dtype=self.dtype)
+        for b in self.sorted:
+            l2[b.lo : b.hi] = b.spec.settings.l2_eigenvalues
         s = spec0.settings
         self.shared = PackShared(
-            params=torch.zeros(size, **kw),
-            grad=torch.zeros(size, **kw),
-            exp_avg=torch.zeros(size, **kw),
-            exp_avg_sq=torch.zeros(size, **kw),
-            snapshot=torch.zeros(size, **kw),
+            layout=layout,
+            params=params,
+            grad=torch.zeros_like(params),
+            exp_avg=torch.zeros_like(params),
+            exp_avg_sq=torch.zeros_like(params),
+            snapshot=params.clone(),
+            x={d: torch.cat([b.x_train for b in self.sorted if b.shape[0] == d]) for d in dims},
+            y={d: torch.cat([b.y_train for b in self.sorted if b.shape[0] == d]) for d in dims},
+            l2=l2.to(self.device),
             constants=dict(
                 l2_eigenvectors=float(s.l2_eigenvectors),
                 l2_dense=float(s.l2_dense),
                 group_lasso=float(s.group_lasso),
                 classification=self.classification,
             ),
-            diverged=np.full(self.pack.members, -1, dtype=np.int64),
+            epoch_total=torch.zeros(members, **kw),
+            since_total=torch.zeros(members, **kw),
+            alive=torch.ones(members, dtype=torch.bool, device=self.device),
+            diverged=np.full(members, -1, dtype=np.int64),
             measure=self.measure,
         )
-        self.classes: list[PackClass] = []
-        start = 0
-        for group, layout in zip(groups, layouts, strict=True):
-            segment = slice(start, start + layout.size())
-            start = segment.stop
-            c = PackClass(group, self.shared, layout, segment)
-            for name, view in c.views.items():
-                view.copy_(full[name][c.lo : c.hi])
-            c.frozen = {k: v[c.lo : c.hi].to(self.device) for k, v in full.items()}
-            c.frozen = {k: v for k, v in c.frozen.items() if k not in c.views}
-            c.p = {**c.frozen, **c.views}
-            for block in group:
-                block.klass_state = c
-            self.classes.append(c)
-        self.shared.snapshot.copy_(self.shared.params)
+        self.classes = [PackClass(group, self.shared) for group in groups]
+        self.step = FusedStep(self.shared, self.classes, s.betas, s.eps)
 
     def _member_params(self, block: PackBlock) -> dict[str, torch.Tensor]:
-        c = block.klass_state
-        lo, hi = block.lo - c.lo, block.hi - c.lo
-        return {k: v[lo:hi] for k, v in c.p.items()}
+        rows = self.shared.params[block.lo : block.hi]
+        return self.shared.layout.views(rows, shape=block.shape)
 
     def run(self) -> list[BlockResult]:
-        s = self.pack.blocks[0].settings
         steps = max(c.total for c in self.classes)
         for step in range(steps):
-            active = [c for c in self.classes if step < c.total]
-            for c in active:
-                c.compute(step)
-            by_rate: dict[float, list[PackClass]] = {}
-            for c in active:  # finished classes no longer move: Adam skips them
-                by_rate.setdefault(c.lr, []).append(c)
-            for lr, group in by_rate.items():
-                adam_update(
-                    [c.flat for c in group],
-                    [c.flat_grad for c in group],
-                    [c.exp_avg for c in group],
-                    [c.exp_avg_sq for c in group],
-                    step + 1,
-                    lr,
-                    s.betas[0],
-                    s.betas[1],
-                    s.eps,
-                )
-            for c in active:
-                c.after(step + 1)
+            self.step(step)
         return [self._result(b) for b in self.blocks]
 
     @torch.no_grad()

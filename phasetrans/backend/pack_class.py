@@ -1,11 +1,13 @@
-"""The parts of a pack: its blocks, and the classes of members trained by the same calls.
+"""The parts of a pack: its blocks, and the classes of members that share a schedule.
 
 A :class:`PackBlock` is one block of a pack (one cell's teacher, data and
 seeds) with what it records; a :class:`PackClass` is the members of one
-schedule and learning rate, stepped together by
-:func:`~phasetrans.backend.member_step.member_grads`. What the classes of a
-pack share (flat buffers, loss constants, divergence epochs, the measurement)
-is a :class:`PackShared`. :mod:`phasetrans.backend.pack` puts them together.
+schedule and learning rate: their batch order, epoch boundaries, loss log and
+checkpoints. What the classes of a pack share (the member-major buffers of
+parameters, gradients and Adam moments, the stacked data, the running losses,
+the divergence state) is a :class:`PackShared`. A step of the pack is
+:func:`phasetrans.backend.pack_step.FusedStep`; :mod:`phasetrans.backend.pack`
+puts them together.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ import numpy as np
 import torch
 
 from phasetrans.backend.device import to_host
-from phasetrans.backend.member_step import MemberLayout, member_grads
+from phasetrans.backend.member_step import MemberLayout
 from phasetrans.backend.specs import BlockSpec
 from phasetrans.backend.teacher import Teacher
 
@@ -29,7 +31,7 @@ __all__ = ["PackBlock", "PackClass", "PackShared"]
 
 @dataclass
 class PackBlock:
-    """One block inside a pack: its members' range, data, schedule and records."""
+    """One block inside a pack: its members' rows, data, schedule and records."""
 
     spec: BlockSpec
     lo: int
@@ -47,12 +49,18 @@ class PackBlock:
     logged: list[np.ndarray] = dataclasses.field(default_factory=list)
     moments: list[tuple[int, int, float, np.ndarray]] = dataclasses.field(default_factory=list)
     measured: list[dict[str, Any]] = dataclasses.field(default_factory=list)
-    klass_state: Any = None  # its PackClass
+    data_offset: int = 0  # its first training row in the pack's data of its input dimension
+
+    @property
+    def shape(self) -> tuple[int, int]:
+        """Its students' true input dimension and width."""
+        return (self.spec.teacher.input_dim, self.spec.width)
 
     @property
     def klass(self) -> tuple[Any, ...]:
-        """Blocks of equal class (schedule and rate) are trained by the same calls."""
-        return (len(self.y_train), tuple(self.sizes), self.total, self.spec.settings.lr)
+        """Blocks of equal class (shape, schedule and rate) step and log together."""
+        schedule = (len(self.y_train), tuple(self.sizes), self.total, self.spec.settings.lr)
+        return (self.shape, *schedule)
 
 
 @dataclass
@@ -61,39 +69,57 @@ class PackShared:
 
     Attributes
     ----------
+    layout : MemberLayout
+        Where a member's tensors lie in its row.
     params, grad, exp_avg, exp_avg_sq, snapshot : torch.Tensor
-        The pack's flat buffers: parameters, gradients, Adam moments and the
-        parameters at the end of the previous epoch. A class owns one segment.
+        ``(members, record)``: parameters, gradients, Adam moments and the
+        parameters at the end of each member's previous epoch, one row a member.
+    x, y : dict of int to torch.Tensor
+        The training data of every block, by input dimension, stacked in pack order.
+    l2 : torch.Tensor
+        ``(members, 1)`` L2 coefficient on the eigenvalues of each member.
     constants : dict
         Keyword arguments of :func:`~phasetrans.backend.member_step.member_grads`
         common to the pack (penalties other than ``l2_eigenvalues``, the loss).
+    epoch_total, since_total : torch.Tensor
+        ``(members,)`` summed batch losses (times batch size) since the start of
+        the member's epoch and since its last checkpoint.
+    alive : torch.Tensor
+        ``(members,)`` False for a member frozen after diverging.
     diverged : numpy.ndarray
         ``(members,)`` epoch at which a member diverged, -1 where it never did.
     measure : callable
         The pack's measurement of a block (importance, dimension, weights, sweep).
     """
 
+    layout: MemberLayout
     params: torch.Tensor
     grad: torch.Tensor
     exp_avg: torch.Tensor
     exp_avg_sq: torch.Tensor
     snapshot: torch.Tensor
+    x: dict[int, torch.Tensor]
+    y: dict[int, torch.Tensor]
+    l2: torch.Tensor
     constants: dict[str, Any]
+    epoch_total: torch.Tensor
+    since_total: torch.Tensor
+    alive: torch.Tensor
     diverged: np.ndarray
     measure: Callable[[PackBlock], dict[str, Any]]
+    any_dead: bool = False
 
 
 class PackClass:
-    """The members of one schedule and rate: their parameters, batches, losses, checkpoints.
+    """The members of one schedule and rate: their batch order, epochs, losses, checkpoints.
 
-    A class owns one contiguous segment of the pack's flat buffers (a multiple
-    of :data:`~phasetrans.backend.member_step.FLAT_ALIGN` long), laid out
-    tensor-major by its :class:`~phasetrans.backend.member_step.MemberLayout`.
+    A class is a contiguous range of rows ``lo:hi`` of the pack's buffers, of
+    one true shape (input dimension, width). Its members are stepped by
+    :class:`~phasetrans.backend.pack_step.FusedStep` together with every other
+    member of that shape whose current batch has the same size.
     """
 
-    def __init__(
-        self, blocks: list[PackBlock], shared: PackShared, layout: MemberLayout, segment: slice
-    ) -> None:
+    def __init__(self, blocks: list[PackBlock], shared: PackShared) -> None:
         self.blocks, self.shared = blocks, shared
         self.lo, self.hi = blocks[0].lo, blocks[-1].hi
         first = blocks[0]
@@ -103,108 +129,82 @@ class PackClass:
         self.starts = np.concatenate([[0], np.cumsum(self.sizes)]).tolist()
         self.checkpoints = set(first.checkpoints)
         self.log_every = first.spec.settings.log_every
-        self.layout = layout
-        self.flat = shared.params[segment]
-        self.flat_grad = shared.grad[segment]
-        self.exp_avg = shared.exp_avg[segment]
-        self.exp_avg_sq = shared.exp_avg_sq[segment]
-        self.snapshot = shared.snapshot[segment]
-        self.views = layout.views(self.flat)
-        self.g = layout.views(self.flat_grad)
-        self.frozen: dict[str, torch.Tensor] = {}
-        self.p: dict[str, torch.Tensor] = {}
-        n = first.x_train.shape[0]
-        self.x = torch.cat([b.x_train for b in blocks])  # (n_blocks · P, d)
-        self.y = torch.cat([b.y_train for b in blocks])
-        self.offsets = torch.arange(len(blocks), device=self.x.device).mul_(n).view(-1, 1)
+        self.shape = first.shape
+        device = shared.params.device
+        self.offsets = torch.tensor([[b.data_offset] for b in blocks], device=device)
         self.member_block = torch.cat(
             [torch.full((b.hi - b.lo,), i, dtype=torch.int64) for i, b in enumerate(blocks)]
-        ).to(self.x.device)
-        self.order: torch.Tensor | None = None
-        self.x_epoch = self.y_epoch = self.x
-        members = self.hi - self.lo
-        like = shared.params
-        l2 = torch.zeros((members, 1), dtype=like.dtype)
-        for b in blocks:
-            l2[b.lo - self.lo : b.hi - self.lo] = b.spec.settings.l2_eigenvalues
-        self.l2 = l2.to(like.device)
-        self.epoch_total = torch.zeros(members, dtype=like.dtype, device=like.device)
-        self.since_total = torch.zeros_like(self.epoch_total)
-        self.epoch_count = self.since_count = self.seen = 0
-        self.last_loss = torch.zeros_like(self.epoch_total)
-        self.alive = torch.ones(members, dtype=torch.bool, device=like.device)
-        self.all_alive = True
+        ).to(device)
+        self.order = torch.empty((0, 0), dtype=torch.int64)
+        self.epoch_count = self.since_count = self.seen = self.batch = 0
 
-    def compute(self, step: int) -> None:
+    def begin(self, step: int) -> torch.Tensor:
+        """The data rows ``(members, B)`` of the class's batch at ``step`` (0-based).
+
+        At the start of an epoch each block draws its order from its own generator.
+        """
         k = step % self.per_epoch
-        if k == 0:  # a new epoch: each block draws its order from its own generator
+        if k == 0:
             n = self.blocks[0].x_train.shape[0]
             orders = torch.stack(
                 [torch.randperm(n, generator=b.generator) for b in self.blocks]
-            ).to(self.x.device)
+            ).to(self.offsets.device)
             self.order = (orders + self.offsets).index_select(0, self.member_block)
-            # every member's whole epoch in its batch order, gathered at once
-            flat = self.order.reshape(-1)
-            members = self.hi - self.lo
-            self.x_epoch = self.x.index_select(0, flat).view(members, n, -1)
-            self.y_epoch = self.y.index_select(0, flat).view(members, n)
         lo, hi = self.starts[k], self.starts[k + 1]
-        x, y = self.x_epoch[:, lo:hi], self.y_epoch[:, lo:hi]  # (S_c, B, d), (S_c, B)
-        batch = hi - lo
-        loss = member_grads(self.p, self.g, x, y, l2_eigenvalues=self.l2, **self.shared.constants)
-        if not self.all_alive:  # frozen members do not move: no gradient, no moments
-            for view in self.g.values():
-                view[~self.alive] = 0.0
-        self.last_loss = loss * batch
-        self.batch = batch
+        self.batch = hi - lo
+        return self.order[:, lo:hi]
 
-    def after(self, done: int) -> None:
-        """Bookkeeping after the update of step ``done`` (1-based)."""
-        self.epoch_total += self.last_loss
+    def after(self, done: int) -> bool:
+        """Bookkeeping after the update of step ``done`` (1-based).
+
+        Returns whether an epoch of the class ended: then the caller runs
+        :meth:`end_epoch`, and resets the snapshot and the running loss of its
+        rows (for all classes that ended an epoch at once).
+        """
         self.epoch_count += self.batch
         self.seen += self.batch
-        if self.checkpoints:
-            self.since_total += self.last_loss
-            self.since_count += self.batch
+        self.since_count += self.batch
         if done in self.checkpoints:
-            loss = to_host(self.since_total / max(self.since_count, 1))
+            rows = slice(self.lo, self.hi)
+            loss = to_host(self.shared.since_total[rows] / max(self.since_count, 1))
             for b in self.blocks:
-                rows = loss[b.lo - self.lo : b.hi - self.lo]
-                b.moments.append((done, self.seen, done / self.per_epoch, rows))
+                mine = loss[b.lo - self.lo : b.hi - self.lo]
+                b.moments.append((done, self.seen, done / self.per_epoch, mine))
                 b.measured.append(self.shared.measure(b))
-            self.since_total.zero_()
+            self.shared.since_total[rows] = 0.0
             self.since_count = 0
-        if done % self.per_epoch == 0 or done == self.total:
-            self.end_epoch(math.ceil(done / self.per_epoch), done == self.total)
+        return done % self.per_epoch == 0 or done == self.total
 
-    def end_epoch(self, epoch: int, last: bool) -> None:
-        # one sum over the loss totals and the whole segment (padding is zero) is finite
-        # when every entry is (it may overflow: then the exact check below finds nothing)
-        if not math.isfinite(float(self.epoch_total.sum() + self.flat.sum())):
-            finite = torch.isfinite(self.epoch_total / self.epoch_count)
-            for view in self.views.values():
-                finite &= torch.isfinite(view).reshape(len(finite), -1).all(1)
-            dead = self.alive & ~finite
+    def end_epoch(self, done: int, finite: bool) -> None:
+        """Divergence check and loss log at the end of an epoch (before the reset).
+
+        ``finite``: a cheap sum over the rows of the classes ending now was
+        finite, so no member diverged (else each member is checked exactly;
+        the sum may overflow while every entry is finite: then nothing is found).
+        """
+        epoch, last = math.ceil(done / self.per_epoch), done == self.total
+        sh, rows = self.shared, slice(self.lo, self.hi)
+        if not finite:
+            finite = torch.isfinite(sh.epoch_total[rows] / self.epoch_count)
+            finite &= torch.isfinite(sh.params[rows]).all(1)
+            dead = sh.alive[rows] & ~finite
             if bool(dead.any()):
                 self._freeze(dead, epoch)
-        self.snapshot.copy_(self.flat)
         if epoch % self.log_every == 0 or last:
-            loss = to_host(self.epoch_total / self.epoch_count)
+            loss = to_host(sh.epoch_total[rows] / self.epoch_count)
             for b in self.blocks:
                 b.logged_epochs.append(epoch)
                 b.logged.append(loss[b.lo - self.lo : b.hi - self.lo])
-        self.epoch_total.zero_()
         self.epoch_count = 0
 
     @torch.no_grad()
     def _freeze(self, dead: torch.Tensor, epoch: int) -> None:
-        snap = self.layout.views(self.snapshot)
-        moments = (self.layout.views(self.exp_avg), self.layout.views(self.exp_avg_sq))
-        for name, view in self.views.items():
-            view[dead] = snap[name][dead]
-            for m in moments:
-                m[name][dead] = 0.0
-        self.alive &= ~dead
-        self.all_alive = False
+        """Members ``dead`` go back to their previous epoch's parameters and stop moving."""
+        sh, rows = self.shared, slice(self.lo, self.hi)
+        sh.params[rows][dead] = sh.snapshot[rows][dead]
+        sh.exp_avg[rows][dead] = 0.0
+        sh.exp_avg_sq[rows][dead] = 0.0
+        sh.alive[rows] &= ~dead
+        sh.any_dead = True
         newly = dead.cpu().numpy()
-        self.shared.diverged[self.lo : self.hi][newly] = epoch
+        sh.diverged[self.lo : self.hi][newly] = epoch

@@ -268,6 +268,11 @@ class PackSpec:
         """Number of students."""
         return sum(len(b.seeds) for b in self.blocks)
 
+    @property
+    def padded(self) -> bool:
+        """Whether its blocks differ in student width or input dimension (a padded pack)."""
+        return len({(b.width, b.teacher.input_dim) for b in self.blocks}) > 1
+
 
 def epoch_batch_sizes(n_train: int, batch_size: int, batches_per_epoch: int) -> list[int]:
     """The batch sizes of one epoch over ``n_train`` examples, in order.
@@ -283,8 +288,9 @@ def epoch_batch_sizes(n_train: int, batch_size: int, batches_per_epoch: int) -> 
     return [min(batch_size, n_train - start) for start in range(0, n_train, batch_size)]
 
 
-#: BlockSpec fields that may differ between the blocks of one pack.
-PER_BLOCK = frozenset({"teacher", "seeds", "n_train", "data_seed", "settings"})
+#: BlockSpec fields that may differ between the blocks of one pack (a pack of
+#: different widths or input dimensions is padded: :mod:`phasetrans.backend.pack`).
+PER_BLOCK = frozenset({"teacher", "seeds", "n_train", "data_seed", "settings", "width"})
 #: TrainSettings fields that may differ between the blocks of one pack.
 PER_BLOCK_SETTINGS = frozenset(
     {"lr", "l2_eigenvalues", "epochs", "steps", "checkpoints", "batch_size", "batches_per_epoch"}
@@ -302,7 +308,7 @@ def pack_signature(spec: BlockSpec) -> tuple[Any, ...]:
         if f.name not in PER_BLOCK_SETTINGS
     }
     t = spec.teacher
-    teacher = (t.kind, t.input_dim, t.hidden2, t.activation, t.orthogonal)
+    teacher = (t.kind, t.hidden2, t.activation, t.orthogonal)  # any input dimension
     return (tuple(sorted(shared.items())), tuple(sorted(settings.items())), teacher)
 
 

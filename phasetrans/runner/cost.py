@@ -3,7 +3,9 @@
 The unit of cost is a *student-step*: one optimiser step of one student. A
 task's student-steps follow from its spec alone (:func:`task_steps`); the
 seconds per student-step are measured on finished parts, whose ``seconds``
-attribute holds the worker time of their task (:func:`measured_rate`).
+attribute holds the worker time of their task (:func:`measured_rate`). A study
+planned by cells (packed or not) is measured on the parts that hold its cells
+(:func:`measured_cell_rate`): a packed study is estimated at packed throughput.
 """
 
 from __future__ import annotations
@@ -15,14 +17,16 @@ import xarray as xr
 
 from phasetrans.backend.specs import BlockSpec, PackSpec, epoch_batch_sizes
 from phasetrans.config import Study
-from phasetrans.runner.plan import Task
-from phasetrans.store import part_path
+from phasetrans.runner.cells import planned_by_cells
+from phasetrans.runner.plan import Task, plan_tasks
+from phasetrans.store import cell_index, part_path
 
 __all__ = [
     "RATE_PARTS",
     "CostEstimate",
     "block_steps",
     "cost_estimate",
+    "measured_cell_rate",
     "measured_rate",
     "task_steps",
 ]
@@ -73,6 +77,50 @@ def measured_rate(study: Study, tasks: list[Task], done: list[str]) -> float | N
         seconds += block
         steps += task_steps(by_key[key].spec)
     return seconds / steps if steps else None
+
+
+def measured_cell_rate(study: Study, cells: list[Task]) -> float | None:
+    """Worker seconds per student-step on up to :data:`RATE_PARTS` parts of a cell-planned study.
+
+    A part (a pack, or a block of cells) records the hashes of the cells it
+    holds and its task's worker time; its student-steps are those of its
+    cells. Parts holding a cell that ``cells`` does not plan (another version
+    of the study) are skipped.
+
+    Parameters
+    ----------
+    study : Study
+        The study whose parts are read.
+    cells : list of Task
+        Its cells, one student each (``plan_tasks(study, seed_block=1)``).
+
+    Returns
+    -------
+    float or None
+        None when no part records its time.
+    """
+    steps_of = {c.task_hash: task_steps(c.spec) for c in cells}
+    _, recorded, _ = cell_index(study)
+    seconds = steps = 0.0
+    for path, held in list(recorded.items())[:RATE_PARTS]:
+        mine = [steps_of[h] for h in held.values() if h in steps_of]
+        if not mine or len(mine) != len(held):
+            continue
+        try:
+            with xr.open_dataset(path) as part:
+                seconds += float(part.attrs["seconds"])
+        except (OSError, KeyError, ValueError):
+            continue
+        steps += sum(mine)
+    return seconds / steps if steps else None
+
+
+def _rate(study: Study, tasks: list[Task], done: list[str]) -> float | None:
+    """The measured rate of ``study``, per cell when it is planned by cells."""
+    if planned_by_cells(study):
+        one_seed = bool(tasks) and all(len(t.spec.seeds) == 1 for t in tasks)
+        return measured_cell_rate(study, tasks if one_seed else plan_tasks(study, seed_block=1))
+    return measured_rate(study, tasks, done)
 
 
 @dataclass(frozen=True)
@@ -131,14 +179,16 @@ def cost_estimate(
     """Student-steps in all and left, and the rate measured on the parts already computed.
 
     ``reference`` is ``(study, tasks, done)`` of another study whose finished
-    parts give the rate when this one has none. The estimate assumes that the
+    parts give the rate when this one has none. A study planned by cells is
+    measured on the parts holding its cells (for a packed study: at packed
+    throughput; ``tasks`` are then its cells). The estimate assumes that the
     cost of a student-step measured on the finished parts holds for the rest,
     which is rough when the remaining tasks differ in width or batch size.
     """
     finished = set(done)
-    rate, source = measured_rate(study, tasks, done), "the parts done"
+    rate, source = _rate(study, tasks, done), "the parts done"
     if rate is None and reference is not None:
-        rate, source = measured_rate(*reference), f"the parts of {reference[0].name}"
+        rate, source = _rate(*reference), f"the parts of {reference[0].name}"
     return CostEstimate(
         tasks=len(tasks),
         steps=sum(task_steps(t.spec) for t in tasks),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 import xarray as xr
 
@@ -9,6 +11,8 @@ from phasetrans.config import load_study, parse_study
 from phasetrans.errors import ConfigError
 from phasetrans.runner import run_study, study_status
 from phasetrans.runner.cells import pack_cells, plan_cells
+from phasetrans.runner.cost import cost_estimate, task_steps
+from phasetrans.runner.plan import plan_tasks
 from phasetrans.store import part_cells
 from tests.runner.helpers import load_dataset, parts_dir
 
@@ -161,3 +165,76 @@ def test_pack_auto_needs_the_member_step():
     ).replace('step = "member"', 'step = "fast"', 1)
     with pytest.raises(ConfigError, match="member"):
         parse_study(mixed)
+
+
+def test_status_estimates_a_packed_study_from_its_packs(tmp_path):
+    """The time left of a cell-planned study comes from the parts holding its cells."""
+    study = _study(tmp_path, "cost", teachers="[0]", seeds="[0, 1, 2]")
+    cells = plan_tasks(study, seed_block=1)
+    assert cost_estimate(study, cells, []).rate is None
+    assert run_study(study, scheduler="sync", progress=False).ok
+    parts = sorted(parts_dir(study).glob("*.nc"))
+    assert 1 < len(parts) < len(cells)  # packs, not one part a cell
+    seconds = 0.0
+    for path in parts:
+        with xr.open_dataset(path) as part:
+            seconds += float(part.attrs["seconds"])
+    steps = sum(task_steps(c.spec) for c in cells)
+    # methods x seeds x epochs x batches (n_train 12 and 36 in batches of 8: 2 and 5)
+    assert steps == 2 * 3 * 12 * (2 + 5)
+    estimate = cost_estimate(study, cells, study_status(study).done)
+    assert estimate.rate == pytest.approx(seconds / steps)
+    assert estimate.steps == steps and estimate.steps_left == 0
+    # a larger study, nothing computed yet, estimated from this one's packs
+    grown = _study(tmp_path, "cost_grown", teachers="[0, 1]", seeds="[0, 1, 2]")
+    grown_cells = plan_tasks(grown, seed_block=1)
+    reference = (study, plan_tasks(study), [])  # blocks of 2 seeds: cells are re-planned
+    later = cost_estimate(grown, grown_cells, [], reference=reference)
+    assert later.rate == pytest.approx(seconds / steps)
+    assert later.steps_left == later.steps == 2 * steps
+    assert "worker-hours left" in later.summary()
+
+
+def test_padded_packs_of_widths_and_input_dims_equal_unpacked(tmp_path):
+    """Two widths and two input dims pack together (padded) and give the bits of pack off."""
+
+    def study(name, pack):
+        text = _STUDY.format(
+            name=name,
+            pack=pack,
+            teachers="[0]",
+            alphas="[1.0, 3.0]",
+            seeds="[0, 1]",
+            seed_block=2,
+            extra="max_members = 64",
+        )
+        text = text.replace("input_dim = 6", "input_dim = [5, 6]")
+        text = text.replace("widths = [4]", "widths = [3, 4]")
+        path = tmp_path / f"{name}.toml"
+        path.write_text(text)
+        return load_study(path)
+
+    off = run_study(study("off", "off"), scheduler="sync", progress=False)
+    packed_study = study("auto", "auto")
+    cells = plan_cells(packed_study, device="cpu")
+    packs = pack_cells(cells, max_members=64, workers=1)
+    assert len(packs) == 2  # one per method, holding both widths and both input dims
+    assert all(p.spec.padded for p in packs)
+    shapes = {(b.width, b.teacher.input_dim) for b in packs[0].spec.blocks}
+    assert shapes == {(3, 5), (3, 6), (4, 5), (4, 6)}
+    on = run_study(packed_study, scheduler="sync", progress=False)
+    assert on.ok and len(list(parts_dir(packed_study).glob("*.nc"))) == 2
+    xr.testing.assert_identical(load_dataset(on.output), load_dataset(off.output))
+
+
+def test_quick_study_packs_its_four_widths_into_one_ensemble_per_method():
+    """With the member step and pack = "auto" on one worker, widths 16-128 share a pack."""
+    text = (Path(__file__).parents[2] / "studies" / "quick.toml").read_text()
+    for method in ("spectral", "direct"):
+        text = text.replace(f"[training.{method}]", f'[training.{method}]\nstep = "member"')
+    study = parse_study(text.replace("[run]", '[run]\npack = "auto"'))
+    packs = pack_cells(plan_cells(study, device="cpu"), workers=1)
+    assert sorted(p.spec.blocks[0].training for p in packs) == ["direct", "spectral"]
+    for p in packs:
+        assert p.spec.padded and p.spec.members == 16
+        assert sorted(b.width for b in p.spec.blocks) == [16, 32, 64, 128]
