@@ -234,7 +234,7 @@ def _prepare(study: Study, status: StudyStatus, fresh: bool) -> list[Path]:
         store.part_path(study, key).unlink(missing_ok=True)
     moved = [move_aside(store.part_path(study, key)) for key in status.corrupt]
     if fresh:  # failure records of an older version of the study no longer apply
-        for record in (store.study_dir(study) / "failed").glob("*.txt"):
+        for record in (store.study_dir(study) / "failed").glob("*.*"):
             record.unlink()
     for tmp in (store.study_dir(study) / "parts").glob(".*.tmp"):
         tmp.unlink()  # left by a write that was killed; we hold the lock
@@ -303,7 +303,8 @@ class _Run:
             for task, outcome in outcomes:
                 if isinstance(outcome, executors.Failure):
                     failed[task.key] = outcome.text
-                    record_failure(study, task.key, outcome.text)
+                    cells = [c.cell_hash for c in task.cells]
+                    record_failure(study, task.key, outcome.text, cells)
                     continue
                 on_part(task, write_part(study, task, outcome))
                 written += 1

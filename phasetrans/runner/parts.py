@@ -11,6 +11,7 @@ were computed with is recorded in the attributes of ``teacher_recovered``.
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -133,13 +134,18 @@ def write_part(study: Study, task: Task, result: BlockResult | list[BlockResult]
         ds.attrs["cell_keys"] = json.dumps([c.key for c in task.cells])
         ds.attrs["cell_hashes"] = json.dumps([c.cell_hash for c in task.cells])
         ds.attrs["members"] = sum(len(c.spec.seeds) for c in task.cells)
+        ds.attrs["padded"] = int(getattr(task.spec, "padded", False))
     path = store.write_dataset(ds, store.part_path(study, task.key))
     store.failed_path(study, task.key).unlink(missing_ok=True)
+    store.failed_cells_path(study, task.key).unlink(missing_ok=True)
     return path
 
 
-def record_failure(study: Study, key: str, text: str) -> None:
+def record_failure(study: Study, key: str, text: str, cells: Sequence[str] = ()) -> None:
     """Record a task's failure (its traceback) in ``failed/<key>.txt`` and ``failures.log``.
+
+    A packed task also records the hashes of its ``cells`` (``failed/<key>.cells``),
+    so that ``status`` counts them as failed, not pending.
 
     Raises
     ------
@@ -150,6 +156,9 @@ def record_failure(study: Study, key: str, text: str) -> None:
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text)
+        if cells:
+            path = store.failed_cells_path(study, key)
+            path.write_text("\n".join(cells) + "\n")
         path = store.study_dir(study) / "failures.log"
         with open(path, "a") as failures:
             stamp = datetime.now(timezone.utc).isoformat(timespec="seconds")

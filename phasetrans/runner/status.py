@@ -103,8 +103,12 @@ def cell_status(study: Study, cells: list[Cell]) -> tuple[StudyStatus, dict[str,
     ]
     stale_set = set(stale)
     by_hash = {h: p for h, p in by_hash.items() if p.stem not in stale_set}
+    failed = store.failed_cells(study)
     for c in cells:
-        (status.done if c.cell_hash in by_hash else status.pending).append(c.key)
+        if c.cell_hash in by_hash:
+            status.done.append(c.key)
+        else:
+            (status.failed if c.cell_hash in failed else status.pending).append(c.key)
     status.stale = stale
     status.corrupt = [p.stem for p in unreadable]
     return status, by_hash

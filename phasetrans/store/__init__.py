@@ -44,6 +44,8 @@ from phasetrans.store.files import (
 from phasetrans.store.parts import (
     CORRUPT,
     cell_index,
+    failed_cells,
+    failed_cells_path,
     failed_path,
     part_cells,
     part_hash,
@@ -59,6 +61,8 @@ __all__ = [
     "block_dataset",
     "cell_index",
     "combine_datasets",
+    "failed_cells",
+    "failed_cells_path",
     "failed_path",
     "is_study_file",
     "open_study",

@@ -18,6 +18,8 @@ if TYPE_CHECKING:
 __all__ = [
     "CORRUPT",
     "cell_index",
+    "failed_cells",
+    "failed_cells_path",
     "failed_path",
     "part_cells",
     "part_hash",
@@ -46,6 +48,20 @@ def part_path(study: Study, key: str) -> Path:
 def failed_path(study: Study, key: str) -> Path:
     """Failure record (traceback text) of one task."""
     return study_dir(study) / "failed" / f"{key}.txt"
+
+
+def failed_cells_path(study: Study, key: str) -> Path:
+    """Hashes of the cells of a failed pack, one per line, beside its failure record."""
+    return study_dir(study) / "failed" / f"{key}.cells"
+
+
+def failed_cells(study: Study) -> set[str]:
+    """Hashes of every cell whose pack has a failure record."""
+    return {
+        line
+        for path in (study_dir(study) / "failed").glob("*.cells")
+        for line in path.read_text().split()
+    }
 
 
 def _read_back(nc: Any) -> None:

@@ -238,3 +238,31 @@ def test_quick_study_packs_its_four_widths_into_one_ensemble_per_method():
     for p in packs:
         assert p.spec.padded and p.spec.members == 16
         assert sorted(b.width for b in p.spec.blocks) == [16, 32, 64, 128]
+
+
+def test_a_failed_packs_cells_count_as_failed_then_rerun(tmp_path, unpacked, monkeypatch):
+    """status names the cells of a pack that failed as failed (not pending), until a rerun."""
+    import phasetrans.backend.task as backend_task
+
+    _, expected = unpacked
+    study = _study(tmp_path, "small", extra="max_members = 4")
+    real = backend_task.run_pack
+
+    def failing(pack):
+        if any(block.training == "direct" and block.teacher.seed == 1 for block in pack.blocks):
+            raise RuntimeError("injected failure of one pack")
+        return real(pack)
+
+    monkeypatch.setattr(backend_task, "run_pack", failing)
+    report = run_study(study, scheduler="sync", progress=False)
+    assert not report.ok and report.failed
+    status = study_status(study)
+    failed = set(status.failed)
+    assert failed and not status.pending
+    assert all(key.startswith("direct_t") for key in failed)
+    assert len(status.done) + len(failed) == 16
+    monkeypatch.setattr(backend_task, "run_pack", real)
+    again = run_study(study, scheduler="sync", progress=False)
+    assert again.ok and sorted(again.computed) == sorted(failed)
+    assert not study_status(study).failed
+    xr.testing.assert_identical(load_dataset(again.output), expected)
