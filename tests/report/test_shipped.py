@@ -3,7 +3,7 @@ and readable (goodness of fit in every model verdict, no "holds" against it, no 
 text, figures at 150 dpi, the inadequate fit in the Alerts).
 
 ``phasetrans report --shipped`` regenerates them.  A page whose dataset is not in the
-repository (docs/teachers: data/teachers.nc takes ~20 min to compute) is judged on its
+repository (docs/teachers: data/teachers.nc takes ~20–30 min to compute) is judged on its
 generator only, and an xfail says what to run when that is stale.
 """
 
@@ -54,14 +54,21 @@ def test_the_shipped_report_is_current(shipped):
 @pytest.mark.parametrize("shipped", SHIPPED, ids=lambda s: s.folder)
 def test_the_shipped_report_reads_right(shipped):
     text = _current(shipped).read_text(encoding="utf-8")
-    kinds = [kind for kind, _ in check_model_verdicts(text)]
+    verdicts = check_model_verdicts(text)
+    kinds = [kind for kind, _ in verdicts]
     assert "fit" in kinds and "collapse" in kinds
     check_no_exception_text(text)
     assert "not available:" not in text
     dpis = [dpi for _, _, dpi in png_sizes_and_dpi(text)]
     assert len(dpis) >= 8 and min(dpis) >= 150
+    # an inadequate fit is alerted exactly when its verdict says no model fits (the
+    # quick report's fits all have reduced χ² >= 10.6; the teachers report, averaged
+    # over 8 teachers, has an adequate exponential: p = 0.51)
     inadequate = [a for a in alerts(text) if a.startswith("Inadequate fit")]
-    assert inadequate and "exponential (reduced χ² = " in inadequate[0]
+    unfit = [v for kind, v in verdicts if kind == "fit" and v.startswith("no model fits")]
+    assert bool(inadequate) == bool(unfit)
+    if inadequate:
+        assert "exponential (reduced χ² = " in inadequate[0]
     assert "<th>host</th>" not in text
 
 
