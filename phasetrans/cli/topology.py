@@ -260,7 +260,10 @@ def main(args: argparse.Namespace) -> int:
 
     trainings = None if args.training is None else [m.strip() for m in args.training.split(",")]
     folder = out_folder(args)  # a bad --out is an error before the analysis
-    ds = _open_study(args.data)
+    from phasetrans.analysis.selection import restore_dims
+
+    # one table and one set of figures per h_T, also when a single h_T is a scalar
+    ds, _ = restore_dims(_open_study(args.data), ("training", "teacher_width", "width"))
     try:
         result = compare_topology(
             ds,

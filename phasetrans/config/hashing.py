@@ -14,6 +14,7 @@ __all__ = ["NEW_FIELD_DEFAULTS", "drop_new_defaults", "stable_hash"]
 NEW_FIELD_DEFAULTS: dict[str, Any] = {
     "teacher.activation": "relu",
     "teacher.orthogonal": False,
+    "teacher.width": None,
     "data.online": False,
     "data.nested": None,
     "students.readout": None,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import Field, field_validator, model_validator
 
@@ -24,11 +24,17 @@ class TeachersSpec(Spec):
     ``seed`` (one teacher) or ``seeds`` (a list: the disorder average over
     teachers, dimension ``teacher_seed``); ``input_dim`` may be a list. One
     teacher of the study is a :class:`phasetrans.backend.specs.TeacherSpec`.
+
+    ``width`` (one h_T) or ``widths`` (a list), by the sweep rule of the other
+    fields: a list makes ``teacher_width`` a dimension of the dataset, a single
+    ``width`` a scalar coordinate. ``widths`` always holds the values (the
+    planner's view); ``width`` records that the single form was used.
     """
 
     kind: Literal["regression", "classification", "committee"] = "regression"
     input_dim: PositiveInt | Annotated[list[PositiveInt], Field(min_length=1)] = 10
     widths: Annotated[list[PositiveInt], Field(min_length=1)] = Field(default_factory=lambda: [20])
+    width: PositiveInt | None = None
     hidden2: PositiveInt = 20
     seed: Seed = 0
     seeds: Annotated[list[Seed], Field(min_length=1)] | None = None
@@ -37,6 +43,17 @@ class TeachersSpec(Spec):
 
     _unique = field_validator("widths")(lambda v: unique_sorted(v))
     _sweeps = field_validator("input_dim", "seeds")(lambda v: sweep_field(v))
+
+    @model_validator(mode="before")
+    @classmethod
+    def _one_width_form(cls, data: Any) -> Any:
+        if isinstance(data, dict) and data.get("width") is not None:
+            if "widths" in data:
+                raise ValueError(
+                    "give teacher.width (one h_T) or teacher.widths (a list), not both"
+                )
+            return {**data, "widths": [data["width"]]}
+        return data
 
     @model_validator(mode="after")
     def _one_seed_form(self) -> TeachersSpec:

@@ -121,6 +121,8 @@ def _combined(study: Study, paths: list[Path], *, planned: bool = False) -> xr.D
         ds = ds.reindex({d: v for d, v in coords.items() if d in ds.dims})
     if "w1" in ds and "teacher_w1" in ds:
         ds = add_overlaps(ds)  # parts written before the overlaps existed get them here
+    if study.teacher.width is not None and "teacher_width" in ds.dims:
+        ds = ds.squeeze("teacher_width")  # the single form: a scalar coordinate
     ds.attrs = store.provenance_attrs(
         study, device=",".join(devices), torch_version=",".join(versions)
     )
