@@ -32,8 +32,20 @@ def sample():
     return phasetrans.open_sample()
 
 
-def test_summary_topology_and_results_are_clean(sample):
-    assert _labels(sample)  # the study itself still carries them (written by the store)
+@pytest.fixture(scope="module")
+def labelled(sample):
+    """The sample with the markup the store wrote before: backticks and units "1"."""
+    ds = sample.copy(deep=True)
+    for name in ("test_mse", "dimension", "importance", "eigenvalue", "teacher_recovered"):
+        ds[name].attrs.update(long_name=f"`{name}` with the top-`retained` nodes", units="1")
+    for name in ("width", "seed", "retained"):
+        ds[name].attrs.update(units="1")
+    return ds
+
+
+def test_summary_topology_and_results_are_clean(labelled):
+    sample = labelled
+    assert _labels(sample)  # the input carries them, as studies written before did
     summary = sample.pt.summary()
     assert _labels(summary) == []
     assert summary["ratio_hT"].attrs["long_name"] == "MSE(h_T) / MSE(all), mean"
