@@ -66,10 +66,12 @@ def study_status(study: Study, tasks: list[Task] | None = None) -> StudyStatus:
     if planned_by_cells(study):
         return cell_status(study, plan_cells(study))[0]
     status = StudyStatus(running=lock_holder(study))
+    folder = store.study_dir(study) / "parts"
+    verified = store.load_verified(folder)
     for task in plan_tasks(study) if tasks is None else tasks:
         part = store.part_path(study, task.key)
         if part.exists():
-            recorded = store.part_hash(part)
+            recorded = store.part_hash(part, verified=verified)
             if recorded == task.task_hash:
                 status.done.append(task.key)
                 continue
@@ -78,6 +80,8 @@ def study_status(study: Study, tasks: list[Task] | None = None) -> StudyStatus:
             status.failed.append(task.key)
         else:
             status.pending.append(task.key)
+    if folder.is_dir():
+        store.save_verified(folder, verified)
     return status
 
 

@@ -43,13 +43,16 @@ from phasetrans.store.files import (
 )
 from phasetrans.store.parts import (
     CORRUPT,
+    VERIFIED_MEMO,
     cell_index,
     failed_cells,
     failed_cells_path,
     failed_path,
+    load_verified,
     part_cells,
     part_hash,
     part_path,
+    save_verified,
     study_dir,
 )
 from phasetrans.store.schema import ROOT_VARIABLES, STUDENT
@@ -58,6 +61,7 @@ __all__ = [
     "CORRUPT",
     "ROOT_VARIABLES",
     "STUDENT",
+    "VERIFIED_MEMO",
     "block_dataset",
     "cell_index",
     "combine_datasets",
@@ -65,6 +69,7 @@ __all__ = [
     "failed_cells_path",
     "failed_path",
     "is_study_file",
+    "load_verified",
     "open_study",
     "part_cells",
     "part_hash",
@@ -73,6 +78,7 @@ __all__ = [
     "raise_if_disk_full",
     "read_dataset",
     "read_root",
+    "save_verified",
     "study_dir",
     "write_dataset",
     "write_in_progress",

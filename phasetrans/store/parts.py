@@ -9,6 +9,7 @@ whose data are damaged is unreadable, not done.
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -17,13 +18,17 @@ if TYPE_CHECKING:
 
 __all__ = [
     "CORRUPT",
+    "VERIFIED_MEMO",
+    "Verified",
     "cell_index",
     "failed_cells",
     "failed_cells_path",
     "failed_path",
+    "load_verified",
     "part_cells",
     "part_hash",
     "part_path",
+    "save_verified",
     "study_dir",
 ]
 
@@ -73,6 +78,43 @@ def _read_back(nc: Any) -> None:
         _read_back(group)
 
 
+#: The parts folder's memo of parts that read back: name -> {"stamp": (size,
+#: mtime_ns, inode), "task_hash": ..., "cells": {...}} (what the part records).
+VERIFIED_MEMO = ".verified.json"
+
+#: A memo of verified parts (:func:`load_verified`).
+Verified = dict[str, dict[str, Any]]
+
+
+def _stamp(path: Path) -> list[int]:
+    st = path.stat()
+    return [st.st_size, st.st_mtime_ns, st.st_ino]
+
+
+def load_verified(folder: Path) -> Verified:
+    """The memo of the parts in ``folder`` that read back, and what they record.
+
+    A part whose size, modification time or inode changed since is opened and
+    read back again: a part is rewritten by rename (a new inode), and a damaged
+    one changes at least its modification time.
+    """
+    try:
+        memo = json.loads((folder / VERIFIED_MEMO).read_text())
+    except (OSError, ValueError):
+        return {}
+    return memo if isinstance(memo, dict) else {}
+
+
+def save_verified(folder: Path, memo: Verified) -> None:
+    """Write the memo atomically; a folder that cannot be written keeps none."""
+    tmp = folder / f".{VERIFIED_MEMO}.{os.getpid()}.tmp"
+    try:
+        tmp.write_text(json.dumps(memo))
+        os.replace(tmp, folder / VERIFIED_MEMO)
+    except OSError:
+        tmp.unlink(missing_ok=True)
+
+
 def _open_part(path: Path, verify: bool) -> Any:
     """The open part (netCDF4.Dataset), or None if it is not a part or (``verify``) fails
     to read back."""
@@ -94,37 +136,56 @@ def _open_part(path: Path, verify: bool) -> Any:
     return nc
 
 
-def part_hash(path: Path, *, verify: bool = True) -> str | None:
+def _recorded(path: Path, what: str, verify: bool, verified: Verified | None) -> Any:
+    """``what`` (``"task_hash"`` or ``"cells"``) a part records, None if unreadable;
+    from the memo when it holds the part unchanged, else from the file (then added)."""
+    entry = None
+    if verify and verified is not None:
+        entry = verified.get(path.name)
+        if not isinstance(entry, dict) or entry.get("stamp") != _stamp(path):
+            entry = None
+        elif what in entry:
+            return entry[what]
+    nc = _open_part(path, verify and entry is None)
+    if nc is None:
+        return None
+    with nc:
+        try:
+            value = _read_record(nc, what)
+        except _UNREADABLE:
+            return None
+    if verify and verified is not None:
+        verified[path.name] = {**(entry or {"stamp": _stamp(path)}), what: value}
+    return value
+
+
+def _read_record(nc: Any, what: str) -> Any:
+    if what == "task_hash":
+        return str(nc.getncattr("task_hash"))
+    if "cell_hashes" not in nc.ncattrs():
+        return {}
+    keys = json.loads(str(nc.getncattr("cell_keys")))
+    hashes = json.loads(str(nc.getncattr("cell_hashes")))
+    return dict(zip(keys, hashes, strict=True))
+
+
+def part_hash(path: Path, *, verify: bool = True, verified: Verified | None = None) -> str | None:
     """The task hash a part file records, or None if it cannot be read as a part.
 
     ``verify``: read every variable once, so that damaged data make the part
-    unreadable (None).
+    unreadable (None); ``verified``: a memo of parts already read back
+    (:func:`load_verified`), trusted while the file is unchanged, and updated.
     """
-    nc = _open_part(path, verify)
-    if nc is None:
-        return None
-    with nc:
-        try:
-            return str(nc.getncattr("task_hash"))
-        except _UNREADABLE:
-            return None
+    return _recorded(path, "task_hash", verify, verified)
 
 
-def part_cells(path: Path, *, verify: bool = True) -> dict[str, str] | None:
+def part_cells(
+    path: Path, *, verify: bool = True, verified: Verified | None = None
+) -> dict[str, str] | None:
     """``{cell key: cell hash}`` of a packed part, ``{}`` for a part of one block, None
-    if it cannot be read as a part (``verify``: including its data)."""
-    nc = _open_part(path, verify)
-    if nc is None:
-        return None
-    with nc:
-        try:
-            if "cell_hashes" not in nc.ncattrs():
-                return {}
-            keys = json.loads(str(nc.getncattr("cell_keys")))
-            hashes = json.loads(str(nc.getncattr("cell_hashes")))
-            return dict(zip(keys, hashes, strict=True))
-        except _UNREADABLE:
-            return None
+    if it cannot be read as a part (``verify``: including its data; ``verified``: as
+    in :func:`part_hash`)."""
+    return _recorded(path, "cells", verify, verified)
 
 
 def cell_index(study: Study) -> tuple[dict[str, Path], dict[Path, dict[str, str]], list[Path]]:
@@ -142,12 +203,16 @@ def cell_index(study: Study) -> tuple[dict[str, Path], dict[Path, dict[str, str]
     by_hash: dict[str, Path] = {}
     cells: dict[Path, dict[str, str]] = {}
     unreadable: list[Path] = []
-    for path in sorted((study_dir(study) / "parts").glob("*.nc")):
-        recorded = part_cells(path)
+    folder = study_dir(study) / "parts"
+    verified = load_verified(folder)
+    for path in sorted(folder.glob("*.nc")):
+        recorded = part_cells(path, verified=verified)
         if recorded is None:
             unreadable.append(path)
             continue
         cells[path] = recorded
         for h in recorded.values():
             by_hash.setdefault(h, path)
+    if folder.is_dir():
+        save_verified(folder, verified)
     return by_hash, cells, unreadable

@@ -132,3 +132,27 @@ def test_a_corrupt_pack_is_recomputed_as_the_same_pack(cells_reference, tmp_path
     assert sum("unreadable part" in m for m in messages) == 1
     assert sorted(p.name for p in parts_dir(again).glob("*.nc")) == [p.name for p in packs]
     xr.testing.assert_identical(load_dataset(report.output), expected)
+
+
+def test_status_reads_a_part_back_once_until_it_changes(copied):
+    """The memo of verified parts: a part read back once is trusted while its size,
+    modification time and inode stay; any change makes status read it again."""
+    import json
+    import os
+
+    from phasetrans.store import VERIFIED_MEMO
+
+    _, study = copied
+    keys = [t.key for t in plan_tasks(study)]
+    assert study_status(study).done == keys
+    memo = json.loads((parts_dir(study) / VERIFIED_MEMO).read_text())
+    assert sorted(memo) == sorted(f"{k}.nc" for k in keys)
+
+    first, second = (parts_dir(study) / f"{k}.nc" for k in keys[:2])
+    stamp = first.stat()
+    corrupt_chunk(first)  # in place: same size and inode; its time put back
+    os.utime(first, ns=(stamp.st_atime_ns, stamp.st_mtime_ns))
+    assert study_status(study).done == keys  # trusted: the memo says it read back
+    corrupt_chunk(second)  # a new modification time: read back again, found damaged
+    status = study_status(study)
+    assert status.corrupt == [keys[1]] and keys[1] in status.pending
