@@ -13,21 +13,14 @@ from __future__ import annotations
 import itertools
 import json
 import math
-import os
-from datetime import timedelta
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from phasetrans.cli import main as cli
 from phasetrans.config import Study
 from phasetrans.config.training import TrainingSpec
-
-#: Examples per run (``PHASETRANS_FUZZ_EXAMPLES`` for a longer hunt, then with
-#: ``PHASETRANS_FUZZ_RANDOM=1`` for new examples) and the time each may take.
-EXAMPLES = int(os.environ.get("PHASETRANS_FUZZ_EXAMPLES", "40"))
-RANDOM = os.environ.get("PHASETRANS_FUZZ_RANDOM") == "1"
-DEADLINE = timedelta(seconds=20)
+from tests.fuzzing import fuzz_settings
 
 _counter = itertools.count()
 
@@ -119,12 +112,7 @@ def toml(value: object, top: bool = False) -> str:
     raise TypeError(type(value))
 
 
-@settings(
-    max_examples=EXAMPLES,
-    deadline=DEADLINE,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-    derandomize=not RANDOM,
-)
+@fuzz_settings(examples=40, seconds=20)
 @given(study=studies())
 def test_status_answers_every_study_file_in_one_line(study, tmp_path, capsys):
     path = tmp_path / f"study{next(_counter)}.toml"

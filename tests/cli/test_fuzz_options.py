@@ -13,24 +13,18 @@ from __future__ import annotations
 
 import argparse
 import itertools
-import os
 import re
-from datetime import timedelta
 from pathlib import Path
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from phasetrans.cli import build_parser
 from phasetrans.cli import main as cli
+from tests.fuzzing import fuzz_settings
 
 SAMPLE = Path(__file__).resolve().parents[2] / "phasetrans" / "data" / "sample_quick.nc"
 COMMANDS = ("collapse", "fit", "plot", "info", "topology", "transition")
-#: Examples per run (``PHASETRANS_FUZZ_EXAMPLES`` and ``PHASETRANS_FUZZ_RANDOM=1``
-#: for a longer hunt) and the time each may take.
-EXAMPLES = int(os.environ.get("PHASETRANS_FUZZ_EXAMPLES", "25"))
-RANDOM = os.environ.get("PHASETRANS_FUZZ_RANDOM") == "1"
-DEADLINE = timedelta(seconds=30)
 
 WORDS = [
     "0", "1", "-1", "2", "8", "16", "0.5", "1e400", "nan", "inf", "-inf", "x", "",
@@ -75,12 +69,7 @@ def command_lines(draw) -> list[str]:
     return argv
 
 
-@settings(
-    max_examples=EXAMPLES,
-    deadline=DEADLINE,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-    derandomize=not RANDOM,
-)
+@fuzz_settings(examples=25, seconds=30)
 @given(argv=command_lines())
 def test_analysis_options_get_an_answer_in_one_line(argv, tmp_path, capsys):
     if argv[0] != "info":

@@ -20,6 +20,43 @@ from phasetrans.store import read_dataset
 FAIL_KEY = "direct_t4_w8_s2"
 FAIL_CELL = {"training": "direct", "width": 8, "seed": 2}
 
+#: A small study planned by cells (``step = "member"``), both methods, to format with
+#: ``name``, ``teachers``, ``alphas``, ``seeds`` (lists), ``pack``, ``seed_block``, ``extra``.
+PACKED_STUDY = """
+name = "{name}"
+output = "{name}.nc"
+[teacher]
+input_dim = 6
+widths = [2]
+hidden2 = 4
+seeds = {teachers}
+[data]
+alpha = {alphas}
+n_test = 40
+[students]
+widths = [4]
+seeds = {seeds}
+methods = ["spectral", "direct"]
+[training.spectral]
+lr = 0.05
+batch_size = 8
+epochs = 12
+log_every = 4
+step = "member"
+[training.direct]
+lr = 0.02
+batch_size = 8
+epochs = 12
+log_every = 4
+step = "member"
+[record]
+checkpoints = 3
+[run]
+pack = "{pack}"
+seed_block = {seed_block}
+{extra}
+"""
+
 
 class LogRecorder(logging.Handler):
     """Calls ``on_record(message)`` for every record of the phasetrans logger."""

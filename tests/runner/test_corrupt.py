@@ -11,6 +11,7 @@ from phasetrans.config import load_study
 from phasetrans.runner import plan_tasks, run_study, study_status
 from phasetrans.store import CORRUPT, part_cells, part_hash, read_dataset, write_dataset
 from tests.runner.helpers import (
+    PACKED_STUDY,
     assert_same_dataset,
     corrupt_chunk,
     load_dataset,
@@ -19,36 +20,15 @@ from tests.runner.helpers import (
 )
 
 #: A study planned by cells (``step = "member"``), packed: 2 methods x 2 alpha x 3 seeds.
-CELLS = """
-name = "cells"
-output = "cells.nc"
-[teacher]
-input_dim = 6
-widths = [2]
-hidden2 = 4
-[data]
-alpha = [1.0, 3.0]
-n_test = 40
-[students]
-widths = [4]
-seeds = [0, 1, 2]
-methods = ["spectral", "direct"]
-[training.spectral]
-lr = 0.05
-batch_size = 8
-epochs = 12
-log_every = 4
-step = "member"
-[training.direct]
-lr = 0.02
-batch_size = 8
-epochs = 12
-log_every = 4
-step = "member"
-[run]
-pack = "auto"
-max_members = 4
-"""
+CELLS = PACKED_STUDY.format(
+    name="cells",
+    teachers="[0]",
+    alphas="[1.0, 3.0]",
+    seeds="[0, 1, 2]",
+    pack="auto",
+    seed_block=2,
+    extra="max_members = 4",
+)
 
 
 def test_parts_carry_checksums_and_keep_their_values(reference):

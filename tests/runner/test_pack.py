@@ -14,42 +14,7 @@ from phasetrans.runner.cells import pack_cells, plan_cells
 from phasetrans.runner.cost import cost_estimate, task_steps
 from phasetrans.runner.plan import plan_tasks
 from phasetrans.store import part_cells
-from tests.runner.helpers import load_dataset, parts_dir
-
-_STUDY = """
-name = "{name}"
-output = "{name}.nc"
-[teacher]
-input_dim = 6
-widths = [2]
-hidden2 = 4
-seeds = {teachers}
-[data]
-alpha = {alphas}
-n_test = 40
-[students]
-widths = [4]
-seeds = {seeds}
-methods = ["spectral", "direct"]
-[training.spectral]
-lr = 0.05
-batch_size = 8
-epochs = 12
-log_every = 4
-step = "member"
-[training.direct]
-lr = 0.02
-batch_size = 8
-epochs = 12
-log_every = 4
-step = "member"
-[record]
-checkpoints = 3
-[run]
-pack = "{pack}"
-seed_block = {seed_block}
-{extra}
-"""
+from tests.runner.helpers import PACKED_STUDY, load_dataset, parts_dir
 
 
 def _study(
@@ -65,7 +30,7 @@ def _study(
 ):
     toml = tmp_path / f"{name}.toml"
     toml.write_text(
-        _STUDY.format(
+        PACKED_STUDY.format(
             name=name,
             pack=pack,
             teachers=teachers,
@@ -143,7 +108,7 @@ def test_packs_are_a_function_of_cells_and_cap(tmp_path):
 
 
 def test_pack_auto_needs_the_member_step():
-    text = _STUDY.format(
+    text = PACKED_STUDY.format(
         name="x",
         pack="auto",
         teachers="[0]",
@@ -154,7 +119,7 @@ def test_pack_auto_needs_the_member_step():
     ).replace('step = "member"', 'step = "fast"')
     with pytest.raises(ConfigError, match="member"):
         parse_study(text)
-    mixed = _STUDY.format(
+    mixed = PACKED_STUDY.format(
         name="x",
         pack="off",
         teachers="[0]",
@@ -199,7 +164,7 @@ def test_padded_packs_of_widths_and_input_dims_equal_unpacked(tmp_path):
     """Two widths and two input dims pack together (padded) and give the bits of pack off."""
 
     def study(name, pack):
-        text = _STUDY.format(
+        text = PACKED_STUDY.format(
             name=name,
             pack=pack,
             teachers="[0]",
