@@ -12,6 +12,10 @@ facts that convert the control (:math:`h_T`, ``hidden2``, ``teacher_kind``).
   ``overlap_max_weighted``): :math:`m` is the mean over teacher nodes of
   :math:`M_k = (r_k - r_{sym})/(1 - r_{sym})` when :math:`r_{sym}` is known,
   else the mean :math:`r_n`;
+- ``specialisation`` (:math:`s = \overline{r^w} - r_{sym}`) is divided by
+  :math:`1 - r_{sym}` when :math:`r_{sym}` is known, so that it is the same
+  :math:`m` as ``overlap_max_weighted`` (0 symmetric, 1 specialised) and the
+  levels of the analysis mean the same fractions for both;
 - a thresholded order parameter (``teacher_recovered``, the fraction of
   teacher nodes with :math:`r_n \ge \tau`) is recomputed at other thresholds
   from ``overlap_max`` when the study has it (:func:`recovered_at`);
@@ -182,12 +186,14 @@ def _per_student(
     r_sym: xr.DataArray | None,
     keep: tuple[str, ...],
     at: Mapping[str, object],
+    name: str | None = None,
 ) -> xr.DataArray:
-    """The scalar order parameter per student of ``da``: its final value or one checkpoint's.
+    """The scalar order parameter per student of ``da`` (variable ``name``): final or at T/2.
 
     A per-teacher-node ``da`` (``overlap_max``, ``overlap_max_weighted``) is
     reduced over ``teacher_node``: the mean of :math:`(r_n - r_{sym})/(1 - r_{sym})`
-    when ``r_sym`` is known, else the mean :math:`r_n`.  The final value and the
+    when ``r_sym`` is known, else the mean :math:`r_n`; ``specialisation`` is
+    divided by :math:`1 - r_{sym}` (the same :math:`m`).  The final value and the
     half budget both go through here, so the half-budget row of the
     systematic-error table measures the same quantity as the baseline;
     :math:`r_{sym}` is the teacher's (it does not change with training time),
@@ -195,6 +201,8 @@ def _per_student(
     """
     da = _squeeze(da, (*keep, COMPONENT_DIM), at)
     if COMPONENT_DIM not in da.dims:
+        if name == SPECIALISATION and r_sym is not None:
+            return da / (1.0 - r_sym)
         return da
     if r_sym is None:
         return da.mean(COMPONENT_DIM)
@@ -355,18 +363,20 @@ def order_input(
     overlap, vector = _node_overlaps(ds, var, order, keep, at)
     r_sym = _symmetric_baseline(ds, keep, at)
     threshold = None
-    m = _per_student(var, r_sym, keep, at)
+    m = _per_student(var, r_sym, keep, at, order)
     if COMPONENT_DIM in var.dims:
         if r_sym is not None:
             notes.append(f"m = mean over teacher nodes of (r_n - r_sym)/(1 - r_sym), from {order}")
         else:
             notes.append(f"m = mean of {order} over teacher nodes (no r_sym in the data)")
+    elif order == SPECIALISATION and r_sym is not None:
+        notes.append("m = specialisation/(1 - r_sym): 0 symmetric, 1 specialised")
     elif order in THRESHOLDED:
         threshold = float(ds[order].attrs.get("threshold", DEFAULT_THRESHOLD))
     m.name = order
     half = half_budget(ds, order) if isinstance(data, xr.Dataset) else None
     if half is not None:
-        half = _per_student(half, r_sym, keep, at)
+        half = _per_student(half, r_sym, keep, at, order)
     return OrderInput(
         m=m.transpose(size, control, ...),
         name=order,

@@ -75,3 +75,16 @@ def test_per_node_checkpoints_reduce_over_teacher_nodes_like_the_final_value(ord
     np.testing.assert_allclose(shift.sel(slow), 0.2, atol=1e-12)
     elsewhere = shift.where((shift.input_dim != 40) | (shift.alpha != 1.0), 0.0)
     np.testing.assert_allclose(elsewhere, 0.0, atol=1e-12)
+
+
+def test_specialisation_is_read_as_the_fraction_of_the_specialised_value():
+    # s = mean_n r^w_n - r_sym runs up to 1 - r_sym (0.5 for an orthogonal K = 4 teacher),
+    # so the levels 0.2/0.5/0.8 would read it on another scale than overlap_max_weighted;
+    # divided by 1 - r_sym it is the same m, at the end of training and at T/2
+    ds = transition_study(checkpoints=True)
+    spec = order_input(ds, "specialisation", control="alpha", size="input_dim")
+    weighted = order_input(ds, "overlap_max_weighted", control="alpha", size="input_dim")
+    assert float(spec.m.max()) > 0.9  # not capped at 1 - r_sym
+    np.testing.assert_allclose(spec.m, weighted.m.transpose(*spec.m.dims), atol=1e-12)
+    np.testing.assert_allclose(spec.half, weighted.half.transpose(*spec.half.dims), atol=1e-12)
+    assert any("1 - r_sym" in note for note in spec.notes)
