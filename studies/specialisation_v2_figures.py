@@ -104,7 +104,7 @@ def stationarity(ds: xr.Dataset, args: argparse.Namespace) -> list[str]:
                 if not bool(ok.sel(alpha=a))
             ]
             lines.append(f"  {training} N={int(n)}: " + (", ".join(moved) or "none"))
-    return lines + [""]
+    return [*lines, ""]
 
 
 def time_figure(ds: xr.Dataset, out: Path, args: argparse.Namespace) -> None:
