@@ -316,12 +316,8 @@ def check_packable(spec: BlockSpec) -> None:
     """Raise ``ValueError`` unless the member step can train ``spec``."""
     s = spec.settings
     reasons = []
-    if spec.committee:
-        reasons.append("committee students")
     if spec.online:
         reasons.append("online data")
-    if s.optimizer != "adam":
-        reasons.append(f"optimizer {s.optimizer!r}")
     if s.stop_patience:
         reasons.append("the stop rule")
     if reasons:
