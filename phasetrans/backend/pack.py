@@ -43,8 +43,10 @@ member whose epoch loss or parameters are not finite at the end of one of its
 epochs goes back to its parameters at the end of its previous epoch and is
 frozen. Committee students (:func:`~phasetrans.backend.member_step.committee_grads`,
 each member's pruning sweep by :func:`~phasetrans.backend.prune.committee_pruning_sweep`)
-and plain SGD are packed too; the stop rule and online data are not (they run
-through :func:`~phasetrans.backend.task.run_block`).
+and plain SGD are packed too, and online data: a block's rows of the stacked
+data hold its current epoch's fresh batches (rows ``s·B …`` of its own
+stream), refilled at each of its epoch starts. The stop rule is not packed (it
+runs through :func:`~phasetrans.backend.task.run_block`).
 """
 
 from __future__ import annotations
@@ -55,6 +57,7 @@ from typing import Any
 import numpy as np
 import torch
 
+from phasetrans.backend.batches import OnlineBatches
 from phasetrans.backend.device import DTYPES, resolve_device, to_host
 from phasetrans.backend.ensemble import StudentEnsemble
 from phasetrans.backend.member_step import MemberLayout, member_sweep
@@ -144,7 +147,15 @@ class Pack:
         )
         per_epoch = source.steps_per_epoch
         s = spec.settings
-        sizes = epoch_batch_sizes(x_train.shape[0], s.batch_size, s.batches_per_epoch)
+        online_rows = None
+        if isinstance(source, OnlineBatches):
+            # room for one epoch's fresh batches, filled at each epoch start (PackClass)
+            sizes = [source.size] * per_epoch
+            x_train = x_train.new_zeros((sum(sizes), x_train.shape[1]))
+            y_train = y_train.new_zeros(sum(sizes))
+            online_rows = source.rows
+        else:
+            sizes = epoch_batch_sizes(x_train.shape[0], s.batch_size, s.batches_per_epoch)
         assert len(sizes) == per_epoch
         total = s.steps or s.epochs * per_epoch
         return PackBlock(
@@ -160,6 +171,7 @@ class Pack:
             sizes=sizes,
             total=total,
             checkpoints=sorted({c for c in s.checkpoints if 0 < c <= total}),
+            online_rows=online_rows,
         )
 
     def _init_params(self, groups: list[list[PackBlock]]) -> None:

@@ -130,8 +130,6 @@ class Study(Spec):
         if not member:
             return
         reasons = []
-        if self.data.online:
-            reasons.append("online data")
         for method, spec in self.training.items():
             if spec.stop is not None:
                 reasons.append(f"[training.{method}.stop]")
