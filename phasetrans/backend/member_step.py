@@ -14,7 +14,10 @@ buffers, each a multiple of :data:`FLAT_ALIGN` long, so that the vectorised
 loops of the element-wise kernels never fall back to a scalar tail (which may
 round differently) at a position that depends on the pack size.
 
-The mathematics are those of :func:`phasetrans.backend.step.fast_step`.
+The mathematics are those of :func:`phasetrans.backend.step.fast_step`;
+:func:`committee_grads` is the same for committee students (those of
+:class:`~phasetrans.backend.ensemble.StudentEnsemble` with ``committee=True``),
+and :func:`sgd_update` is plain SGD on the same flat buffers.
 """
 
 from __future__ import annotations
@@ -25,7 +28,15 @@ from typing import Any
 
 import torch
 
-__all__ = ["FLAT_ALIGN", "MemberLayout", "adam_update", "member_grads", "member_sweep"]
+__all__ = [
+    "FLAT_ALIGN",
+    "MemberLayout",
+    "adam_update",
+    "committee_grads",
+    "member_grads",
+    "member_sweep",
+    "sgd_update",
+]
 
 #: Flat buffers are padded to a multiple of this many elements.
 FLAT_ALIGN = 256
@@ -39,8 +50,9 @@ class MemberLayout:
     """Where a student's tensors lie in its row of a pack's ``(S, record)`` buffers.
 
     Member-major: each student owns one row of :meth:`record` entries, holding
-    ``phi (d, W)``, ``lambda_in (d,)``, ``lambda_out (W,)``, ``w2 (W, h2)`` and
-    ``bias ()`` in this order (trainable or not), padded with zeros to a
+    ``phi (d, W)``, ``lambda_in (d,)``, ``lambda_out (W,)``, ``w2 (W, h2)`` (a
+    committee student: ``readout (W,)``) and ``bias ()`` in this order
+    (trainable or not), padded with zeros to a
     multiple of :data:`FLAT_ALIGN`. So any run of consecutive members is one
     flat segment of aligned length, and a group of members is gathered by one
     ``index_select`` of rows.
@@ -51,6 +63,10 @@ class MemberLayout:
         Shapes.
     train_lambda_in, train_lambda_out, train_bias : bool
         Which optional factors train (``phi`` and ``w2`` always do).
+    committee : bool
+        Committee students: a ``readout (W,)`` instead of ``w2`` (``hidden2`` unused).
+    train_readout : bool
+        A committee student's readout trains.
     """
 
     input_dim: int
@@ -59,11 +75,19 @@ class MemberLayout:
     train_lambda_in: bool
     train_lambda_out: bool
     train_bias: bool
+    committee: bool = False
+    train_readout: bool = False
+
+    @property
+    def second(self) -> str:
+        """The name of the layer after the spectral one: ``w2`` or ``readout``."""
+        return "readout" if self.committee else "w2"
 
     def shapes(self) -> dict[str, tuple[int, ...]]:
         """Shapes of one member's tensors, in their order in its row."""
         d, w, h = self.input_dim, self.width, self.hidden2
-        return {"phi": (d, w), "lambda_in": (d,), "lambda_out": (w,), "w2": (w, h), "bias": ()}
+        second = {"readout": (w,)} if self.committee else {"w2": (w, h)}
+        return {"phi": (d, w), "lambda_in": (d,), "lambda_out": (w,), **second, "bias": ()}
 
     def trainable(self) -> tuple[str, ...]:
         """The names that receive gradient."""
@@ -71,7 +95,7 @@ class MemberLayout:
             "phi": True,
             "lambda_in": self.train_lambda_in,
             "lambda_out": self.train_lambda_out,
-            "w2": True,
+            self.second: self.train_readout if self.committee else True,
             "bias": self.train_bias,
         }
         return tuple(name for name, on in flags.items() if on)
@@ -97,6 +121,7 @@ class MemberLayout:
         d, w = shape or (self.input_dim, self.width)
         true = {"phi": (slice(0, d), slice(0, w)), "lambda_in": (slice(0, d),)}
         true.update(lambda_out=(slice(0, w),), w2=(slice(0, w), slice(None)), bias=())
+        true.update(readout=(slice(0, w),))
         for name, full in self.shapes().items():
             n = math.prod(full)
             if names is None or name in names:
@@ -170,6 +195,102 @@ def member_grads(
     g_h1 = torch.bmm(g_z2, w2.transpose(1, 2))  # (S, B, W)
     g_z1 = _relu_backward(g_h1, h1)
     g_w1 = torch.bmm(x.transpose(1, 2), g_z1)  # (S, d, W)
+    _spectral_grads(p, g, g_w1, w1, diff, l2_eigenvalues, l2_eigenvectors, group_lasso)
+    if "bias" in g:
+        g["bias"].copy_(g_out.sum(-1))
+    return loss
+
+
+def committee_grads(
+    p: dict[str, torch.Tensor],
+    g: dict[str, torch.Tensor],
+    x: torch.Tensor,
+    y: torch.Tensor,
+    *,
+    l2_eigenvalues: torch.Tensor,
+    l2_eigenvectors: float,
+    l2_dense: float,
+    group_lasso: float,
+    activation: str,
+) -> torch.Tensor:
+    """:func:`member_grads` for committee students ``Σ_i v_i g(w_i · x / √d)``.
+
+    Parameters
+    ----------
+    p : dict of str to torch.Tensor
+        ``phi (S, d, W)``, ``lambda_in (S, d)``, ``lambda_out (S, W)``,
+        ``readout (S, W)``; ``d`` is the members' true input dimension (the
+        ``1/√d`` of the pre-activations).
+    g : dict of str to torch.Tensor
+        Gradient views to fill, for the trainable names only.
+    x, y : torch.Tensor
+        ``(S, B, d)`` inputs and ``(S, B)`` targets: member ``s`` trains on ``x[s]``.
+    l2_eigenvalues : torch.Tensor
+        ``(S, 1)`` coefficient of each member.
+    l2_eigenvectors, l2_dense, group_lasso : float
+        Coefficients shared by the pack (``l2_dense`` on a trained readout).
+    activation : {"relu", "erf"}
+        The students' hidden activation (:func:`~phasetrans.backend.teacher.activate`).
+
+    Returns
+    -------
+    torch.Tensor
+        ``(S,)`` MSE of each member on its batch (before the update).
+
+    Notes
+    -----
+    With ``z = x W1 / √d``, ``out = Σ_i v_i g(z_i)`` and ``e = 2 (out − y) / B``:
+    ``∂L/∂z = e v g'(z)``, ``∂L/∂W1 = xᵀ ∂L/∂z / √d``, ``∂L/∂v = Σ_b e h``, and
+    through ``W1 = φ (λ_in − λ_out)`` as in :func:`member_grads`.
+    """
+    phi, lam_in, lam_out, v = p["phi"], p["lambda_in"], p["lambda_out"], p["readout"]
+    batch, scale = x.shape[1], 1.0 / math.sqrt(x.shape[-1])
+    diff = lam_in.unsqueeze(-1) - lam_out.unsqueeze(-2)  # (S, d, W)
+    w1 = phi * diff
+    pre = torch.bmm(x, w1).mul_(scale)  # (S, B, W)
+    v3 = v.unsqueeze(-2)  # (S, 1, W)
+    if activation == "relu":
+        h = torch.relu(pre)
+    elif activation == "erf":
+        h = torch.erf(pre * _ERF_SCALE)
+    else:
+        raise ValueError(f"activation {activation!r} is not one of ('relu', 'erf')")
+    out = (h * v3).sum(-1)  # (S, B)
+    err = out - y
+    loss = err.square().mean(-1)
+    g_out = (err * (2.0 / batch)).unsqueeze(-1)  # (S, B, 1)
+    g_h = g_out * v3  # (S, B, W)
+    if activation == "relu":
+        g_pre = _relu_backward(g_h, h)
+    else:  # d/dz erf(z / √2) = √(2/π) exp(−z²/2)
+        g_pre = g_h * torch.exp(pre.square().mul_(-0.5)).mul_(_ERF_SLOPE)
+    g_w1 = torch.bmm(x.transpose(1, 2), g_pre).mul_(scale)  # (S, d, W)
+    if "readout" in g:
+        torch.mul(g_out, h, out=h)
+        if l2_dense:
+            torch.add(h.sum(-2), (2.0 * l2_dense) * v, out=g["readout"])
+        else:
+            torch.sum(h, -2, out=g["readout"])
+    _spectral_grads(p, g, g_w1, w1, diff, l2_eigenvalues, l2_eigenvectors, group_lasso)
+    return loss
+
+
+#: ``erf(z / √2)`` and its slope ``√(2/π)`` at 0.
+_ERF_SCALE, _ERF_SLOPE = 1.0 / math.sqrt(2.0), math.sqrt(2.0 / math.pi)
+
+
+def _spectral_grads(
+    p: dict[str, torch.Tensor],
+    g: dict[str, torch.Tensor],
+    g_w1: torch.Tensor,
+    w1: torch.Tensor,
+    diff: torch.Tensor,
+    l2_eigenvalues: torch.Tensor,
+    l2_eigenvectors: float,
+    group_lasso: float,
+) -> None:
+    """Gradients of ``φ``, ``λ_in``, ``λ_out`` from ``∂L/∂W1`` (and the penalties) into ``g``."""
+    phi, lam_in, lam_out = p["phi"], p["lambda_in"], p["lambda_out"]
     if group_lasso:
         norms = torch.linalg.vector_norm(w1, dim=-2, keepdim=True)
         unit = torch.where(norms > 0, w1 / norms, 0.0)
@@ -184,9 +305,6 @@ def member_grads(
             torch.add(g_prod.sum(-1), (2.0 * l2_eigenvalues) * lam_in, out=g["lambda_in"])
         if "lambda_out" in g:
             torch.sub((2.0 * l2_eigenvalues) * lam_out, g_prod.sum(-2), out=g["lambda_out"])
-    if "bias" in g:
-        g["bias"].copy_(g_out.sum(-1))
-    return loss
 
 
 def _relu_backward(grad: torch.Tensor, z: torch.Tensor) -> torch.Tensor:
@@ -242,6 +360,16 @@ def adam_update(
             _FUSED[device.type] = False
     for p, g, m, v in zip(params, grads, exp_avgs, exp_avg_sqs, strict=True):
         _adam_eager(p, g, m, v, step, lr, beta1, beta2, eps)
+
+
+def sgd_update(params: list[torch.Tensor], grads: list[torch.Tensor], lr: float) -> None:
+    """One plain SGD update (no momentum) ``p ← p − lr · g`` of flat buffers.
+
+    ``torch.optim.SGD``'s arithmetic (``torch._foreach_add_`` with ``alpha = −lr``),
+    element-wise, so an entry's numbers do not depend on the other entries.
+    Entries whose gradient is zero do not move.
+    """
+    torch._foreach_add_(params, grads, alpha=-lr)
 
 
 #: Whether ``torch._fused_adam_`` runs on a device type (absent: not tried yet).

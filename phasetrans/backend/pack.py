@@ -41,8 +41,12 @@ bitwise on CPU with one thread, the numbers of its blocks run one at a time
 Divergence is handled as by :func:`~phasetrans.backend.train.train_epochs`: a
 member whose epoch loss or parameters are not finite at the end of one of its
 epochs goes back to its parameters at the end of its previous epoch and is
-frozen. The stop rule, online data, committee students and SGD are not
-packed (they run through :func:`~phasetrans.backend.task.run_block`).
+frozen. Committee students (:func:`~phasetrans.backend.member_step.committee_grads`,
+each member's pruning sweep by :func:`~phasetrans.backend.prune.committee_pruning_sweep`)
+and plain SGD are packed too, and online data: a block's rows of the stacked
+data hold its current epoch's fresh batches (rows ``s·B …`` of its own
+stream), refilled at each of its epoch starts. The stop rule is not packed (it
+runs through :func:`~phasetrans.backend.task.run_block`).
 """
 
 from __future__ import annotations
@@ -53,12 +57,13 @@ from typing import Any
 import numpy as np
 import torch
 
+from phasetrans.backend.batches import OnlineBatches
 from phasetrans.backend.device import DTYPES, resolve_device, to_host
 from phasetrans.backend.ensemble import StudentEnsemble
 from phasetrans.backend.member_step import MemberLayout, member_sweep
 from phasetrans.backend.pack_class import PackBlock, PackClass, PackShared
 from phasetrans.backend.pack_step import FusedStep
-from phasetrans.backend.prune import effective_dimension, importance
+from phasetrans.backend.prune import committee_pruning_sweep, effective_dimension, importance
 from phasetrans.backend.results import BlockResult, CheckpointRecord
 from phasetrans.backend.sets import block_data
 from phasetrans.backend.specs import (
@@ -116,6 +121,7 @@ class Pack:
         self.device = resolve_device(spec0.device)
         self.dtype = DTYPES[spec0.dtype]
         self.classification = spec0.teacher.kind == "classification"
+        self.committee = spec0.committee
         blocks = [self._block(b) for b in pack.blocks]
         # members of one schedule and rate form a contiguous class; blocks keep their
         # order inside it
@@ -141,7 +147,15 @@ class Pack:
         )
         per_epoch = source.steps_per_epoch
         s = spec.settings
-        sizes = epoch_batch_sizes(x_train.shape[0], s.batch_size, s.batches_per_epoch)
+        online_rows = None
+        if isinstance(source, OnlineBatches):
+            # room for one epoch's fresh batches, filled at each epoch start (PackClass)
+            sizes = [source.size] * per_epoch
+            x_train = x_train.new_zeros((sum(sizes), x_train.shape[1]))
+            y_train = y_train.new_zeros(sum(sizes))
+            online_rows = source.rows
+        else:
+            sizes = epoch_batch_sizes(x_train.shape[0], s.batch_size, s.batches_per_epoch)
         assert len(sizes) == per_epoch
         total = s.steps or s.epochs * per_epoch
         return PackBlock(
@@ -157,6 +171,7 @@ class Pack:
             sizes=sizes,
             total=total,
             checkpoints=sorted({c for c in s.checkpoints if 0 < c <= total}),
+            online_rows=online_rows,
         )
 
     def _init_params(self, groups: list[list[PackBlock]]) -> None:
@@ -172,6 +187,10 @@ class Pack:
                 method=b.spec.training,
                 train_lambda_in=b.spec.train_lambda_in,
                 output_bias=self.classification,
+                committee=self.committee,
+                activation=b.spec.student_activation,
+                train_readout=b.spec.train_readout,
+                init_q=b.spec.init_q,
                 dtype=self.dtype,
             )
             for b in self.sorted
@@ -184,6 +203,8 @@ class Pack:
             train_lambda_in=m0.spectral.lambda_in.requires_grad,
             train_lambda_out=m0.spectral.lambda_out.requires_grad,
             train_bias=m0.bias.requires_grad,
+            committee=self.committee,
+            train_readout=self.committee and m0.readout.requires_grad,
         )
         members = self.pack.members
         kw = {"dtype": self.dtype, "device": self.device}
@@ -194,7 +215,7 @@ class Pack:
             views["phi"].copy_(m.spectral.phi.detach())
             views["lambda_in"].copy_(m.spectral.lambda_in.detach())
             views["lambda_out"].copy_(m.spectral.lambda_out.detach())
-            views["w2"].copy_(m.w2.detach())
+            views[layout.second].copy_(m.second.detach())
             views["bias"].copy_(m.bias.detach())
         offsets: dict[int, int] = {}
         for block in self.sorted:  # data stacked by input dimension
@@ -219,7 +240,11 @@ class Pack:
                 l2_eigenvectors=float(s.l2_eigenvectors),
                 l2_dense=float(s.l2_dense),
                 group_lasso=float(s.group_lasso),
-                classification=self.classification,
+                **(
+                    {"activation": spec0.student_activation}
+                    if self.committee
+                    else {"classification": self.classification}
+                ),
             ),
             epoch_total=torch.zeros(members, **kw),
             since_total=torch.zeros(members, **kw),
@@ -228,7 +253,7 @@ class Pack:
             measure=self.measure,
         )
         self.classes = [PackClass(group, self.shared) for group in groups]
-        self.step = FusedStep(self.shared, self.classes, s.betas, s.eps)
+        self.step = FusedStep(self.shared, self.classes, s.betas, s.eps, s.optimizer)
 
     def _member_params(self, block: PackBlock) -> dict[str, torch.Tensor]:
         rows = self.shared.params[block.lo : block.hi]
@@ -245,20 +270,33 @@ class Pack:
         """Importance, dimension, weights and the pruning sweep of a block, one member at a time."""
         out: dict[str, list[np.ndarray]] = {k: [] for k in ("mse", "acc", "imp", "dim", "w1", "w2")}
         p = self._member_params(block)
+        second = self.shared.layout.second
         for i in range(block.hi - block.lo):
             phi, lam_out = p["phi"][i : i + 1], p["lambda_out"][i : i + 1]
             imp = importance(lam_out, phi)
             w1 = spectral_weight(phi, p["lambda_in"][i : i + 1], lam_out)
-            w2 = p["w2"][i : i + 1]
-            mse, accuracy = member_sweep(
-                w1,
-                w2,
-                imp,
-                block.x_test,
-                block.y_test,
-                bias=p["bias"][i : i + 1],
-                classification=self.classification,
-            )
+            w2 = p[second][i : i + 1]
+            if self.committee:  # as the unpacked recorder: importance times |v|
+                imp = imp * w2.abs()
+                sweep = committee_pruning_sweep(
+                    w1,
+                    w2,
+                    imp,
+                    block.x_test,
+                    block.y_test,
+                    activation=block.spec.student_activation,
+                )
+                mse, accuracy = sweep.mse, sweep.accuracy
+            else:
+                mse, accuracy = member_sweep(
+                    w1,
+                    w2,
+                    imp,
+                    block.x_test,
+                    block.y_test,
+                    bias=p["bias"][i : i + 1],
+                    classification=self.classification,
+                )
             out["mse"].append(to_host(mse))
             if accuracy is not None:
                 out["acc"].append(to_host(accuracy))
@@ -307,7 +345,8 @@ class Pack:
             diverged_epoch=self.shared.diverged[block.lo : block.hi].copy(),
             stopped_epoch=np.zeros(block.hi - block.lo, dtype=np.int64),
             w1=final["w1"],
-            w2=final["w2"],
+            w2=None if self.committee else final["w2"],
+            readout=final["w2"] if self.committee else None,
             teacher_w1=to_host(teacher.w1),
             teacher_w2=None if teacher.w2 is None else to_host(teacher.w2),
             teacher_overlap=to_host(teacher.overlap()),
@@ -319,6 +358,5 @@ class Pack:
             budget_epochs=block.total / per_epoch,
             batch_size=block.spec.settings.batch_size,
             checkpoints=record,
-            readout=None,
             torch_version=torch.__version__,
         )

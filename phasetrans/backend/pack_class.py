@@ -50,6 +50,9 @@ class PackBlock:
     moments: list[tuple[int, int, float, np.ndarray]] = dataclasses.field(default_factory=list)
     measured: list[dict[str, Any]] = dataclasses.field(default_factory=list)
     data_offset: int = 0  # its first training row in the pack's data of its input dimension
+    #: Online data: ``rows(start, stop)`` of the block's training stream (its rows of the
+    #: pack's data then hold the current epoch's batches, refilled at each epoch start).
+    online_rows: Callable[[int, int], tuple[torch.Tensor, torch.Tensor]] | None = None
 
     @property
     def shape(self) -> tuple[int, int]:
@@ -144,7 +147,9 @@ class PackClass:
         At the start of an epoch each block draws its order from its own generator.
         """
         k = step % self.per_epoch
-        if k == 0:
+        if k == 0 and self.blocks[0].online_rows is not None:
+            self._refill(step)
+        elif k == 0:
             n = self.blocks[0].x_train.shape[0]
             orders = torch.stack(
                 [torch.randperm(n, generator=b.generator) for b in self.blocks]
@@ -153,6 +158,21 @@ class PackClass:
         lo, hi = self.starts[k], self.starts[k + 1]
         self.batch = hi - lo
         return self.order[:, lo:hi]
+
+    def _refill(self, step: int) -> None:
+        """Online data: each block's rows of the pack's data take the fresh batches of the
+        epoch starting at ``step`` (rows ``step·B …`` of its stream), in order."""
+        sh, n = self.shared, self.blocks[0].x_train.shape[0]
+        d = self.shape[0]
+        first = step * self.sizes[0]
+        for b in self.blocks:
+            assert b.online_rows is not None
+            x, y = b.online_rows(first, first + n)
+            sh.x[d][b.data_offset : b.data_offset + n] = x
+            sh.y[d][b.data_offset : b.data_offset + n] = y
+        if self.order.shape != (self.hi - self.lo, n):
+            rows = torch.arange(n, device=self.offsets.device).unsqueeze(0)
+            self.order = (rows + self.offsets).index_select(0, self.member_block)
 
     def after(self, done: int) -> bool:
         """Bookkeeping after the update of step ``done`` (1-based).

@@ -9,8 +9,9 @@ of batched matmuls and element-wise passes over all its members, whichever
 class they belong to. A group whose members are consecutive rows works on
 views of the pack's buffers; any other group is gathered by one
 ``index_select`` of rows, and its gradients scattered back by one
-``index_copy_``. Then one Adam call per learning rate updates every run of
-consecutive members still training.
+``index_copy_``. Then one Adam (or SGD) call per learning rate updates every
+run of consecutive members still training. Committee students take their
+gradients from :func:`~phasetrans.backend.member_step.committee_grads`.
 
 Nothing a member computes depends on the other members of its group (each
 matmul is its own, each element-wise op is element-wise, each reduction runs
@@ -31,7 +32,12 @@ import math
 
 import torch
 
-from phasetrans.backend.member_step import adam_update, member_grads
+from phasetrans.backend.member_step import (
+    adam_update,
+    committee_grads,
+    member_grads,
+    sgd_update,
+)
 from phasetrans.backend.pack_class import PackClass, PackShared
 
 __all__ = ["CALL_MIN", "FusedStep"]
@@ -54,6 +60,8 @@ class FusedStep:
         Adam's coefficients.
     eps : float
         Adam's epsilon.
+    optimizer : {"adam", "sgd"}
+        Adam, or plain SGD (``betas`` and ``eps`` unused).
     """
 
     def __init__(
@@ -62,9 +70,11 @@ class FusedStep:
         classes: list[PackClass],
         betas: tuple[float, float],
         eps: float,
+        optimizer: str = "adam",
     ) -> None:
         self.shared, self.classes = shared, classes
-        self.betas, self.eps = betas, eps
+        self.betas, self.eps, self.optimizer = betas, eps, optimizer
+        self.grads = committee_grads if shared.layout.committee else member_grads
         self.trainable = shared.layout.trainable()
         self.record = shared.layout.record()
         self.track_since = any(c.checkpoints for c in classes)
@@ -160,7 +170,7 @@ class FusedStep:
             l2 = sh.l2.index_select(0, where)
         p = sh.layout.views(params, shape=shape)
         g = sh.layout.views(grads, self.trainable, shape=shape)
-        loss = member_grads(p, g, x, y, l2_eigenvalues=l2, **sh.constants)
+        loss = self.grads(p, g, x, y, l2_eigenvalues=l2, **sh.constants)
         scaled = loss * batch
         totals = [sh.epoch_total, sh.since_total] if self.track_since else [sh.epoch_total]
         if isinstance(where, slice):
@@ -172,7 +182,7 @@ class FusedStep:
                 total.index_add_(0, where, scaled)
 
     def update(self, active: list[PackClass], done: int) -> None:
-        """One Adam update (1-based count ``done``) of the members of ``active``.
+        """One Adam (1-based count ``done``) or SGD update of the members of ``active``.
 
         Frozen members get no gradient (their moments were zeroed), so they do
         not move; finished classes are left out.
@@ -185,10 +195,14 @@ class FusedStep:
             rates = sorted({c.lr for c in active})
             self._segments[key] = {lr: _runs([c for c in active if c.lr == lr]) for lr in rates}
         r = self.record
-        flats = [sh.params, sh.grad, sh.exp_avg, sh.exp_avg_sq]
+        sgd = self.optimizer == "sgd"
+        flats = [sh.params, sh.grad] if sgd else [sh.params, sh.grad, sh.exp_avg, sh.exp_avg_sq]
         for lr, runs in self._segments[key].items():
             lists = [[t.view(-1)[lo * r : hi * r] for lo, hi in runs] for t in flats]
-            adam_update(*lists, done, lr, self.betas[0], self.betas[1], self.eps)
+            if sgd:
+                sgd_update(*lists, lr)
+            else:
+                adam_update(*lists, done, lr, self.betas[0], self.betas[1], self.eps)
 
 
 def _runs(classes: list[PackClass]) -> list[tuple[int, int]]:

@@ -314,19 +314,10 @@ def pack_signature(spec: BlockSpec) -> tuple[Any, ...]:
 
 def check_packable(spec: BlockSpec) -> None:
     """Raise ``ValueError`` unless the member step can train ``spec``."""
-    s = spec.settings
-    reasons = []
-    if spec.committee:
-        reasons.append("committee students")
-    if spec.online:
-        reasons.append("online data")
-    if s.optimizer != "adam":
-        reasons.append(f"optimizer {s.optimizer!r}")
-    if s.stop_patience:
-        reasons.append("the stop rule")
-    if reasons:
+    if spec.settings.stop_patience:
         raise ValueError(
-            f"step 'member' does not support {', '.join(reasons)}; use step 'fast' or 'reference'"
+            f"step 'member' does not support the stop rule (stop_patience = "
+            f"{spec.settings.stop_patience}); use step 'fast' or 'reference', or stop_patience = 0"
         )
 
 

@@ -130,13 +130,7 @@ class Study(Spec):
         if not member:
             return
         reasons = []
-        if self.teacher.committee:
-            reasons.append("committee students")
-        if self.data.online:
-            reasons.append("online data")
         for method, spec in self.training.items():
-            if spec.optimizer != "adam":
-                reasons.append(f"training.{method}.optimizer = {spec.optimizer!r}")
             if spec.stop is not None:
                 reasons.append(f"[training.{method}.stop]")
         if reasons:
@@ -171,7 +165,7 @@ class Study(Spec):
             if spec.step == "fast":
                 raise ValueError(
                     f"training.{method}.step = 'fast' implements the two-hidden-layer student "
-                    "only; committee students use step = 'reference' or 'auto'"
+                    "only; committee students use step = 'reference', 'auto' or 'member'"
                 )
 
     @property
