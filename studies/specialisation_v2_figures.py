@@ -27,6 +27,7 @@ import matplotlib
 import numpy as np
 import xarray as xr
 from matplotlib.figure import Figure
+from matplotlib.ticker import NullFormatter
 
 import phasetrans
 from phasetrans.analysis.transition import overlap_histogram
@@ -138,6 +139,52 @@ def time_figure(ds: xr.Dataset, out: Path, args: argparse.Namespace) -> None:
     fig.savefig(out / "specialisation_in_time.png", dpi=90)
 
 
+def midpoints_in_time(ds: xr.Dataset, out: Path, args: argparse.Namespace) -> list[str]:
+    """The midpoint of s / (1 - r_sym) per size at each checkpoint: is its N-drift a time effect?"""
+    name, steps = at_checkpoints(HEADLINE), ds["time_step"]
+    n_times = ds.sizes["time"]
+    lines = ["== Midpoint alpha_1/2 (s / (1 - r_sym) = 0.5) per size at each checkpoint =="]
+    fig = Figure(figsize=(7.0, 3.0), layout="constrained")
+    axes = fig.subplots(1, len(trainings(ds)), sharey=True, squeeze=False)[0]
+    for ax, training in zip(axes, trainings(ds), strict=True):
+        rows, t_axis = [], []
+        for k in range(n_times):
+            step = float(steps.sel(training=training).isel(time=k).max())
+            if step < args.min_step or (t_axis and step == t_axis[-1]):
+                continue
+            at_k = ds.assign({HEADLINE: ds[name].isel(time=k)})
+            res = phasetrans.transition(
+                at_k, HEADLINE, training=training, bootstrap=args.time_bootstrap,
+                systematics=False, seed=args.seed,
+            )  # fmt: skip
+            rows.append(res.per_size[["midpoint", "midpoint_error"]])
+            t_axis.append(step)
+        mid = xr.concat(rows, dim="step").assign_coords(step=t_axis)
+        for j, n in enumerate(mid["input_dim"].values):
+            m = mid.sel(input_dim=n)
+            ax.errorbar(
+                t_axis, m["midpoint"], m["midpoint_error"], marker="o", ms=3,
+                color=matplotlib.colormaps["viridis"](j / max(mid.sizes["input_dim"] - 1, 1)),
+                label=f"N = {int(n)}",
+            )  # fmt: skip
+        ax.set_xscale("log")
+        ax.xaxis.set_minor_formatter(NullFormatter())
+        ax.set_xlabel("Adam step")
+        ax.set_title(training, fontsize=9)
+        lines.append(f"{training}: step " + " ".join(f"{int(t):>7}" for t in t_axis))
+        for n in mid["input_dim"].values:
+            m = mid.sel(input_dim=n)
+            cells = [
+                f"{float(v):5.2f}±{float(e):.2f}"
+                for v, e in zip(m["midpoint"].values, m["midpoint_error"].values, strict=True)
+            ]
+            lines.append(f"  N = {int(n):>4}: " + " ".join(cells))
+    axes[0].set_ylabel("alpha where s / (1 - r_sym) = 0.5")
+    axes[-1].legend(fontsize=7)
+    fig.savefig(out / "midpoint_in_time.png", dpi=90)
+    return [*lines, ""]
+
+
 def histograms(ds: xr.Dataset, out: Path) -> None:
     """r_n across the onset, pooled over teachers, students and teacher nodes."""
     for training in trainings(ds):
@@ -158,6 +205,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--collapse-bootstrap", type=int, default=100, help="resamples per collapse")
     p.add_argument("--no-systematics", action="store_true", help="skip the systematic table")
     p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--time-bootstrap", type=int, default=100, help="resamples per checkpoint")
+    p.add_argument("--min-step", type=float, default=300, help="first checkpoint analysed in time")
     args = p.parse_args(argv)
     if not args.study.exists():
         p.error(f"{args.study}: not found")
@@ -167,6 +216,7 @@ def main(argv: list[str] | None = None) -> int:
     lines += stationarity(ds, args)
     time_figure(ds, args.out, args)
     histograms(ds, args.out)
+    lines += midpoints_in_time(ds, args.out, args)
     lines += transitions(ds, args.out, args)
     (args.out / "numbers.txt").write_text("\n".join(lines) + "\n")
     print("\n".join(lines))
