@@ -57,6 +57,7 @@ from typing import Any
 import numpy as np
 import torch
 
+from phasetrans.backend.allocator import keep_freed_memory
 from phasetrans.backend.batches import OnlineBatches
 from phasetrans.backend.device import DTYPES, resolve_device, to_host
 from phasetrans.backend.ensemble import StudentEnsemble
@@ -103,6 +104,7 @@ def run_pack(pack: PackSpec) -> list[BlockResult]:
         check_packable(block)
         if pack_signature(block) != first:
             raise ValueError("blocks of a pack must share method, shapes and settings")
+    keep_freed_memory()  # no mmap/munmap of the step's buffers every step
     previous_threads = torch.get_num_threads()
     torch.set_num_threads(pack.threads)
     try:

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
+from phasetrans.backend.allocator import keep_freed_memory
 from phasetrans.backend.batches import Checkpoint
 from phasetrans.backend.device import DTYPES, resolve_device, to_host
 from phasetrans.backend.ensemble import StudentEnsemble
@@ -62,6 +63,7 @@ def run_block(
     BlockResult
     """
     check_block_memory(spec, str(resolve_device(spec.device)))  # before any allocation
+    keep_freed_memory()  # no mmap/munmap of the step's buffers every step
     if spec.settings.step == "member":
         return run_pack(PackSpec((spec,)))[0]
     previous_threads = torch.get_num_threads()
