@@ -36,6 +36,7 @@ import math
 from pathlib import Path
 
 import matplotlib
+import matplotlib.ticker
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
@@ -202,6 +203,12 @@ def main() -> None:
     parser.add_argument("data")
     parser.add_argument("--out", default="docs/figures/specialisation_v2")
     parser.add_argument("--ode-draws", type=int, default=8, help="ODE solutions per N")
+    parser.add_argument(
+        "--ode-t-max",
+        type=float,
+        default=800.0,
+        help="integrate the ODE up to this t (its converged tail is slow to integrate)",
+    )
     parser.add_argument("--bootstrap", type=int, default=200)
     args = parser.parse_args()
     out = Path(args.out)
@@ -214,6 +221,7 @@ def main() -> None:
     ds = ds.squeeze(["teacher_width", "width"])
     M, K = int(ds.teacher_width), int(ds.width)
     T = ds["teacher_overlap"].values.reshape(-1, M, M)
+    T = T[np.isfinite(T).all(axis=(1, 2))]  # teachers of missing cells are NaN
     if not np.allclose(T, np.eye(M), atol=1e-5):
         raise SystemExit(f"{args.data}: the ODE comparison needs an orthogonal teacher (T = I)")
     init_q = study.students.init_q or COMMITTEE_INIT_Q
@@ -235,6 +243,7 @@ def main() -> None:
     if "direct" in methods:
         for n_in in sizes:
             t = ds["time_samples"].sel(training="direct", input_dim=n_in).values / n_in
+            t = t[t <= args.ode_t_max]
             ode[n_in] = ode_draws(
                 n_in, K, M, eta("direct", n_in), init_q, t, args.ode_draws, floors[n_in]
             )
@@ -245,7 +254,8 @@ def main() -> None:
         k: phasetrans.disorder_average(per_student[k], bootstrap=args.bootstrap, seed=1)
         for k in ("height", "length", "escape")
     }
-    escaped = per_student["escape"].notnull().mean(["teacher_seed", "seed"])
+    trained = (ds["test_mse_time"].isel(time=-1).notnull()).sum(["teacher_seed", "seed"])
+    escaped = per_student["escape"].notnull().sum(["teacher_seed", "seed"]) / trained
     stat = phasetrans.stationarity(ds, ["test_mse", "specialisation"], bootstrap=args.bootstrap)
 
     # table
@@ -268,7 +278,7 @@ def main() -> None:
                 "yes" if bool(stat[f"{v}_converged"].sel(cell)) else "no"
                 for v in ("test_mse", "specialisation")
             )
-            n_students = int(per_student["escape"].sel(cell).size)
+            n_students = int(trained.sel(cell))
             print(
                 f"{m:<9}{n_in:>5}{eta(m, n_in):>7.3g}{n_students:>5}"
                 f"{float(escaped.sel(cell)):>9.2f}"
@@ -326,11 +336,13 @@ def main() -> None:
             axes[0, col].plot(t, eg_avg.sel(cell), color=colour, label=f"N = {n_in}")
             axes[1, col].plot(t, s_avg.sel(cell), color=colour)
             if m == "direct" and n_in in ode:
-                axes[0, col].plot(t, ode[n_in]["eg"].mean(0), "--", color=colour, lw=1)
-                axes[1, col].plot(t, ode[n_in]["s"].mean(0), "--", color=colour, lw=1)
+                t_ode = t[: ode[n_in]["eg"].shape[1]]
+                axes[0, col].plot(t_ode, ode[n_in]["eg"].mean(0), "--", color=colour, lw=1)
+                axes[1, col].plot(t_ode, ode[n_in]["s"].mean(0), "--", color=colour, lw=1)
         axes[0, col].set(
             xscale="log",
             yscale="log",
+            ylim=(1e-4, 2),
             ylabel="ε_g",
             title=f"{m}"
             + (" (dashed: ODE, mean of draws)" if m == "direct" else " (no ODE for this form)"),
@@ -338,11 +350,12 @@ def main() -> None:
         axes[1, col].set(xscale="log", xlabel="t = samples / N", ylabel="specialisation s")
         axes[1, col].axhline(0, color="grey", lw=0.5)
         axes[0, col].legend(fontsize=8)
+    etas = sorted({eta(m, n) for m in methods for n in sizes})
+    has_data = ds["test_mse_time"].isel(time=-1).notnull().any("seed")
+    teachers = int(has_data.sum("teacher_seed").min())
     fig.suptitle(
-        f"online SGD, erf committee M = {M}, W = {K}, η = "
-        f"{', '.join(f'{eta(m, sizes[0]):.3g}' for m in methods)} at N = {sizes[0]}: "
-        f"disorder averages of {per_student['escape'].sizes['teacher_seed']} teachers "
-        f"x {per_student['escape'].sizes['seed']} students",
+        f"online SGD, erf committee M = {M}, W = {K}, η = {', '.join(f'{e:.3g}' for e in etas)}"
+        f": disorder averages over {teachers} teachers x {ds.sizes['seed']} students",
         fontsize=9,
     )
     fig.tight_layout()
@@ -372,8 +385,20 @@ def main() -> None:
                 label=f"{label}: {b:.0f} ± {db:.0f} per ln N",
             )
             ax.plot(grid, a + b * np.log(grid), "-", color=colour, lw=0.8)
+        if len(fixed) == 1 and ("ODE", j) in fits:  # the theory's slope through the ODE points
+            rate = next(iter(fixed.values()))[1]
+            y = np.array([rows[("ODE", n)][j][0] for n in sizes])
+            x0, y0 = np.mean(np.log(n_arr)), np.nanmean(y)
+            ax.plot(
+                grid,
+                y0 + (np.log(grid) - x0) / (2 * rate),
+                ":",
+                color="grey",
+                label=f"slope 1/(2λ_u) = {1 / (2 * rate):.0f} per ln N",
+            )
         ax.set(xscale="log", xlabel="N", ylabel=f"{name} (t = samples / N)", title=name)
         ax.set_xticks(sizes, [str(n) for n in sizes])
+        ax.xaxis.set_minor_formatter(matplotlib.ticker.NullFormatter())
         ax.legend(fontsize=8)
     fig.tight_layout()
     path_b = out / "online_escape.png"
