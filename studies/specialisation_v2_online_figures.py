@@ -225,6 +225,11 @@ def main() -> None:
     if not np.allclose(T, np.eye(M), atol=1e-5):
         raise SystemExit(f"{args.data}: the ODE comparison needs an orthogonal teacher (T = I)")
     init_q = study.students.init_q or COMMITTEE_INIT_Q
+    trained_any = ds["test_mse_time"].notnull()
+    ran = trained_any.any([d for d in trained_any.dims if d != "training"])
+    for m in ds.training.values[~ran.values]:
+        print(f"{m}: no trained cell in {args.data} (left out)")
+    ds = ds.sel(training=ran)
     sizes = [int(n) for n in ds.input_dim.values]
     methods = [str(m) for m in ds.training.values]
 
