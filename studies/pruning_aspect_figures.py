@@ -11,9 +11,11 @@ its top-n first hidden nodes kept, by the incoming norm ``"incoming"``, the
 students' rule, and by the rescaling-invariant ``"path"`` norm) are disorder-averaged
 with ``phasetrans.disorder_average`` (two-level bootstrap over teachers and
 students; one level, over teachers, for the teacher's curve).  Writes
-``pruning_aspect_normalised.png`` (the paper's normalisation, ΔMSE(n)/max ΔMSE),
-``pruning_aspect_relative.png`` (MSE(n)/MSE(0), the fraction of the output's mean
-square lost), prints every number (with the stationarity verdicts of each study)
+``pruning_aspect_by_size.png`` (one column per h_T: the students' and the teacher's
+curves in the paper's normalisation, ΔMSE(n)/max ΔMSE, linear and log) and
+``pruning_aspect_shape.png`` (one column per method, every h_T overlaid: the
+normalised curve and MSE(n)/MSE(0), the fraction of the output's mean square
+lost), prints every number (with the stationarity verdicts of each study)
 and writes them to ``pruning_aspect_numbers.txt`` under ``--out``.
 """
 
@@ -44,7 +46,6 @@ STYLE = {
     TEACHER["path"]: "-.",
     TEACHER["greedy"]: (0, (1, 3)),
 }
-PANELS = {"spectral": (0,), "direct": (1,)}
 MARKER = {
     "spectral": "o",
     "direct": "s",
@@ -66,6 +67,15 @@ def single(ds: xr.Dataset, name: str) -> int:
     if values.size != 1:
         sys.exit(f"{name}: the study holds {values.tolist()}; this script needs one value per file")
     return int(values[0])
+
+
+def ratios(ds: xr.Dataset) -> str:
+    """The aspect ratios of one study, as the figures' titles write them."""
+    h, n_in = single(ds, "teacher_width"), single(ds, "input_dim")
+    return (
+        f"N/h_T = {n_in / h:g}, W/h_T = {single(ds, 'width') / h:g}, "
+        f"h2/h_T = {ds.sizes['hidden2'] / h:g}, alpha = {single(ds, 'n_train') / (n_in * h):g}"
+    )
 
 
 def squeeze(da: xr.DataArray) -> xr.DataArray:
@@ -113,6 +123,7 @@ def per_sample(c: dict[str, xr.DataArray], h: int) -> dict[str, xr.DataArray]:
     n = c["normalised"]
     stats = {
         "f(h_T/2)": n.sel(retained=h // 2),
+        "f(3h_T/4)": n.sel(retained=3 * h // 4),
         "f(h_T-1)": n.sel(retained=h - 1),
         "f(h_T)": n.sel(retained=h),
         "eps(h_T/2)": c["relative"].sel(retained=h // 2),
@@ -124,6 +135,96 @@ def per_sample(c: dict[str, xr.DataArray], h: int) -> dict[str, xr.DataArray]:
         stats["log10 MSE(h_T-1)/MSE(h_T)"] = np.log10(m.sel(retained=h - 1) / m.sel(retained=h))
         stats["eps(all)"] = c["relative"].isel(retained=-1)
     return stats
+
+
+XLABEL = "n / h_T (nodes kept / teacher width)"
+SUPTITLE = "\n{ratios};\ndisorder averages (teachers, students), bands: 95 % bootstrap"
+COLOUR = {
+    "spectral": "tab:blue",
+    "direct": "tab:orange",
+    TEACHER["incoming"]: "black",
+    TEACHER["path"]: "tab:grey",
+    TEACHER["greedy"]: "tab:red",
+}
+
+
+def draw(ax: plt.Axes, avg: xr.Dataset, h: int, *, log: bool, **style: object) -> None:
+    """One averaged curve against n/h_T with its 95 % band (exact zeros left out on log axes)."""
+    x = avg["retained"].values / h
+    mean = avg["mean"].values
+    lo, hi = avg["interval"].sel(level=0.95).transpose("retained", "bound").values.T
+    if log:
+        mean = np.where(mean > 0, mean, np.nan)
+        lo = np.where(lo > 0, lo, np.nan)
+    ax.plot(x, mean, ms=3, **style)
+    ax.fill_between(x, lo, hi, color=style["color"], alpha=0.18, lw=0)
+
+
+def figure_by_size(
+    averaged: dict[tuple[int, str], dict[str, xr.Dataset]], sizes: list[int], title: str
+) -> plt.Figure:
+    """One column per h_T: students and the teacher's own curves on the same axes."""
+    fig, axes = plt.subplots(2, len(sizes), figsize=(4.2 * len(sizes), 7.5), squeeze=False)
+    for col, h in enumerate(sizes):
+        for row, log in enumerate((False, True)):
+            ax = axes[row, col]
+            for (size, label), avg in averaged.items():
+                if size == h:
+                    style = {"color": COLOUR[label], "ls": STYLE[label], "marker": MARKER[label]}
+                    draw(ax, avg["normalised"], h, log=log, label=label, **style)
+            ax.axvline(1.0, color="grey", lw=0.8)
+            ax.set_xlim(0, 2)
+            if log:
+                ax.set_yscale("log")
+                ax.set_ylim(1e-5, 1.5)
+                ax.set_xlabel(XLABEL)
+            else:
+                ax.set_title(f"h_T = {h}", fontsize=10)
+        axes[0, col].set_ylabel("normalised ΔMSE")
+        axes[1, col].set_ylabel("normalised ΔMSE (log)")
+    axes[0, -1].legend(fontsize=8, loc="upper right")
+    fig.suptitle("Pruning curves, students against the teacher's own" + title, fontsize=9)
+    fig.tight_layout()
+    return fig
+
+
+def figure_shape(
+    averaged: dict[tuple[int, str], dict[str, xr.Dataset]], sizes: list[int], title: str
+) -> plt.Figure:
+    """One column per method: the curves of every h_T overlaid (does the shape keep?)."""
+    labels = ["spectral", "direct", TEACHER["incoming"], TEACHER["greedy"]]
+    cmap = plt.get_cmap("viridis")
+    colour = {h: cmap(i / max(1, len(sizes) - 1) * 0.85) for i, h in enumerate(sizes)}
+    fig, axes = plt.subplots(2, len(labels), figsize=(4 * len(labels), 7.5), squeeze=False)
+    for col, label in enumerate(labels):
+        for h in sizes:
+            if (h, label) not in averaged:
+                continue
+            style = {"color": colour[h], "ls": "-", "marker": MARKER[label]}
+            draw(
+                axes[0, col],
+                averaged[h, label]["normalised"],
+                h,
+                log=True,
+                label=f"h_T = {h}",
+                **style,
+            )
+            draw(axes[1, col], averaged[h, label]["relative"], h, log=True, **style)
+        for row, (ylabel, bottom) in enumerate(
+            (("normalised ΔMSE (log)", 1e-5), ("MSE(n) / MSE(0) (log)", 1e-4))
+        ):
+            ax = axes[row, col]
+            ax.set_yscale("log")
+            ax.set_ylim(bottom, 1.5)
+            ax.set_xlim(0, 2)
+            ax.axvline(1.0, color="grey", lw=0.8)
+            ax.set_ylabel(ylabel)
+        axes[0, col].set_title(label, fontsize=10)
+        axes[1, col].set_xlabel(XLABEL)
+        axes[0, col].legend(fontsize=8, loc="lower left")
+    fig.suptitle("Shape of the pruning curve as h_T grows" + title, fontsize=9)
+    fig.tight_layout()
+    return fig
 
 
 def main() -> None:
@@ -143,10 +244,11 @@ def main() -> None:
 
     studies = sorted((load(p) for p in args.data), key=lambda ds: single(ds, "teacher_width"))
     sizes = [single(ds, "teacher_width") for ds in studies]
-    cmap = plt.get_cmap("viridis")
-    colour = {h: cmap(i / max(1, len(sizes) - 1) * 0.85) for i, h in enumerate(sizes)}
-    fig_n, axes_n = plt.subplots(2, 2, figsize=(11, 8.5), sharex="col")
-    fig_r, axes_r = plt.subplots(1, 2, figsize=(11, 4.5), sharey=True)
+    averaged: dict[tuple[int, str], dict[str, xr.Dataset]] = {}
+    held = {ratios(ds) for ds in studies}
+    if len(held) > 1:
+        print(f"warning: the studies hold different aspect ratios: {sorted(held)}")
+    title = SUPTITLE.format(ratios=held.pop() if len(held) == 1 else "aspect ratios differ")
     say("Pruning curve at fixed aspect ratios (disorder averages, 95 % two-level bootstrap)")
     say(f"bootstrap {args.bootstrap}, teacher test inputs {args.n_test} (seed {args.seed})")
     say(
@@ -181,29 +283,17 @@ def main() -> None:
                     f"  stationarity {base} {training}: converged={bool(v.all())} "
                     f"(change T/2 -> T {change:.4g} +- {err:.2g})"
                 )
-        for label, c in curves(ds, args).items():
-            x = c["normalised"]["retained"] / h
-            panels = PANELS.get(label, (0, 1))
-            for avg, axes in (
-                (average(c["normalised"], args), (axes_n[0], axes_n[1])),
-                (average(c["relative"], args), (axes_r,)),
-            ):
-                lo, hi = avg["interval"].sel(level=0.95).transpose("retained", "bound").values.T
-                for row in axes:
-                    for col in panels:
-                        ax = row[col]
-                        mean = avg["mean"]
-                        if ax is not axes_n[0][col]:  # log axes: leave out exact zeros
-                            mean = mean.where(mean > 0)
-                        ax.plot(
-                            x,
-                            mean,
-                            ls=STYLE[label],
-                            color=colour[h],
-                            marker=MARKER[label],
-                            ms=3,
-                        )
-                        ax.fill_between(x, lo, hi, color=colour[h], alpha=0.2, lw=0)
+        per_method = curves(ds, args)
+        for label in ("spectral", "direct"):
+            if label not in per_method:
+                continue
+            best = per_method[TEACHER["greedy"]]["normalised"]
+            diff = per_method[label]["normalised"] - best
+            for key, n in (("f(h_T/2)", h // 2), ("f(3h_T/4)", 3 * h // 4), ("f(h_T-1)", h - 1)):
+                paired = text(average(diff.sel(retained=n), args))
+                say(f"  {label} - teacher (greedy), same teachers: {key} {paired}")
+        for label, c in per_method.items():
+            averaged[h, label] = {key: average(c[key], args) for key in ("normalised", "relative")}
             stats = {key: text(average(da, args)) for key, da in per_sample(c, h).items()}
             if "log10 MSE(h_T-1)/MSE(h_T)" in stats:
                 avg = average(per_sample(c, h)["log10 MSE(h_T-1)/MSE(h_T)"], args)
@@ -219,6 +309,7 @@ def main() -> None:
     say()
     keys = [
         "f(h_T/2)",
+        "f(3h_T/4)",
         "f(h_T-1)",
         "f(h_T)",
         "eps(h_T)",
@@ -229,40 +320,10 @@ def main() -> None:
     for h, label, stats in table:
         say(f"| {h} | {label} | " + " | ".join(stats.get(k, "—") for k in keys) + " |")
 
-    handles = [plt.Line2D([], [], color=colour[h], lw=2, label=f"h_T = {h}") for h in sizes]
-    handles += [
-        plt.Line2D([], [], color="k", ls=STYLE[k], marker=MARKER[k], ms=3, label=k) for k in STYLE
-    ]
-    titles = ("spectral students and the teacher", "direct students and the teacher")
-    for col in range(2):
-        axes_n[0, col].set_title(titles[col], fontsize=10)
-        axes_n[0, col].set_ylabel("normalised ΔMSE (linear)")
-        axes_n[1, col].set_ylabel("normalised ΔMSE (log)")
-        axes_n[1, col].set_yscale("log")
-        axes_n[1, col].set_ylim(1e-5, 1.5)
-        axes_n[1, col].set_xlabel("n / h_T (nodes kept / teacher width)")
-        for row in range(2):
-            axes_n[row, col].axvline(1.0, color="grey", lw=0.8)
-            axes_n[row, col].set_xlim(0, 2)
-        axes_r[col].set_title(titles[col], fontsize=10)
-        axes_r[col].set_yscale("log")
-        axes_r[col].set_ylim(1e-4, 1.5)
-        axes_r[col].set_xlabel("n / h_T (nodes kept / teacher width)")
-        axes_r[col].axvline(1.0, color="grey", lw=0.8)
-        axes_r[col].set_xlim(0, 2)
-    axes_r[0].set_ylabel("MSE(n) / MSE(0)")
-    axes_n[0, 1].legend(handles=handles, fontsize=8, loc="upper right")
-    axes_r[1].legend(handles=handles, fontsize=8, loc="lower left")
-    suptitle = (
-        "Pruning curves at fixed N/h_T, W/h_T, h2/h_T, α; disorder averages, bands: 95 % bootstrap"
-    )
-    fig_n.suptitle(suptitle, fontsize=10)
-    fig_r.suptitle(suptitle, fontsize=10)
     for fig, name in (
-        (fig_n, "pruning_aspect_normalised.png"),
-        (fig_r, "pruning_aspect_relative.png"),
+        (figure_by_size(averaged, sizes, title), "pruning_aspect_by_size.png"),
+        (figure_shape(averaged, sizes, title), "pruning_aspect_shape.png"),
     ):
-        fig.tight_layout()
         fig.savefig(args.out / name, dpi=120)
         print(f"wrote {args.out / name}")
     (args.out / "pruning_aspect_numbers.txt").write_text("\n".join(lines) + "\n")
