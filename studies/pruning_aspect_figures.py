@@ -56,9 +56,15 @@ MARKER = {
 
 
 def load(path: Path) -> xr.Dataset:
+    """A study, without the trainings that hold no result (``combine --allow-missing``)."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        return phasetrans.open_study(path).load()
+        ds = phasetrans.open_study(path).load()
+    mse = ds["test_mse"]
+    present = [t for t in ds["training"].values if bool(mse.sel(training=t).notnull().any())]
+    if len(present) < ds.sizes["training"]:
+        print(f"{path}: trainings without results left out; kept {present}")
+    return ds.sel(training=present)
 
 
 def single(ds: xr.Dataset, name: str) -> int:
