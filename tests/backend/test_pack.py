@@ -54,15 +54,37 @@ def _same(a, b):
     assert np.array_equal(a.checkpoints.train_loss, b.checkpoints.train_loss)
 
 
+#: Teachers, data sizes (schedules), seeds, rates, L2 and budgets that differ in one pack.
+MIXED = (
+    dict(teacher=0, n_train=12, seeds=(0, 1)),
+    dict(teacher=1, n_train=50, seeds=(0, 1, 2)),
+    dict(teacher=0, n_train=50, seeds=(3,), lr=0.01),
+    dict(teacher=2, n_train=12, seeds=(5,), l2_eigenvalues=1e-3),
+    dict(teacher=3, n_train=33, seeds=(0,), steps=7, epochs=4),  # the last epoch cut short
+)
+
+
+def test_pack_of_different_cells_equals_each_cell_alone_within_rounding():
+    """A member's numbers do not depend on its pack: a mixing bug shows at O(1) in 6 epochs."""
+    blocks = tuple(_block(**cell) for cell in MIXED)
+    packed = run_pack(PackSpec(blocks))
+    for block, result in zip(blocks, packed, strict=True):
+        alone = run_pack(PackSpec((block,)))[0]
+        for name in _FIELDS:
+            np.testing.assert_allclose(
+                getattr(result, name), getattr(alone, name), rtol=1e-5, atol=1e-6, err_msg=name
+            )
+        assert np.array_equal(result.epochs, alone.epochs)
+
+
+@pytest.mark.xfail(
+    strict=False,
+    reason="bitwise on some CPUs only: on the AVX2 AMD EPYC machines of 2026-12-02 the "
+    "3-student block of this pack differs from its run alone by 1 ulp in training (issue 17)",
+)
 def test_pack_of_different_cells_is_bitwise_each_cell_alone():
     """Teachers, data sizes (schedules), seeds, rates, L2 and budgets differ in one pack."""
-    blocks = (
-        _block(0, 12, (0, 1)),
-        _block(1, 50, (0, 1, 2)),
-        _block(0, 50, (3,), lr=0.01),
-        _block(2, 12, (5,), l2_eigenvalues=1e-3),
-        _block(3, 33, (0,), steps=7, epochs=4),  # 2 steps per epoch, the last cut short
-    )
+    blocks = tuple(_block(**cell) for cell in MIXED)
     packed = run_pack(PackSpec(blocks))
     for block, result in zip(blocks, packed, strict=True):
         _same(result, run_pack(PackSpec((block,)))[0])
