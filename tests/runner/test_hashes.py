@@ -35,6 +35,13 @@ SHIPPED = {
     "specialisation_small_half.toml": ("37bc6aaf2b5fdcdd", 144, "df3d5a2055a3ac31"),
     "specialisation_teachers32.toml": ("24ad0371db006bd7", 8, "e7b876be61852373"),
     "teachers.toml": ("10479b8d18164a04", 24, "d1e24ca31fe86f4f"),
+    "pruning_aspect_h16.toml": ("b55c9bcf20231e2b", 16, "48242b40369372b8"),
+    "pruning_aspect_h4.toml": ("0e9494c0654523c3", 16, "8e4faec6621a24f2"),
+    "pruning_aspect_h8.toml": ("719183ca663f79e8", 16, "d748207bceaefd75"),
+    "specialisation_v2.toml": ("2151cedf4016cc7b", 4480, "3e9fede5a0dd7d78"),
+    "specialisation_v2_long.toml": ("2472a5f68a009616", 768, "c870f53ae9c2bb73"),
+    "specialisation_v2_online.toml": ("d168ed7e136a6a08", 64, "bcc73bada9cfd2d6"),
+    "specialisation_v2_small.toml": ("a9b214a38892d971", 768, "8d79735c17f560bb"),
 }
 
 CLASSIF = """\
