@@ -32,12 +32,8 @@ import math
 
 import torch
 
-from phasetrans.backend.member_step import (
-    adam_update,
-    committee_grads,
-    member_grads,
-    sgd_update,
-)
+from phasetrans.backend.member_step import committee_grads, member_grads
+from phasetrans.backend.member_update import adam_update, sgd_update
 from phasetrans.backend.pack_class import PackClass, PackShared
 
 __all__ = ["CALL_MIN", "FusedStep"]
